@@ -1,0 +1,74 @@
+"""The :class:`Landscape` record every surface is built into."""
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
+
+import numpy as np
+
+Array = np.ndarray
+Bounds = tuple[tuple[float, float], tuple[float, float]]
+
+
+@dataclass(frozen=True, eq=False)
+class Landscape:
+    """A 2-D loss surface with analytic derivatives.
+
+    ``value``, ``grad`` and ``hessian`` take points of shape ``(..., 2)`` and
+    return shapes ``(...)``, ``(..., 2)`` and ``(..., 2, 2)``.  Dataset surfaces
+    also set ``n_examples`` and ``grad_batch(p, idx)``: the mean gradient over
+    the examples ``idx`` (shape ``(n, b)``) at points ``p`` (shape ``(n, 2)``).
+    ``suggested`` maps optimizer names to hyperparameters that make this
+    surface's default view converge visibly; the app starts from them.
+    """
+
+    name: str
+    title: str
+    description: str
+    latex: str
+    value: Callable[[Array], Array]
+    grad: Callable[[Array], Array]
+    hessian: Callable[[Array], Array]
+    bounds: Bounds
+    start: Array
+    minima: Array
+    params: Mapping[str, float] = field(default_factory=dict)
+    suggested: Mapping[str, Mapping[str, float]] = field(default_factory=dict)
+    n_examples: int | None = None
+    grad_batch: Callable[[Array, Array], Array] | None = None
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "start", np.asarray(self.start, dtype=np.float64).reshape(2))
+        object.__setattr__(self, "minima", np.asarray(self.minima, dtype=np.float64).reshape(-1, 2))
+
+    @property
+    def center(self) -> Array:
+        """Centre of the bounds box."""
+        return np.array([sum(self.bounds[0]) / 2, sum(self.bounds[1]) / 2])
+
+    @property
+    def span(self) -> Array:
+        """Width and height of the bounds box."""
+        return np.array([self.bounds[0][1] - self.bounds[0][0], self.bounds[1][1] - self.bounds[1][0]])
+
+    def nearest_minimum(self, p: Array) -> tuple[Array, Array]:
+        """Index of and distance to the nearest listed minimum, for points ``(..., 2)``."""
+        p = np.asarray(p, dtype=np.float64)
+        d = np.linalg.norm(p[..., None, :] - self.minima, axis=-1)
+        return d.argmin(axis=-1), d.min(axis=-1)
+
+    @property
+    def min_value(self) -> float:
+        """Lowest loss among the listed minima."""
+        return float(np.min(self.value(self.minima)))
+
+
+def stack_grad(gx: Array, gy: Array) -> Array:
+    """Stack the two partial derivatives into ``(..., 2)``."""
+    return np.stack(np.broadcast_arrays(gx, gy), axis=-1)
+
+
+def stack_hessian(hxx: Array, hxy: Array, hyy: Array) -> Array:
+    """Build symmetric ``(..., 2, 2)`` Hessians from their three entries."""
+    hxx, hxy, hyy = np.broadcast_arrays(hxx, hxy, hyy)
+    return np.stack([np.stack([hxx, hxy], -1), np.stack([hxy, hyy], -1)], -2)

@@ -1,0 +1,214 @@
+"""Run an optimizer from many starts at once and record everything the app shows.
+
+``simulate()`` loops over steps only: every array operation covers all starts.
+Runs are bit-reproducible for the same inputs and seed.  A start whose point
+becomes non-finite, leaves the far box (ten widths of the bounds around them)
+or whose loss becomes non-finite is marked in ``diverged_at`` and frozen at its
+last good point, so every returned array is finite.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+import numpy as np
+
+from landscapes.base import Landscape
+from optimizers import rules
+from optimizers.registry import OPTIMIZERS, Optimizer
+from optimizers.schedules import lr_factor, momentum_at
+from paramspec import validate_all
+
+Array = np.ndarray
+FAR = 10.0           # a point farther than FAR bound-widths outside the bounds has diverged
+MAX_STEPS = 20_000
+
+
+@dataclass(frozen=True)
+class Trajectory:
+    """The recorded run.  ``n`` starts, ``steps`` steps; index 0 of ``points``/``loss`` is the start.
+
+    Per-step diagnostics (index ``t - 1`` holds step ``t``) are ``None`` when the run was made with
+    ``diagnostics=False`` or the optimizer has no such quantity.
+    """
+
+    optimizer: str
+    hyperparams: dict
+    seed: int
+    points: Array                      # (steps + 1, n, 2)
+    loss: Array                        # (steps + 1, n), full-data loss
+    diverged_at: Array                 # (n,), first bad step or -1
+    lr: Array                          # (steps,), the scheduled learning-rate factor times lr (start 0)
+    grads: Array | None = None         # (steps, n, 2), gradient each step used
+    moments: Array | None = None       # (steps, n, 2), momentum / first moment after the step
+    eff_lr: Array | None = None        # (steps, n, 2), per-coordinate effective learning rate
+    fallback: Array | None = None      # (steps, n), Newton steps that fell back to gradient steps
+    extra: dict = field(default_factory=dict)
+
+    @property
+    def steps(self) -> int:
+        return self.points.shape[0] - 1
+
+    @property
+    def updates(self) -> Array:
+        """``(steps, n, 2)``: the update actually applied at each step."""
+        return np.diff(self.points, axis=0)
+
+    @property
+    def step_length(self) -> Array:
+        """``(steps, n)``: length of each update."""
+        return np.linalg.norm(self.updates, axis=-1)
+
+    @property
+    def grad_norm(self) -> Array | None:
+        """``(steps, n)``: norm of the gradient each step used."""
+        return None if self.grads is None else np.linalg.norm(self.grads, axis=-1)
+
+
+class _GradientOracle:
+    """Yields each step's gradient function: full, one example, or a mini-batch.
+
+    Dataset surfaces draw examples without replacement from a per-start permutation that is
+    reshuffled at every epoch (the last batch of an epoch may be smaller, like a DataLoader with
+    ``drop_last=False``).  Analytic surfaces add Gaussian noise of scale ``noise / sqrt(batch)``.
+    A batch that covers the whole dataset uses the exact full gradient, so it reproduces ``gd``.
+    """
+
+    def __init__(self, landscape: Landscape, opt: Optimizer, hp: dict, n: int, rng: np.random.Generator):
+        self.landscape, self.n, self.rng = landscape, n, rng
+        self.batch = {"full": 0, "single": 1, "batch": hp.get("batch_size", 0)}[opt.sampling]
+        self.noise = hp.get("noise", 0.0)
+        self.dataset = landscape.n_examples
+        if self.batch and self.dataset and self.batch < self.dataset:
+            self.order = np.tile(np.arange(self.dataset), (n, 1))
+            self.pos = self.dataset  # forces a shuffle before the first batch
+
+    def next(self):
+        ls = self.landscape
+        if not self.batch or (self.dataset and self.batch >= self.dataset):
+            return ls.grad
+        if self.dataset:
+            if self.pos >= self.dataset:
+                self.order = self.rng.permuted(self.order, axis=1)
+                self.pos = 0
+            idx = self.order[:, self.pos:self.pos + self.batch]
+            self.pos += self.batch
+            return lambda p: ls.grad_batch(p, idx)
+        if np.all(self.noise == 0):
+            return ls.grad
+        kick = self.rng.standard_normal((self.n, 2)) * (np.asarray(self.noise) / np.sqrt(self.batch))
+        return lambda p: ls.grad(p) + kick
+
+
+def resolve(optimizer: str | Optimizer) -> Optimizer:
+    """The registry entry for a name (or the spec itself); ``ValueError`` for unknown names."""
+    if isinstance(optimizer, Optimizer):
+        return optimizer
+    if optimizer not in OPTIMIZERS:
+        raise ValueError(f"Unknown optimizer {optimizer!r}; choose one of: {', '.join(OPTIMIZERS)}")
+    return OPTIMIZERS[optimizer]
+
+
+def _validate_start(start: object) -> Array:
+    arr = np.asarray(start, dtype=np.float64) if not isinstance(start, str) else None
+    if arr is None or arr.ndim not in (1, 2) or arr.shape[-1] != 2 or arr.size == 0:
+        shape = getattr(arr, "shape", type(start).__name__)
+        raise ValueError(f"Invalid start: shape {shape}; expected (2,) or (n, 2) with n >= 1")
+    if not np.all(np.isfinite(arr)):
+        raise ValueError("Invalid start: every coordinate must be a finite number")
+    return arr.reshape(-1, 2)
+
+
+def simulate(landscape: Landscape, optimizer: str | Optimizer, start: object, steps: int, *,
+             seed: int = 0, diagnostics: bool = True, **hyperparams: object) -> Trajectory:
+    """Run ``optimizer`` on ``landscape`` for ``steps`` steps from every start at once.
+
+    ``start`` has shape ``(2,)`` or ``(n, 2)``.  Float hyperparameters may also be 1-D arrays of
+    length ``n`` (one value per start), which runs many settings in one vectorized pass.  Unknown
+    or out-of-range hyperparameters, a bad start or a bad step count raise ``ValueError``.
+    """
+    if not isinstance(landscape, Landscape):
+        raise ValueError(f"Invalid landscape: expected a Landscape, got {type(landscape).__name__}")
+    opt = resolve(optimizer)
+    theta = _validate_start(start)
+    n = theta.shape[0]
+    if isinstance(steps, bool) or not isinstance(steps, (int, np.integer)) or not 0 <= steps <= MAX_STEPS:
+        raise ValueError(f"Invalid steps: {steps!r} (allowed: 0 <= steps <= {MAX_STEPS}, an integer)")
+    if isinstance(seed, bool) or not isinstance(seed, (int, np.integer)) or not 0 <= seed < 2**32:
+        raise ValueError(f"Invalid seed: {seed!r} (allowed: 0 <= seed < 2**32, an integer)")
+    hp = validate_all(opt.all_params, hyperparams, f"optimizer {opt.name!r}")
+    for name, value in hp.items():
+        if isinstance(value, np.ndarray):
+            if value.shape[0] not in (1, n):
+                raise ValueError(f"Invalid {name}: {value.shape[0]} values given for {n} starts")
+            hp[name] = value.reshape(-1, 1)
+
+    rng = np.random.default_rng(seed)
+    oracle = _GradientOracle(landscape, opt, hp, n, rng)
+    center, half = landscape.center, (0.5 + FAR) * landscape.span
+
+    def healthy(p: Array, value: Array) -> Array:
+        """Finite loss and inside the far box (NaN compares False, so non-finite points fail)."""
+        inside = np.abs(p - center) <= half
+        return inside[:, 0] & inside[:, 1] & np.isfinite(value)
+
+    points = np.empty((steps + 1, n, 2))
+    loss = np.empty((steps + 1, n))
+    with np.errstate(all="ignore"):
+        loss[0] = landscape.value(theta)
+    alive = healthy(theta, loss[0])
+    points[0] = theta
+    loss[0] = np.where(alive | np.isfinite(loss[0]), loss[0], np.finfo(np.float64).max)
+    diverged_at = np.where(alive, -1, 0)
+    record: dict[str, Array] = {}
+    lr_trace = np.empty(steps)
+    state = opt.init(theta)
+    scheduled = hp["schedule"] != "constant" or hp.get("warmup_steps", 0)
+
+    with np.errstate(all="ignore"):
+        for t in range(1, steps + 1):
+            hp_t = hp
+            if scheduled:
+                hp_t = dict(hp, lr=hp["lr"] * lr_factor(hp, t, steps))
+                if "momentum" in hp:
+                    hp_t["momentum"] = momentum_at(hp, t)
+            lr_trace[t - 1] = np.mean(hp_t["lr"])
+            step = opt.update(theta, state, rules.Context(t, oracle.next(), landscape.hessian), hp_t)
+            new = theta + step.update
+            new_loss = landscape.value(new)
+            ok = alive & healthy(new, new_loss)
+            if not ok.all():
+                diverged_at[alive & ~ok] = t
+                alive = ok
+                new = np.where(alive[:, None], new, theta)
+                new_loss = np.where(alive, new_loss, loss[t - 1])
+            if diagnostics:
+                for name in ("grad", "moment", "eff_lr", "fallback"):
+                    value = getattr(step, name)
+                    if value is not None:
+                        if name not in record:
+                            record[name] = np.zeros((steps, n) + np.shape(value)[1:], dtype=np.asarray(value).dtype)
+                        record[name][t - 1] = value
+            theta, state = new, step.state
+            points[t], loss[t] = theta, new_loss
+
+    _clean_diagnostics(record, diverged_at)
+    return Trajectory(optimizer=opt.name, hyperparams={k: _plain(v) for k, v in hp.items()}, seed=int(seed),
+                      points=points, loss=loss, diverged_at=diverged_at, lr=lr_trace,
+                      grads=record.get("grad"), moments=record.get("moment"),
+                      eff_lr=record.get("eff_lr"), fallback=record.get("fallback"))
+
+
+def _clean_diagnostics(record: dict[str, Array], diverged_at: Array) -> None:
+    """Zero the diagnostics of steps after a start diverged, and any non-finite entry, in place."""
+    for arr in record.values():
+        steps = arr.shape[0]
+        after = np.arange(1, steps + 1)[:, None] > np.where(diverged_at < 0, steps + 1, diverged_at)[None, :]
+        after = after.reshape(after.shape + (1,) * (arr.ndim - 2))
+        if arr.dtype == bool:
+            arr &= ~after
+        else:
+            arr[after | ~np.isfinite(arr)] = 0.0
+
+
+def _plain(value: object) -> object:
+    return value.ravel().tolist() if isinstance(value, np.ndarray) else value

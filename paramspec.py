@@ -1,0 +1,117 @@
+"""One declaration per tunable number: name, default, range, scale and help text.
+
+A :class:`Param` drives everything that touches a hyperparameter or a surface
+parameter: validation in ``simulate()`` and ``landscapes.get()``, the widget the
+app draws, and the share link.  Messages follow torch.optim's uniform sentence,
+``Invalid lr: -1.0``, followed by the allowed range written as a chained
+comparison.
+"""
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+from typing import Literal
+
+import numpy as np
+
+Kind = Literal["float", "int", "bool", "choice"]
+
+
+@dataclass(frozen=True)
+class Param:
+    """A validated scalar setting.
+
+    ``low``/``high`` bound the value; ``low_open``/``high_open`` make a bound
+    strict.  ``log`` marks ranges that span decades (the app draws a log
+    slider).  ``choices`` lists the allowed strings of a ``choice`` parameter.
+    """
+
+    name: str
+    default: float | int | bool | str
+    low: float | None = None
+    high: float | None = None
+    help: str = ""
+    log: bool = False
+    kind: Kind = "float"
+    low_open: bool = False
+    high_open: bool = False
+    choices: tuple[str, ...] = ()
+
+    def range_text(self) -> str:
+        """The allowed values, as a person would write them: ``0 < lr <= 10``."""
+        if self.kind == "bool":
+            return f"{self.name} is true or false"
+        if self.kind == "choice":
+            return f"{self.name} is one of " + ", ".join(self.choices)
+        text = self.name
+        if self.low is not None:
+            text = f"{_fmt(self.low)} {'<' if self.low_open else '<='} {text}"
+        if self.high is not None:
+            text = f"{text} {'<' if self.high_open else '<='} {_fmt(self.high)}"
+        if self.kind == "int":
+            text += " (an integer)"
+        return text
+
+    def validate(self, value: object) -> float | int | bool | str | np.ndarray:
+        """Return ``value`` converted to this parameter's type, or raise ``ValueError``.
+
+        Float parameters also accept a 1-D array (one value per start), which
+        ``simulate()`` uses to run many settings at once.
+        """
+        bad = ValueError(f"Invalid {self.name}: {value!r} (allowed: {self.range_text()})")
+        if self.kind == "bool":
+            if isinstance(value, (bool, np.bool_)):
+                return bool(value)
+            if isinstance(value, str) and value.lower() in ("true", "false", "1", "0"):
+                return value.lower() in ("true", "1")
+            if isinstance(value, (int, np.integer)) and value in (0, 1):
+                return bool(value)
+            raise bad
+        if self.kind == "choice":
+            if isinstance(value, str) and value in self.choices:
+                return value
+            raise bad
+        if isinstance(value, (bool, np.bool_)) or isinstance(value, str):
+            raise bad
+        if self.kind == "float" and isinstance(value, np.ndarray) and value.ndim == 1:
+            arr = value.astype(np.float64)
+            if arr.size == 0 or not all(self._in_range(float(v)) for v in arr):
+                raise ValueError(f"Invalid {self.name}: every value must satisfy {self.range_text()}")
+            return arr
+        try:
+            number = float(value)  # type: ignore[arg-type]
+        except (TypeError, ValueError, OverflowError):
+            raise bad from None
+        if not self._in_range(number):
+            raise bad
+        if self.kind == "int":
+            if number != int(number):
+                raise bad
+            return int(number)
+        return number
+
+    def _in_range(self, number: float) -> bool:
+        if not math.isfinite(number):
+            return False
+        if self.low is not None and (number < self.low or (self.low_open and number == self.low)):
+            return False
+        if self.high is not None and (number > self.high or (self.high_open and number == self.high)):
+            return False
+        return True
+
+
+def _fmt(x: float) -> str:
+    return f"{x:g}"
+
+
+def validate_all(params: tuple[Param, ...], values: dict[str, object], owner: str) -> dict[str, object]:
+    """Defaults overlaid with validated ``values``; unknown names raise ``ValueError``."""
+    by_name = {p.name: p for p in params}
+    unknown = sorted(set(values) - set(by_name))
+    if unknown:
+        allowed = ", ".join(by_name) or "none"
+        raise ValueError(f"Unknown parameter {', '.join(map(repr, unknown))} for {owner}; allowed: {allowed}")
+    resolved = {p.name: p.default for p in params}
+    for name, value in values.items():
+        resolved[name] = by_name[name].validate(value)
+    return resolved
