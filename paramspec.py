@@ -71,7 +71,7 @@ class Param:
             if isinstance(value, str) and value in self.choices:
                 return value
             raise bad
-        if isinstance(value, (bool, np.bool_)) or isinstance(value, str):
+        if isinstance(value, (bool, np.bool_, str)):
             raise bad
         if self.kind == "float" and isinstance(value, np.ndarray) and value.ndim == 1:
             arr = value.astype(np.float64)
@@ -93,11 +93,9 @@ class Param:
     def _in_range(self, number: float) -> bool:
         if not math.isfinite(number):
             return False
-        if self.low is not None and (number < self.low or (self.low_open and number == self.low)):
-            return False
-        if self.high is not None and (number > self.high or (self.high_open and number == self.high)):
-            return False
-        return True
+        below = self.low is not None and (number < self.low or (self.low_open and number == self.low))
+        above = self.high is not None and (number > self.high or (self.high_open and number == self.high))
+        return not (below or above)
 
 
 def _fmt(x: float) -> str:

@@ -78,7 +78,8 @@ NOISE = Param("noise", 1.0, 0.0, 100.0,
               help="Standard deviation of the Gaussian noise added to each gradient coordinate "
                    "on analytic surfaces (divided by √batch_size). Dataset surfaces sample real examples.")
 BIAS_CORRECTION = Param("bias_correction", True, kind="bool",
-                        help="Divide the averages by 1 - βᵗ so that early steps are not too small.")
+                        help="Divide m and v by 1 - βᵗ to undo their start at zero. Without it the first steps are "
+                             "distorted: about √10 times too long with the default betas.")
 FALLBACK = Param("fallback", True, kind="bool",
                  help="Take a gradient step where the Hessian is not positive definite.")
 FALLBACK_LR = Param("fallback_lr", 0.01, 0.0, 10.0, low_open=True, log=True,
@@ -92,8 +93,10 @@ ADAM_MOMENTS = (
     r"m_t = \beta_1 m_{t-1} + (1 - \beta_1)\, g_t",
     r"v_t = \beta_2 v_{t-1} + (1 - \beta_2)\, g_t^2",
 )
-ADAM_STEP = r"\theta_t = \theta_{t-1} - \frac{\gamma}{1 - \beta_1^t}\,\frac{m_t}{\sqrt{v_t}\,/\sqrt{1 - \beta_2^t} + \epsilon}"
-ADAM_SYMBOLS = r"\gamma = \text{lr},\ \beta_1 = \text{beta1},\ \beta_2 = \text{beta2},\ \epsilon = \text{eps};\ m_0 = v_0 = 0"
+ADAM_STEP = (r"\theta_t = \theta_{t-1} - \frac{\gamma}{1 - \beta_1^t}\,"
+             r"\frac{m_t}{\sqrt{v_t}\,/\sqrt{1 - \beta_2^t} + \epsilon}")
+ADAM_SYMBOLS = (r"\gamma = \text{lr},\ \beta_1 = \text{beta1},\ \beta_2 = \text{beta2},\ "
+                r"\epsilon = \text{eps};\ m_0 = v_0 = 0")
 
 _ENTRIES = (
     Optimizer(
@@ -111,7 +114,8 @@ _ENTRIES = (
         name="sgd", title="Stochastic gradient descent",
         params=(lr(1e-3), NOISE), equations=(
             r"i_t \sim \text{next example of a reshuffled epoch}",
-            r"g_t = \nabla f_{i_t}(\theta_{t-1}) \quad(\text{analytic surfaces: } \nabla f + \sigma\,\xi_t,\ \xi_t \sim \mathcal N(0, I))",
+            r"g_t = \nabla f_{i_t}(\theta_{t-1}) \quad(\text{analytic surfaces: } "
+            r"\nabla f + \sigma\,\xi_t,\ \xi_t \sim \mathcal N(0, I))",
             r"\theta_t = \theta_{t-1} - \gamma\, g_t",
         ), symbols=r"\gamma = \text{lr},\ \sigma = \text{noise}",
         init=rules.init_none, update=rules.gd, sampling="single",
@@ -233,8 +237,9 @@ _ENTRIES = (
         symbols=ADAM_SYMBOLS,
         init=rules.init_adam, update=rules.adam,
         intuition="Momentum (the average m of gradients) divided by an RMSprop-style scale (the root of the "
-                  "average v of squared gradients). Because m and v start at zero they are too small in the "
-                  "first steps; dividing by 1 - βᵗ corrects this. Each step moves each coordinate by about γ.",
+                  "average v of squared gradients). Both averages start at zero, so early on they underestimate "
+                  "by different factors, and the ratio m/√v comes out too large; dividing by 1 - βᵗ undoes "
+                  "that. With the correction, each step moves each coordinate by about γ.",
         pros="Works well with default settings on a huge range of problems; robust to gradient scale.",
         cons="Per-coordinate scaling is not rotation invariant; can converge to worse points than tuned SGD.",
         when="The default first choice for deep learning, especially transformers.",
@@ -277,7 +282,8 @@ _ENTRIES = (
         params=(lr(2e-3), BETA1, BETA2_ADAM, eps(1e-8), MOMENTUM_DECAY),
         equations=ADAM_MOMENTS + (
             r"\mu_t = \beta_1\bigl(1 - \tfrac12\, 0.96^{\,t\psi}\bigr),\quad \Pi_t = \textstyle\prod_{i \le t} \mu_i",
-            r"\theta_t = \theta_{t-1} - \gamma\,\frac{(1 - \mu_t)\, g_t/(1 - \Pi_t) + \mu_{t+1}\, m_t/(1 - \Pi_t\mu_{t+1})}"
+            r"\theta_t = \theta_{t-1} - \gamma\,"
+            r"\frac{(1 - \mu_t)\, g_t/(1 - \Pi_t) + \mu_{t+1}\, m_t/(1 - \Pi_t\mu_{t+1})}"
             r"{\sqrt{v_t / (1 - \beta_2^t)} + \epsilon}",
         ), symbols=ADAM_SYMBOLS + r",\ \psi = \text{momentum\_decay}",
         init=rules.init_nadam, update=rules.nadam,
@@ -296,7 +302,8 @@ _ENTRIES = (
             r"c_t = \beta_1 m_{t-1} + (1 - \beta_1)\, g_t",
             r"\theta_t = \theta_{t-1} - \gamma\,\bigl(\operatorname{sign}(c_t) + \lambda\,\theta_{t-1}\bigr)",
             r"m_t = \beta_2 m_{t-1} + (1 - \beta_2)\, g_t \quad (m_0 = 0)",
-        ), symbols=r"\gamma = \text{lr},\ \beta_1 = \text{beta1},\ \beta_2 = \text{beta2},\ \lambda = \text{weight\_decay}",
+        ), symbols=(r"\gamma = \text{lr},\ \beta_1 = \text{beta1},\ \beta_2 = \text{beta2},\ "
+                    r"\lambda = \text{weight\_decay}"),
         init=rules.init_lion, update=rules.lion,
         intuition="Only the sign of an interpolated momentum is used, so every coordinate moves by exactly γ "
                   "each step. Paths are made of diagonal moves; near the minimum it hops back and forth by γ.",

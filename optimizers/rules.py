@@ -145,7 +145,9 @@ def init_square_avg(theta: Array) -> SquareAvgState:
 
 
 def rmsprop(theta: Array, state: SquareAvgState, ctx: Context, hp: HP) -> Step:
-    """RMSprop as torch.optim.RMSprop (``rho`` is PyTorch's ``alpha``): ``v ← ρ v + (1-ρ) g²``, ``θ ← θ - γ g / (√v + ε)``.
+    """RMSprop as torch.optim.RMSprop (``rho`` is PyTorch's ``alpha``).
+
+    ``v ← ρ v + (1-ρ) g²``, ``θ ← θ - γ g / (√v + ε)``.
 
     Hinton, Srivastava & Swersky (2012), Neural Networks for Machine Learning, lecture 6e.
     """

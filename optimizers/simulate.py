@@ -4,11 +4,15 @@
 Runs are bit-reproducible for the same inputs and seed.  A start whose point
 becomes non-finite, leaves the far box (ten widths of the bounds around them)
 or whose loss becomes non-finite is marked in ``diverged_at`` and frozen at its
-last good point, so every returned array is finite.
+last good point, so every returned array is finite.  ``replay()`` walks the same
+loop step by step and hands out each step's inputs and rule state (the app's
+step inspector), so what it shows is exactly what ``simulate()`` computed.
 """
 from __future__ import annotations
 
+from collections.abc import Iterator
 from dataclasses import dataclass, field
+from typing import Any, NamedTuple
 
 import numpy as np
 
@@ -118,14 +122,22 @@ def _validate_start(start: object) -> Array:
     return arr.reshape(-1, 2)
 
 
-def simulate(landscape: Landscape, optimizer: str | Optimizer, start: object, steps: int, *,
-             seed: int = 0, diagnostics: bool = True, **hyperparams: object) -> Trajectory:
-    """Run ``optimizer`` on ``landscape`` for ``steps`` steps from every start at once.
+class StepRecord(NamedTuple):
+    """One step as the rule saw it: its inputs, its output and what was recorded (all starts at once)."""
 
-    ``start`` has shape ``(2,)`` or ``(n, 2)``.  Float hyperparameters may also be 1-D arrays of
-    length ``n`` (one value per start), which runs many settings in one vectorized pass.  Unknown
-    or out-of-range hyperparameters, a bad start or a bad step count raise ``ValueError``.
-    """
+    t: int                             # step number, from 1
+    hp: dict                           # hyperparameters in force at this step (schedules applied)
+    theta: Array                       # (n, 2) point before the step
+    state: Any                         # the rule's state before the step
+    step: rules.Step                   # the rule's output: update, new state and diagnostics
+    point: Array                       # (n, 2) point after the step, frozen where a start has diverged
+    loss: Array                        # (n,) full-data loss at ``point``
+    diverged: Array                    # (n,) bool: the start diverged at this very step
+
+
+def _prepare(landscape: Landscape, optimizer: str | Optimizer, start: object, steps: int, seed: int,
+             hyperparams: dict[str, object]) -> tuple[Optimizer, Array, dict]:
+    """Validate the inputs of a run; per-start hyperparameter arrays become ``(n, 1)`` columns."""
     if not isinstance(landscape, Landscape):
         raise ValueError(f"Invalid landscape: expected a Landscape, got {type(landscape).__name__}")
     opt = resolve(optimizer)
@@ -141,61 +153,97 @@ def simulate(landscape: Landscape, optimizer: str | Optimizer, start: object, st
             if value.shape[0] not in (1, n):
                 raise ValueError(f"Invalid {name}: {value.shape[0]} values given for {n} starts")
             hp[name] = value.reshape(-1, 1)
+    return opt, theta, hp
 
-    rng = np.random.default_rng(seed)
-    oracle = _GradientOracle(landscape, opt, hp, n, rng)
+
+def _healthy(landscape: Landscape, p: Array, value: Array) -> Array:
+    """Finite loss and inside the far box (NaN compares False, so non-finite points fail)."""
     center, half = landscape.center, (0.5 + FAR) * landscape.span
+    inside = np.abs(p - center) <= half
+    return inside[:, 0] & inside[:, 1] & np.isfinite(value)
 
-    def healthy(p: Array, value: Array) -> Array:
-        """Finite loss and inside the far box (NaN compares False, so non-finite points fail)."""
-        inside = np.abs(p - center) <= half
-        return inside[:, 0] & inside[:, 1] & np.isfinite(value)
 
-    points = np.empty((steps + 1, n, 2))
-    loss = np.empty((steps + 1, n))
+def _initial(landscape: Landscape, theta: Array) -> tuple[Array, Array]:
+    """Loss at the starts (non-finite ones outside the box become the largest float) and which starts are alive."""
     with np.errstate(all="ignore"):
-        loss[0] = landscape.value(theta)
-    alive = healthy(theta, loss[0])
-    points[0] = theta
-    loss[0] = np.where(alive | np.isfinite(loss[0]), loss[0], np.finfo(np.float64).max)
-    diverged_at = np.where(alive, -1, 0)
-    record: dict[str, Array] = {}
-    lr_trace = np.empty(steps)
+        loss = landscape.value(theta)
+    alive = _healthy(landscape, theta, loss)
+    return np.where(alive | np.isfinite(loss), loss, np.finfo(np.float64).max), alive
+
+
+def _run(landscape: Landscape, opt: Optimizer, theta: Array, steps: int, seed: int, hp: dict) -> Iterator[StepRecord]:
+    """The loop shared by :func:`simulate` and :func:`replay`: yields one :class:`StepRecord` per step."""
+    oracle = _GradientOracle(landscape, opt, hp, theta.shape[0], np.random.default_rng(seed))
+    loss, alive = _initial(landscape, theta)
     state = opt.init(theta)
     scheduled = hp["schedule"] != "constant" or hp.get("warmup_steps", 0)
-
-    with np.errstate(all="ignore"):
-        for t in range(1, steps + 1):
+    for t in range(1, steps + 1):
+        with np.errstate(all="ignore"):
             hp_t = hp
             if scheduled:
                 hp_t = dict(hp, lr=hp["lr"] * lr_factor(hp, t, steps))
                 if "momentum" in hp:
                     hp_t["momentum"] = momentum_at(hp, t)
-            lr_trace[t - 1] = np.mean(hp_t["lr"])
             step = opt.update(theta, state, rules.Context(t, oracle.next(), landscape.hessian), hp_t)
             new = theta + step.update
             new_loss = landscape.value(new)
-            ok = alive & healthy(new, new_loss)
+            ok = alive & _healthy(landscape, new, new_loss)
+            diverged = alive & ~ok
             if not ok.all():
-                diverged_at[alive & ~ok] = t
                 alive = ok
                 new = np.where(alive[:, None], new, theta)
-                new_loss = np.where(alive, new_loss, loss[t - 1])
-            if diagnostics:
-                for name in ("grad", "moment", "eff_lr", "fallback"):
-                    value = getattr(step, name)
-                    if value is not None:
-                        if name not in record:
-                            record[name] = np.zeros((steps, n) + np.shape(value)[1:], dtype=np.asarray(value).dtype)
-                        record[name][t - 1] = value
-            theta, state = new, step.state
-            points[t], loss[t] = theta, new_loss
+                new_loss = np.where(alive, new_loss, loss)
+        yield StepRecord(t, hp_t, theta, state, step, new, new_loss, diverged)
+        theta, state, loss = new, step.state, new_loss
+
+
+def simulate(landscape: Landscape, optimizer: str | Optimizer, start: object, steps: int, *,
+             seed: int = 0, diagnostics: bool = True, **hyperparams: object) -> Trajectory:
+    """Run ``optimizer`` on ``landscape`` for ``steps`` steps from every start at once.
+
+    ``start`` has shape ``(2,)`` or ``(n, 2)``.  Float hyperparameters may also be 1-D arrays of
+    length ``n`` (one value per start), which runs many settings in one vectorized pass.  Unknown
+    or out-of-range hyperparameters, a bad start or a bad step count raise ``ValueError``.
+    """
+    opt, theta, hp = _prepare(landscape, optimizer, start, steps, seed, hyperparams)
+    n = theta.shape[0]
+    points = np.empty((steps + 1, n, 2))
+    loss = np.empty((steps + 1, n))
+    loss[0], alive = _initial(landscape, theta)
+    points[0] = theta
+    diverged_at = np.where(alive, -1, 0)
+    record: dict[str, Array] = {}
+    lr_trace = np.empty(steps)
+
+    for rec in _run(landscape, opt, theta, steps, seed, hp):
+        t, step = rec.t, rec.step
+        lr_trace[t - 1] = np.mean(rec.hp["lr"])
+        diverged_at[rec.diverged] = t
+        if diagnostics:
+            for name in ("grad", "moment", "eff_lr", "fallback"):
+                value = getattr(step, name)
+                if value is not None:
+                    if name not in record:
+                        record[name] = np.zeros((steps, n) + np.shape(value)[1:], dtype=np.asarray(value).dtype)
+                    record[name][t - 1] = value
+        points[t], loss[t] = rec.point, rec.loss
 
     _clean_diagnostics(record, diverged_at)
     return Trajectory(optimizer=opt.name, hyperparams={k: _plain(v) for k, v in hp.items()}, seed=int(seed),
                       points=points, loss=loss, diverged_at=diverged_at, lr=lr_trace,
                       grads=record.get("grad"), moments=record.get("moment"),
                       eff_lr=record.get("eff_lr"), fallback=record.get("fallback"))
+
+
+def replay(landscape: Landscape, optimizer: str | Optimizer, start: object, steps: int, *,
+           seed: int = 0, **hyperparams: object) -> Iterator[StepRecord]:
+    """The steps of the run ``simulate()`` makes with the same arguments, one :class:`StepRecord` at a time.
+
+    Inputs are validated at once; steps are computed lazily, so ``itertools.islice`` can stop early
+    (schedules still see the full ``steps``).  Every record matches the simulated trajectory bit for bit.
+    """
+    opt, theta, hp = _prepare(landscape, optimizer, start, steps, seed, hyperparams)
+    return _run(landscape, opt, theta, steps, seed, hp)
 
 
 def _clean_diagnostics(record: dict[str, Array], diverged_at: Array) -> None:

@@ -1,0 +1,26 @@
+"""Summary numbers of a run: steps to a loss tolerance and which minimum was reached."""
+from __future__ import annotations
+
+import numpy as np
+
+from landscapes.base import Landscape
+from optimizers.simulate import Trajectory
+
+REACH_RADIUS = 0.01  # a listed minimum is "reached" within this fraction of the bounds' diagonal
+
+
+def steps_to_tolerance(traj: Trajectory, f_star: float, tol: float) -> np.ndarray:
+    """``(n,)``: first step whose loss is within ``tol`` of ``f_star`` and stays a finite run, or -1."""
+    hit = (traj.loss - f_star) <= tol
+    alive = np.arange(traj.loss.shape[0])[:, None] < np.where(traj.diverged_at < 0, np.inf, traj.diverged_at)
+    hit &= alive
+    return np.where(hit.any(axis=0), hit.argmax(axis=0), -1)
+
+
+def reached_minimum(landscape: Landscape, traj: Trajectory) -> np.ndarray:
+    """``(n,)``: index into ``landscape.minima`` of the minimum each final point sits on, or -1."""
+    if len(landscape.minima) == 0:
+        return np.full(traj.points.shape[1], -1)
+    index, dist = landscape.nearest_minimum(traj.points[-1])
+    radius = REACH_RADIUS * float(np.linalg.norm(landscape.span))
+    return np.where((dist <= radius) & (traj.diverged_at < 0), index, -1)

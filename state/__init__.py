@@ -1,0 +1,1 @@
+"""App state and its share-link codec (no Streamlit imports here)."""

@@ -1,0 +1,145 @@
+"""The page under streamlit.testing.v1.AppTest: main flows, share links and broken links."""
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+from streamlit.testing.v1 import AppTest
+
+import landscapes
+
+APP = str(Path(__file__).resolve().parents[1] / "app.py")
+pytestmark = pytest.mark.app
+
+
+def open_app(query: dict[str, str] | None = None) -> AppTest:
+    at = AppTest.from_file(APP, default_timeout=120)
+    for key, value in (query or {}).items():
+        at.query_params[key] = value
+    return at.run()
+
+
+def race_spec(at: AppTest) -> dict:
+    """The race figure's Plotly JSON."""
+    charts = at.get("plotly_chart")
+    assert charts, "no Plotly chart on the page"
+    return json.loads(charts[0].proto.spec)
+
+
+def panels(spec: dict) -> int:
+    return sum(1 for trace in spec["data"] if trace["type"] == "contour")
+
+
+def warnings_text(at: AppTest) -> str:
+    return "\n".join(w.value for w in at.warning)
+
+
+def test_default_view():
+    at = open_app()
+    assert not at.exception
+    assert at.selectbox(key="surface").value == "ravine"
+    assert at.multiselect(key="opt").value == ["gd", "momentum", "rmsprop", "adam"]
+    spec = race_spec(at)
+    assert panels(spec) == 4
+    assert spec["frames"], "the race figure must be animated"
+    assert not at.warning
+    assert at.query_params["opt"] in (["gd,momentum,rmsprop,adam"], "gd,momentum,rmsprop,adam")
+
+
+def test_change_surface_brings_its_suggested_learning_rates():
+    at = open_app()
+    at.selectbox(key="surface").select("rosenbrock").run()
+    assert not at.exception
+    suggested = landscapes.get("rosenbrock").suggested
+    assert at.session_state["hp.adam.lr"] == suggested["adam"]["lr"]
+    assert at.session_state["hp.gd.lr"] == suggested["gd"]["lr"]
+    assert (at.session_state["start_x"], at.session_state["start_y"]) == tuple(landscapes.get("rosenbrock").start)
+
+
+def test_add_and_remove_optimizers():
+    at = open_app()
+    at.multiselect(key="opt").select("nag").run()
+    assert not at.exception
+    assert panels(race_spec(at)) == 5
+    at.multiselect(key="opt").unselect("gd").unselect("momentum").run()
+    assert not at.exception
+    assert panels(race_spec(at)) == 3
+    assert [e.label for e in at.sidebar.expander] == ["RMSprop", "Adam", "Nesterov accelerated gradient"]
+
+
+def test_overlay_layout_draws_one_panel():
+    at = open_app()
+    at.radio(key="layout").set_value("overlay").run()
+    assert not at.exception
+    assert panels(race_spec(at)) == 1
+
+
+def test_changing_a_hyperparameter_changes_only_that_run():
+    at = open_app()
+    before = race_spec(at)["frames"][-1]["data"]
+    at.select_slider(key="hp.adam.lr").set_value(0.1).run()
+    assert not at.exception
+    after = race_spec(at)["frames"][-1]["data"]
+    assert at.session_state["hp.adam.lr"] == 0.1
+    assert after[:-2] == before[:-2]          # gd, momentum and rmsprop unchanged
+    assert after[-2:] != before[-2:]          # adam's path and marker moved
+
+
+def test_share_link_loads_its_state():
+    at = open_app({"surface": "himmelblau", "opt": "adam,nag", "adam.lr": "0.05", "nag.momentum": "0.8",
+                   "start": "1,-1", "steps": "120", "seed": "3", "layout": "overlay"})
+    assert not at.exception
+    assert not at.warning
+    assert at.selectbox(key="surface").value == "himmelblau"
+    assert at.multiselect(key="opt").value == ["adam", "nag"]
+    assert at.session_state["hp.adam.lr"] == 0.05
+    assert at.session_state["hp.nag.momentum"] == 0.8
+    assert (at.session_state["start_x"], at.session_state["start_y"]) == (1.0, -1.0)
+    assert at.session_state["steps"] == 120 and at.session_state["seed"] == 3
+    assert panels(race_spec(at)) == 1
+
+
+def test_broken_share_link_falls_back_with_named_warnings():
+    at = open_app({"surface": "ravine", "opt": "adam,warp", "adam.lr": "abc", "steps": "-5", "bogus": "1",
+                   "start": "x,y"})
+    assert not at.exception
+    text = warnings_text(at)
+    for culprit in ("'warp'", "adam.lr=abc", "steps=-5", "'bogus'", "start=x,y"):
+        assert culprit in text
+    assert at.multiselect(key="opt").value == ["adam"]
+    assert at.session_state["hp.adam.lr"] == landscapes.get("ravine").suggested["adam"]["lr"]
+    assert panels(race_spec(at)) == 1
+
+
+def test_unknown_surface_link_falls_back_to_the_ravine():
+    at = open_app({"surface": "moon"})
+    assert not at.exception
+    assert "'moon'" in warnings_text(at)
+    assert at.selectbox(key="surface").value == "ravine"
+
+
+def test_divergent_run_is_marked_and_nothing_non_finite_is_plotted():
+    at = open_app({"surface": "rosenbrock", "opt": "gd", "gd.lr": "0.1"})
+    assert not at.exception
+    assert any("diverged at step" in e.value for e in at.error)
+    spec = race_spec(at)
+    text = json.dumps(spec)
+    assert "NaN" not in text and "Infinity" not in text
+    assert "diverged at step" in text
+
+
+def test_no_optimizer_selected_shows_a_hint():
+    at = open_app()
+    at.multiselect(key="opt").set_value([]).run()
+    assert not at.exception
+    assert any("at least one optimizer" in i.value for i in at.info)
+
+
+def test_explanations_show_equations_for_each_chosen_optimizer():
+    at = open_app({"opt": "adam,newton"})
+    assert not at.exception
+    latex = [m.value for m in at.latex]
+    assert any(r"\beta_1 m_{t-1}" in line for line in latex)       # Adam's first moment
+    assert any(r"H_t^{-1} g_t" in line for line in latex)          # Newton's step
+    assert [s.value for s in at.subheader][:2] == ["Adam", "Newton's method"]

@@ -1,0 +1,1 @@
+"""Streamlit glue: widgets generated from declarations, and cached computations."""

@@ -1,0 +1,169 @@
+"""Sidebar widgets generated from :class:`~paramspec.Param` declarations.
+
+Widget keys are the single source of truth while the page runs:
+``surface``, ``surface.<param>``, ``opt``, ``hp.<optimizer>.<param>``,
+``start_x``/``start_y`` and one key per setting in :data:`state.share.SETTINGS`.
+:func:`load_state` writes an :class:`~state.share.AppState` into those keys
+(first visit, share link, lesson); :func:`current_state` reads them back.
+"""
+from __future__ import annotations
+
+import math
+from dataclasses import replace
+
+import streamlit as st
+
+import landscapes
+import optimizers
+from paramspec import Param
+from state import share
+
+SCHEDULE_DETAILS = {"step": ("gamma", "step_size"), "exponential": ("gamma",), "inverse_time": ("decay",)}
+FRACTION_GRID = (0.0, 0.1, 0.2, 0.3, 0.4, 0.5, 0.6, 0.7, 0.8, 0.85, 0.9, 0.95, 0.98, 0.99, 0.995, 0.999, 0.9999)
+
+
+def hp_key(opt: str, param: str) -> str:
+    return f"hp.{opt}.{param}"
+
+
+def fmt(value: float | int) -> str:
+    return f"{value:g}"
+
+
+def log_options(p: Param, current: float, upper: float | None = None) -> list[float | int]:
+    """Nice values spread evenly in log scale over the declared range, plus ``current``."""
+    high = min(p.high, upper) if upper is not None else p.high
+    if p.kind == "int":
+        values = {2**k for k in range(0, int(math.log2(high)) + 1) if p.low <= 2**k <= high} | {int(high)}
+        return sorted(values | {int(current)})
+    low = p.low if p.low else high * 1e-6
+    decades = math.log10(high / low)
+    mantissas = (1, 2, 5) if decades > 6 else (1, 1.5, 2, 3, 5, 7)
+    values = {float(f"{m * 10.0**e:.3g}") for e in range(math.floor(math.log10(low)), math.ceil(math.log10(high)) + 1)
+              for m in mantissas}
+    values = {v for v in values if low <= v <= high and not (p.low_open and v == p.low)}
+    return sorted(values | {float(current)})
+
+
+def param_widget(p: Param, key: str, *, upper: float | None = None) -> None:
+    """Draw the widget that ``p`` declares, bound to ``st.session_state[key]``."""
+    label = p.name
+    if p.kind == "bool":
+        st.toggle(label, key=key, help=p.help)
+    elif p.kind == "choice":
+        st.selectbox(label, p.choices, key=key, help=p.help)
+    elif p.log:
+        options = log_options(p, st.session_state[key], upper)
+        st.select_slider(label, options=options, key=key, format_func=fmt, help=p.help)
+    elif p.kind == "float" and p.low == 0.0 and p.high == 1.0 and p.high_open:
+        options = sorted(set(FRACTION_GRID) | {float(st.session_state[key])})
+        st.select_slider(label, options=options, key=key, format_func=fmt, help=p.help)
+    elif p.kind == "int":
+        st.number_input(label, min_value=int(p.low), max_value=int(p.high), step=1, key=key, help=p.help)
+    else:
+        step = 10.0 ** math.floor(math.log10((p.high - p.low) / 100))
+        st.slider(label, min_value=float(p.low), max_value=float(p.high), step=step, key=key, help=p.help,
+                  format="%.0f" if step >= 1 else f"%.{-int(math.log10(step))}f")
+
+
+def load_state(state: share.AppState) -> None:
+    """Write ``state`` into the widget keys (before the widgets are drawn)."""
+    ss = st.session_state
+    ss["surface"] = state.surface
+    for name, value in state.surface_params.items():
+        ss[f"surface.{name}"] = value
+    ss["opt"] = list(state.optimizers)
+    for opt, values in state.hyper.items():
+        for name, value in values.items():
+            ss[hp_key(opt, name)] = value
+    x, y = state.start_point()
+    ss["start_x"], ss["start_y"] = x, y
+    for p in share.SETTINGS:
+        ss[p.name] = getattr(state, p.name)
+
+
+def _on_surface_change() -> None:
+    """A new surface brings its own parameters, start and suggested learning rates."""
+    fresh = share.default_state(st.session_state["surface"])
+    hyper = {name: share.default_hyper(name, fresh.landscape()) for name in st.session_state["opt"]}
+    settings = {p.name: st.session_state[p.name] for p in share.SETTINGS}
+    load_state(replace(fresh, optimizers=tuple(st.session_state["opt"]), hyper=hyper, **settings))
+
+
+def _on_reset_start() -> None:
+    x, y = current_state().landscape().start
+    st.session_state["start_x"], st.session_state["start_y"] = float(x), float(y)
+
+
+def sidebar() -> None:
+    """All controls, drawn in the sidebar."""
+    ss = st.session_state
+    with st.sidebar:
+        st.header("Surface")
+        st.selectbox("Surface", landscapes.names(), key="surface", on_change=_on_surface_change,
+                     format_func=lambda n: landscapes.get(n).title if n != "ravine" else "Ravine (ill-conditioned)",
+                     label_visibility="collapsed")
+        for p in landscapes.spec(ss["surface"]).params:
+            param_widget(p, f"surface.{p.name}")
+
+        st.header("Optimizers")
+        st.multiselect("Optimizers", optimizers.names(), key="opt", max_selections=share.MAX_OPTIMIZERS,
+                       format_func=lambda n: optimizers.get(n).title, label_visibility="collapsed",
+                       placeholder="Choose one or more optimizers")
+        land = current_landscape()
+        for name in ss["opt"]:
+            opt = optimizers.get(name)
+            defaults = share.default_hyper(name, land)
+            for p in opt.all_params:
+                ss.setdefault(hp_key(name, p.name), defaults[p.name])
+            with st.expander(opt.title, expanded=False):
+                for p in opt.params:
+                    if p.name in ("noise",) and land.n_examples:
+                        continue
+                    param_widget(p, hp_key(name, p.name),
+                                 upper=land.n_examples if p.name == "batch_size" else None)
+                param_widget(opt.param("schedule"), hp_key(name, "schedule"))
+                for detail in SCHEDULE_DETAILS.get(ss[hp_key(name, "schedule")], ()):
+                    param_widget(opt.param(detail), hp_key(name, detail))
+                if "momentum" in defaults:
+                    param_widget(opt.param("warmup_steps"), hp_key(name, "warmup_steps"))
+                    if ss[hp_key(name, "warmup_steps")]:
+                        param_widget(opt.param("momentum_start"), hp_key(name, "momentum_start"))
+
+        st.header("Run")
+        left, right = st.columns(2)
+        (xmin, xmax), (ymin, ymax) = land.bounds
+        left.number_input("start x", min_value=-1e6, max_value=1e6, key="start_x", format="%.4g",
+                          help=f"The surface is drawn for {xmin:g} ≤ x ≤ {xmax:g}.")
+        right.number_input("start y", min_value=-1e6, max_value=1e6, key="start_y", format="%.4g",
+                           help=f"The surface is drawn for {ymin:g} ≤ y ≤ {ymax:g}.")
+        st.button("Reset start", on_click=_on_reset_start, help="Back to the surface's default start point.")
+        st.slider("steps", int(share.STEPS.low), int(share.STEPS.high), key="steps", help=share.STEPS.help)
+        st.number_input("seed", min_value=0, max_value=int(share.SEED.high), step=1, key="seed",
+                        help=share.SEED.help)
+        param_widget(share.TOLERANCE, "tol")
+        st.radio("Layout", share.LAYOUT.choices, key="layout", horizontal=True, help=share.LAYOUT.help,
+                 format_func=lambda v: {"side": "Side by side", "overlay": "Overlay"}[v])
+
+
+def current_landscape() -> landscapes.Landscape:
+    ss = st.session_state
+    params = {p.name: ss.get(f"surface.{p.name}", p.default) for p in landscapes.spec(ss["surface"]).params}
+    return landscapes.get(ss["surface"], **params)
+
+
+def current_state() -> share.AppState:
+    """The :class:`AppState` the widgets currently show."""
+    ss = st.session_state
+    surface = ss["surface"]
+    params = {p.name: ss.get(f"surface.{p.name}", p.default) for p in landscapes.spec(surface).params}
+    land = landscapes.get(surface, **params)
+    hyper = {}
+    for name in ss["opt"]:
+        defaults = share.default_hyper(name, land)
+        hyper[name] = {k: ss.get(hp_key(name, k), v) for k, v in defaults.items()}
+    default_start = tuple(float(v) for v in land.start)
+    start = (float(ss["start_x"]), float(ss["start_y"]))
+    return share.AppState(surface=surface, surface_params=params, optimizers=tuple(ss["opt"]), hyper=hyper,
+                          start=None if start == default_start else start,
+                          **{p.name: ss[p.name] for p in share.SETTINGS})

@@ -1,0 +1,80 @@
+"""Cached computations behind the page: surfaces, contour grids and simulations.
+
+``st.cache_data`` returns copies and is bounded with ``max_entries`` so a public
+app's memory stays small.  Arguments are plain hashable values (sorted item
+tuples), so a hyperparameter change recomputes only the optimizer it touched.
+"""
+from __future__ import annotations
+
+import numpy as np
+import streamlit as st
+from viz.figures import ContourGrid, Run, contour_grid
+
+import landscapes
+import optimizers
+from optimizers import metrics
+from state.share import AppState
+
+Items = tuple[tuple[str, object], ...]
+
+
+@st.cache_resource(max_entries=32, show_spinner=False)
+def landscape(surface: str, params: Items) -> landscapes.Landscape:
+    return landscapes.get(surface, **dict(params))
+
+
+@st.cache_data(max_entries=32, show_spinner=False)
+def contour(surface: str, params: Items) -> ContourGrid:
+    return contour_grid(landscape(surface, params))
+
+
+@st.cache_data(max_entries=256, show_spinner=False)
+def simulate(surface: str, params: Items, optimizer: str, hyper: Items, start: tuple[float, float],
+             steps: int, seed: int) -> optimizers.Trajectory:
+    return optimizers.simulate(landscape(surface, params), optimizer, np.array(start), steps, seed=seed,
+                               **dict(hyper))
+
+
+def surface_items(state: AppState) -> Items:
+    return tuple(sorted(state.surface_params.items()))
+
+
+def trajectories(state: AppState) -> dict[str, optimizers.Trajectory]:
+    """One single-start trajectory per chosen optimizer, from the cache where possible."""
+    items, start = surface_items(state), state.start_point()
+    return {name: simulate(state.surface, items, name, tuple(sorted(state.hyper[name].items())), start,
+                           state.steps, state.seed)
+            for name in state.optimizers}
+
+
+def label(name: str, hyper: dict[str, object]) -> str:
+    """Panel label: the optimizer's title and its learning rate."""
+    return f"{optimizers.get(name).title} (lr={hyper['lr']:g})"
+
+
+def figure_runs(state: AppState, trajs: dict[str, optimizers.Trajectory], colors: dict[str, str]) -> list[Run]:
+    return [Run(label=label(name, state.hyper[name]), color=colors[name], points=tr.points[:, 0],
+                loss=tr.loss[:, 0], diverged_at=int(tr.diverged_at[0]))
+            for name, tr in trajs.items()]
+
+
+def summary_rows(state: AppState, trajs: dict[str, optimizers.Trajectory]) -> list[dict[str, object]]:
+    """One row per optimizer: final loss, steps to tolerance, minimum reached, divergence."""
+    land = landscape(state.surface, surface_items(state))
+    f_star = land.min_value
+    rows = []
+    for name, tr in trajs.items():
+        reached = int(metrics.reached_minimum(land, tr)[0])
+        hit = int(metrics.steps_to_tolerance(tr, f_star, state.tol)[0])
+        diverged = int(tr.diverged_at[0])
+        _, dist = land.nearest_minimum(tr.points[-1, 0])
+        rows.append({
+            "optimizer": label(name, state.hyper[name]),
+            "final loss": float(tr.loss[-1, 0]),
+            "loss gap f − f*": float(tr.loss[-1, 0] - f_star),
+            f"steps to gap ≤ {state.tol:g}": hit if hit >= 0 else None,
+            "minimum reached": "({:.3g}, {:.3g})".format(*land.minima[reached]) if reached >= 0 else "none",
+            "distance to nearest minimum": float(dist),
+            "diverged at step": diverged if diverged >= 0 else None,
+        })
+    return rows
