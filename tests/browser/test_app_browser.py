@@ -13,14 +13,14 @@ FIGURE_STATE = """() => {
   return {
     panels: gd.data.filter(t => t.type === 'contour').length,
     frames: (gd._transitionData && gd._transitionData._frames || []).length,
-    label: (gd.querySelector('.slider-currentvalue') || {}).textContent || '',
+    label: (gd.querySelector('.slider-label') || {}).textContent || '',
     lastX: Array.from(last.x), lastY: Array.from(last.y),
   };
 }"""
 
 
 def figure_state(page) -> dict:
-    page.locator(RACE).locator(".js-plotly-plot").wait_for(timeout=30_000)
+    page.locator(RACE).locator(".js-plotly-plot").wait_for(state="attached", timeout=30_000)
     return page.evaluate(FIGURE_STATE)
 
 
