@@ -12,8 +12,9 @@ import streamlit as st
 import optimizers
 from optimizers.schedules import SCHEDULE_LATEX
 from state import export, share
+from ui import analysis as analysis_ui
 from ui import controls, runs
-from viz import figures
+from viz import click, figures
 
 st.set_page_config(page_title="Optiscope", page_icon="📉", layout="wide")
 
@@ -35,27 +36,39 @@ if not state.optimizers:
     st.info("Choose at least one optimizer in the sidebar.")
     st.stop()
 
-colors = {name: figures.PALETTE[i % len(figures.PALETTE)] for i, name in enumerate(optimizers.names())}
-trajs = runs.trajectories(state)
-fig_runs = runs.figure_runs(state, trajs, colors)
+colors = {name: figures.PALETTE[i % len(figures.PALETTE)] for i, name in enumerate(state.optimizers)}
+race_state, tuned_lrs = analysis_ui.fair_race(state)     # tuned learning rates when the fair race is on
+trajs = runs.trajectories(race_state)
+fig_runs = runs.figure_runs(race_state, trajs, colors)
 race = figures.race_figure(land, runs.contour(state.surface, runs.surface_items(state)), fig_runs,
                            layout=state.layout)
+click.add_click_targets(race, land)
 
-race_tab, explain_tab, share_tab = st.tabs(["Race", "Explanations", "Share & export"])
+race_tab, analysis_tab, explain_tab, share_tab = st.tabs(
+    ["Race", controls.ANALYSIS_TAB, "Explanations", "Share & export"], key="tab", on_change="rerun")
 
 with race_tab:
     st.markdown(f"**{land.title}** — {land.description}")
     for run in fig_runs:
         if run.diverged_at >= 0:
             st.error(f"{run.label} diverged at step {run.diverged_at}: its path stops at its last finite point.")
-    st.plotly_chart(race, width="stretch", key="race_chart")
+    analysis_ui.fair_note(state, tuned_lrs)
+    st.plotly_chart(race, width="stretch", key="race_chart", on_select=controls.on_race_click,
+                    selection_mode="points")
+    st.caption("Click anywhere on a panel to start every optimizer from there.")
     left, right = st.columns(2)
     left.plotly_chart(figures.loss_figure(fig_runs, land.min_value), width="stretch", key="loss_chart")
     right.plotly_chart(figures.distance_figure(fig_runs, land.minima), width="stretch", key="distance_chart")
-    st.dataframe(pd.DataFrame(runs.summary_rows(state, trajs)), hide_index=True, width="stretch")
+    scientific = st.column_config.NumberColumn(format="%.4g")
+    st.dataframe(pd.DataFrame(runs.summary_rows(race_state, trajs)), hide_index=True, width="stretch",
+                 column_config={"final loss": scientific, "loss gap f − f*": scientific,
+                                "distance to nearest minimum": scientific})
     st.caption("f* is the lowest loss among the surface's known minima. A minimum counts as reached when the "
                "final point is within 1% of the plot's diagonal from it. Learning rates start from values "
                "suggested for this surface; every one can be changed in the sidebar.")
+
+with analysis_tab:
+    analysis_ui.render(race_state, land, colors, analysis_tab.open)
 
 with explain_tab:
     st.latex(land.latex)
@@ -70,9 +83,8 @@ with explain_tab:
             st.latex(SCHEDULE_LATEX[schedule] + r"\quad(\gamma_t \text{ replaces } \gamma)")
         st.caption(f"Symbols: ${opt.symbols}$. Reference: {opt.reference}")
     st.subheader("All optimizers at a glance")
-    st.dataframe(pd.DataFrame([{"optimizer": o.title, "strengths": o.pros, "weaknesses": o.cons,
-                                "use it for": o.when} for o in optimizers.OPTIMIZERS.values()]),
-                 hide_index=True, width="stretch")
+    st.table(pd.DataFrame([{"optimizer": o.title, "strengths": o.pros, "weaknesses": o.cons,
+                            "use it for": o.when} for o in optimizers.OPTIMIZERS.values()]).set_index("optimizer"))
 
 with share_tab:
     st.subheader("Share this view")
@@ -85,7 +97,7 @@ with share_tab:
     c1, c2, c3 = st.columns(3)
     c1.download_button("Trajectories (CSV)", lambda: export.to_csv(trajs), "optiscope_trajectories.csv",
                        "text/csv", width="stretch")
-    c2.download_button("Trajectories (JSON)", lambda: export.to_json(state, trajs), "optiscope_trajectories.json",
+    c2.download_button("Trajectories (JSON)", lambda: export.to_json(race_state, trajs), "optiscope_trajectories.json",
                        "application/json", width="stretch")
     c3.download_button("Animation (HTML, plays offline)", lambda: figures.standalone_html(race),
                        "optiscope_animation.html", "text/html", width="stretch")

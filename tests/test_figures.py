@@ -1,9 +1,11 @@
 """``viz.figures``: frame selection, contour levels, the animated race, loss curves and the HTML export."""
 from __future__ import annotations
 
+import base64
 import dataclasses
 import json
 import re
+from types import SimpleNamespace
 
 import numpy as np
 import pytest
@@ -24,6 +26,21 @@ from viz.figures import (
     standalone_html,
 )
 
+
+def frames_of(fig) -> list[SimpleNamespace]:
+    """The figure's frames as sent to the browser (frames are attached unvalidated), typed arrays decoded."""
+    def decode(value):
+        if isinstance(value, dict) and "bdata" in value:
+            return np.frombuffer(base64.b64decode(value["bdata"]), dtype=np.dtype(value["dtype"]))
+        return value
+
+    class Trace(SimpleNamespace):
+        def __getitem__(self, key):
+            return getattr(self, key)
+
+    return [SimpleNamespace(name=f["name"], traces=f["traces"],
+                            data=[Trace(**{k: decode(v) for k, v in t.items()}) for t in f["data"]])
+            for f in fig.to_dict()["frames"]]
 
 def make_run(surface: str, optimizer: str, steps: int, color: int = 0, **hp: float) -> Run:
     ls = get(surface)
@@ -55,7 +72,9 @@ def rosen_fig(rosen_runs):
 
 def arrays(obj):
     """Every numeric leaf (as an array) of a nested plotly dict."""
-    if isinstance(obj, dict):
+    if isinstance(obj, dict) and "bdata" in obj:  # plotly.js typed array
+        yield np.frombuffer(base64.b64decode(obj["bdata"]), dtype=np.dtype(obj["dtype"]))
+    elif isinstance(obj, dict):
         for value in obj.values():
             yield from arrays(value)
     elif isinstance(obj, (list, tuple)):
@@ -163,7 +182,7 @@ def test_side_layout_has_one_panel_per_run(ravine_runs, n_runs):
     assert len({(t.xaxis, t.yaxis) for t in contours}) == n_runs
     assert {t.coloraxis for t in contours} == {"coloraxis"}  # one shared colour bar
     assert fig.layout.coloraxis.colorbar.title.text == "f"
-    assert [a.text for a in fig.layout.annotations] == [r.label for r in ravine_runs[:n_runs]]
+    assert [a.text.replace("<br>", " ") for a in fig.layout.annotations] == [r.label for r in ravine_runs[:n_runs]]
     assert fig.layout.height == 420 * -(-n_runs // 2)  # two columns
 
 
@@ -185,8 +204,8 @@ def test_frames_carry_only_trajectory_traces(ravine_runs):
     fig = race_figure(ls, contour_grid(ls), ravine_runs)
     animated = animated_indices(fig)
     assert len(animated) == 2 * len(ravine_runs)
-    assert len(fig.frames) == 121
-    for frame in fig.frames:
+    assert len(frames_of(fig)) == 121
+    for frame in frames_of(fig):
         assert list(frame.traces) == animated
         assert len(frame.data) == len(animated)
         assert all(t.type == "scatter" for t in frame.data)
@@ -197,14 +216,14 @@ def test_every_number_is_finite_float32(rosen_fig, ravine_runs):
     assert_all_finite(rosen_fig)
     ls = get("ravine")
     assert_all_finite(race_figure(ls, contour_grid(ls), ravine_runs, layout="overlay"))
-    for frame in rosen_fig.frames:
+    for frame in frames_of(rosen_fig):
         for t in frame.data:
             assert t.x.dtype == t.y.dtype == np.float32
 
 
 def test_animation_controls(rosen_fig):
     steps = frame_steps(200, 120)
-    assert [f.name for f in rosen_fig.frames] == [str(s) for s in steps]
+    assert [f.name for f in frames_of(rosen_fig)] == [str(s) for s in steps]
     (slider,) = rosen_fig.layout.sliders
     assert slider.active == len(steps) - 1
     assert [s.label for s in slider.steps] == [str(s) for s in steps]
@@ -219,13 +238,13 @@ def test_animation_controls(rosen_fig):
 
 def test_initial_state_is_the_last_frame(rosen_fig, rosen_runs):
     animated = animated_indices(rosen_fig)
-    last = rosen_fig.frames[-1]
+    last = frames_of(rosen_fig)[-1]
     for i, trace in zip(animated, last.data, strict=True):
         np.testing.assert_array_equal(xy(rosen_fig.data[i]), xy(trace))
     full = rosen_runs[1]
     np.testing.assert_allclose(xy(last.data[2]), full.points, rtol=1e-6)
     np.testing.assert_allclose(xy(last.data[3]), full.points[-1:], rtol=1e-6)
-    first = rosen_fig.frames[0]
+    first = frames_of(rosen_fig)[0]
     for run, path in zip(rosen_runs, first.data[::2], strict=True):
         np.testing.assert_allclose(xy(path), run.points[:1], rtol=1e-6)
 
@@ -233,7 +252,7 @@ def test_initial_state_is_the_last_frame(rosen_fig, rosen_runs):
 def test_paths_grow_frame_by_frame(ravine_runs):
     ls = get("ravine")
     fig = race_figure(ls, contour_grid(ls), ravine_runs[:1], max_frames=20)
-    for frame, step in zip(fig.frames, frame_steps(200, 20), strict=True):
+    for frame, step in zip(frames_of(fig), frame_steps(200, 20), strict=True):
         path, marker = frame.data
         np.testing.assert_allclose(xy(path), ravine_runs[0].points[:step + 1], rtol=1e-6, atol=1e-30)
         np.testing.assert_allclose(xy(marker), ravine_runs[0].points[step:step + 1], rtol=1e-6, atol=1e-30)
@@ -242,13 +261,13 @@ def test_paths_grow_frame_by_frame(ravine_runs):
 def test_diverged_run_stops_at_its_last_finite_point(rosen_fig, rosen_runs):
     run = rosen_runs[0]
     n = run.diverged_at
-    assert rosen_fig.layout.annotations[0].text == f"{run.label} — diverged at step {n}"
+    assert rosen_fig.layout.annotations[0].text.replace("<br>", " ") == f"{run.label} — diverged at step {n}"
     path_index, marker_index = animated_indices(rosen_fig)[:2]
     path, marker = rosen_fig.data[path_index], rosen_fig.data[marker_index]
     assert len(path.x) == n
     np.testing.assert_allclose(xy(path), run.points[:n], rtol=1e-6)
     np.testing.assert_allclose(xy(marker), run.points[n - 1:n], rtol=1e-6)
-    for frame in rosen_fig.frames:
+    for frame in frames_of(rosen_fig):
         assert len(frame.data[0].x) <= n
         np.testing.assert_allclose(xy(frame.data[1])[0], run.points[min(int(frame.name), n - 1)], rtol=1e-6)
 
@@ -259,8 +278,8 @@ def test_run_bad_from_the_start_shows_only_its_start():
     ls = get("ravine")
     fig = race_figure(ls, contour_grid(ls, resolution=20), [run])
     assert_all_finite(fig)
-    assert fig.layout.annotations[0].text == "bad start — diverged at step 0"
-    for frame in fig.frames:
+    assert fig.layout.annotations[0].text.replace("<br>", " ") == "bad start — diverged at step 0"
+    for frame in frames_of(fig):
         assert len(frame.data[0].x) == 1 and list(frame.data[1].x) == [3.0]
     assert_all_finite(loss_figure([run], 0.0))
     assert_all_finite(distance_figure([run], ls.minima))
@@ -293,7 +312,7 @@ def test_long_paths_are_thinned_but_keep_every_frame_step():
     assert set(frame_steps(3000, 120)) <= set(steps)
     assert np.all(np.diff(steps) > 0) and (np.diff(steps) % 2 == 1).any()  # odd stride shows zigzags
     np.testing.assert_allclose(xy(path), run.points[steps], rtol=1e-6, atol=1e-30)
-    for frame in fig.frames:
+    for frame in frames_of(fig):
         assert len(frame.data[0].x) == np.sum(steps <= int(frame.name))
 
 
