@@ -8,12 +8,12 @@ from __future__ import annotations
 
 import numpy as np
 import streamlit as st
-from viz.figures import ContourGrid, Run, contour_grid
 
 import landscapes
 import optimizers
 from optimizers import metrics
 from state.share import AppState
+from viz.figures import ContourGrid, Run, contour_grid
 
 Items = tuple[tuple[str, object], ...]
 
