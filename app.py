@@ -13,7 +13,7 @@ import optimizers
 from optimizers.schedules import SCHEDULE_LATEX
 from state import export, share
 from ui import analysis as analysis_ui
-from ui import controls, runs
+from ui import controls, runs, teaching
 from viz import click, figures
 
 st.set_page_config(page_title="Optiscope", page_icon="📉", layout="wide")
@@ -44,10 +44,13 @@ race = figures.race_figure(land, runs.contour(state.surface, runs.surface_items(
                            layout=state.layout)
 click.add_click_targets(race, land)
 
-race_tab, analysis_tab, explain_tab, share_tab = st.tabs(
-    ["Race", controls.ANALYSIS_TAB, "Explanations", "Share & export"], key="tab", on_change="rerun")
+grid = runs.contour(state.surface, runs.surface_items(state))
+race_tab, lessons_tab, inspector_tab, analysis_tab, explain_tab, share_tab = st.tabs(
+    [teaching.RACE_TAB, teaching.LESSONS_TAB, controls.INSPECTOR_TAB, controls.ANALYSIS_TAB, "Explanations",
+     "Share & export"], key="tab", on_change="rerun")
 
 with race_tab:
+    teaching.lesson_banner(state)
     st.markdown(f"**{land.title}** — {land.description}")
     for run in fig_runs:
         if run.diverged_at >= 0:
@@ -56,8 +59,10 @@ with race_tab:
     st.plotly_chart(race, width="stretch", key="race_chart", on_select=controls.on_race_click,
                     selection_mode="points")
     st.caption("Click anywhere on a panel to start every optimizer from there.")
+    teaching.view3d(land, grid, fig_runs)
     left, right = st.columns(2)
-    left.plotly_chart(figures.loss_figure(fig_runs, land.min_value), width="stretch", key="loss_chart")
+    left.plotly_chart(figures.loss_figure(fig_runs, runs.reference_loss(land, fig_runs)), width="stretch",
+                      key="loss_chart")
     right.plotly_chart(figures.distance_figure(fig_runs, land.minima), width="stretch", key="distance_chart")
     scientific = st.column_config.NumberColumn(format="%.4g")
     st.dataframe(pd.DataFrame(runs.summary_rows(race_state, trajs)), hide_index=True, width="stretch",
@@ -66,6 +71,12 @@ with race_tab:
     st.caption("f* is the lowest loss among the surface's known minima. A minimum counts as reached when the "
                "final point is within 1% of the plot's diagonal from it. Learning rates start from values "
                "suggested for this surface; every one can be changed in the sidebar.")
+
+with lessons_tab:
+    teaching.lessons_tab(state)
+
+with inspector_tab:
+    teaching.inspector_tab(race_state, land, trajs, colors, inspector_tab.open)
 
 with analysis_tab:
     analysis_ui.render(race_state, land, colors, analysis_tab.open)
@@ -101,3 +112,4 @@ with share_tab:
                        "application/json", width="stretch")
     c3.download_button("Animation (HTML, plays offline)", lambda: figures.standalone_html(race),
                        "optiscope_animation.html", "text/html", width="stretch")
+    teaching.slides_button(land, grid, fig_runs)

@@ -11,15 +11,26 @@ Link format::
 
     ?surface=ravine&condition=50&angle=0&opt=gd,adam&gd.lr=1.8&adam.lr=0.3&...
      &start=-8,2.5&steps=200&seed=0&layout=side&tol=1e-06
+     &lesson=zigzag&inspect=adam&inspect_step=12&view3d=true     (teaching settings, only when set)
+     &analysis=sweep&fair=true&sweep_min=0.001&basins_res=150&...  (analysis settings, only when set)
+
+The custom surface carries its formula and bounds as surface parameters::
+
+    ?surface=custom&formula=x**2+%2B+3*y**2&xmin=-3.0&xmax=3.0&ymin=-3.0&ymax=3.0&...
 """
 from __future__ import annotations
 
+import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field, replace
+from functools import lru_cache
 
 import landscapes
 import optimizers
+from landscapes import formula
+from optimizers import analysis
 from paramspec import Param
+from state import lessons
 
 DEFAULT_SURFACE = "ravine"
 DEFAULT_OPTIMIZERS = ("gd", "momentum", "rmsprop", "adam")
@@ -33,6 +44,27 @@ LAYOUT = Param("layout", "side", kind="choice", choices=("side", "overlay"),
 TOLERANCE = Param("tol", 1e-6, 0.0, 1e3, low_open=True, log=True,
                   help="An optimizer has converged once its loss is within this much of the minimum value.")
 SETTINGS = (STEPS, SEED, LAYOUT, TOLERANCE)
+LESSON = Param("lesson", "", kind="choice", choices=("",) + lessons.KEYS,
+               help="The lesson this view was started from (empty: none).")
+INSPECT = Param("inspect", "", kind="choice", choices=("", *optimizers.names()),
+                help="Optimizer shown in the step inspector (empty: the first chosen one).")
+INSPECT_STEP = Param("inspect_step", 1, 1, STEPS.high, kind="int", help="Step shown in the step inspector.")
+VIEW3D = Param("view3d", False, kind="bool", help="Also draw the surface in 3D with the paths lifted onto it.")
+TEACHING = (LESSON, INSPECT, INSPECT_STEP, VIEW3D)   # written to the link only when not at their defaults
+ANALYSIS_VIEW = Param("analysis", "", kind="choice", choices=("", "basins", "sweep", "spread"),
+                      help="The analysis on show (empty: the Analysis tab is closed).")
+ANALYSIS = analysis.SETTINGS + (ANALYSIS_VIEW,)     # written to the link only when not at their defaults
+
+CUSTOM = "custom"        # the surface built from a formula the user types
+FORMULA = "formula"      # its text parameter, checked by landscapes.from_formula (the bounds are Params below)
+DEFAULT_FORMULA = "x**2 + 3*y**2 + 2*sin(3*x)"
+FORMULA_HELP = ("A function of x and y, e.g. (1 - x)**2 + 100*(y - x**2)**2. Allowed: numbers, x, y, pi, e, "
+                "+ - * / ** (or ^) and sin, cos, tan, exp, log, sqrt, abs, tanh, sinh, cosh, arctan.")
+CUSTOM_BOUNDS = tuple(
+    Param(name, default, -formula.MAX_BOUND, formula.MAX_BOUND, help=f"{text} of the plotted region.")
+    for name, default, text in (("xmin", -3.0, "Left edge"), ("xmax", 3.0, "Right edge"),
+                                ("ymin", -3.0, "Bottom edge"), ("ymax", 3.0, "Top edge"))
+)
 
 
 @dataclass(frozen=True)
@@ -40,7 +72,7 @@ class AppState:
     """Everything the page shows is a function of this record."""
 
     surface: str = DEFAULT_SURFACE
-    surface_params: dict[str, float] = field(default_factory=dict)
+    surface_params: dict[str, float | str] = field(default_factory=dict)   # the custom surface adds its formula
     optimizers: tuple[str, ...] = DEFAULT_OPTIMIZERS
     hyper: dict[str, dict[str, object]] = field(default_factory=dict)
     start: tuple[float, float] | None = None    # None: the surface's default start
@@ -48,9 +80,22 @@ class AppState:
     seed: int = SEED.default                    # type: ignore[assignment]
     layout: str = LAYOUT.default                # type: ignore[assignment]
     tol: float = TOLERANCE.default              # type: ignore[assignment]
+    lesson: str = LESSON.default                # type: ignore[assignment]
+    inspect: str = INSPECT.default              # type: ignore[assignment]
+    inspect_step: int = INSPECT_STEP.default    # type: ignore[assignment]
+    view3d: bool = VIEW3D.default               # type: ignore[assignment]
+    basins_res: int = analysis.RESOLUTION.default          # type: ignore[assignment]
+    sweep_min: float = analysis.SWEEP_MIN.default          # type: ignore[assignment]
+    sweep_max: float = analysis.SWEEP_MAX.default          # type: ignore[assignment]
+    sweep_n: int = analysis.SWEEP_POINTS.default           # type: ignore[assignment]
+    fair: bool = analysis.FAIR.default                     # type: ignore[assignment]
+    spread: str = analysis.SPREAD_MODE.default             # type: ignore[assignment]
+    cloud: int = analysis.CLOUD_SIZE.default               # type: ignore[assignment]
+    cloud_radius: float = analysis.CLOUD_RADIUS.default    # type: ignore[assignment]
+    analysis: str = ANALYSIS_VIEW.default                  # type: ignore[assignment]
 
     def landscape(self) -> landscapes.Landscape:
-        return landscapes.get(self.surface, **self.surface_params)
+        return build_landscape(self.surface, self.surface_params)
 
     def start_point(self) -> tuple[float, float]:
         if self.start is not None:
@@ -59,9 +104,38 @@ class AppState:
         return float(x), float(y)
 
 
-def surface_defaults(surface: str) -> dict[str, float]:
+def surface_names() -> list[str]:
+    """Every surface the app offers: the built-in ones, then the custom formula."""
+    return [*landscapes.names(), CUSTOM]
+
+
+def surface_param_specs(surface: str) -> tuple[Param, ...]:
+    """The numeric parameters of ``surface`` (the custom surface's bounds; its formula is text)."""
+    return CUSTOM_BOUNDS if surface == CUSTOM else landscapes.spec(surface).params
+
+
+def surface_defaults(surface: str) -> dict[str, float | str]:
     """Default parameters of ``surface``."""
-    return {p.name: p.default for p in landscapes.spec(surface).params}  # type: ignore[misc]
+    defaults: dict[str, float | str] = {FORMULA: DEFAULT_FORMULA} if surface == CUSTOM else {}
+    return defaults | {p.name: p.default for p in surface_param_specs(surface)}  # type: ignore[misc]
+
+
+def build_landscape(surface: str, params: Mapping[str, float | str]) -> landscapes.Landscape:
+    """Surface ``surface`` with ``params``; ``ValueError`` (a message a person can act on) if they are invalid."""
+    if surface != CUSTOM:
+        return landscapes.get(surface, **params)
+    values = dict(params)
+    text = values.pop(FORMULA, DEFAULT_FORMULA)
+    box = {p.name: p.validate(values.pop(p.name, p.default)) for p in CUSTOM_BOUNDS}
+    if values:
+        raise ValueError(f"Unknown parameter {', '.join(map(repr, values))} for the custom surface")
+    return _custom_landscape(str(text), ((box["xmin"], box["xmax"]), (box["ymin"], box["ymax"])))
+
+
+@lru_cache(maxsize=16)
+def _custom_landscape(text: str, bounds: tuple[tuple[float, float], tuple[float, float]]) -> landscapes.Landscape:
+    """Parsing, differentiating and locating the minima take a moment, so recent formulas are kept."""
+    return landscapes.from_formula(text, bounds=bounds)
 
 
 def default_hyper(name: str, landscape: landscapes.Landscape) -> dict[str, object]:
@@ -74,7 +148,7 @@ def default_hyper(name: str, landscape: landscapes.Landscape) -> dict[str, objec
 
 def default_state(surface: str = DEFAULT_SURFACE) -> AppState:
     params = surface_defaults(surface)
-    land = landscapes.get(surface, **params)
+    land = build_landscape(surface, params)
     return AppState(surface=surface, surface_params=params,
                     hyper={name: default_hyper(name, land) for name in DEFAULT_OPTIMIZERS})
 
@@ -104,6 +178,9 @@ def encode(state: AppState) -> dict[str, str]:
         query["start"] = f"{format_value(float(state.start[0]))},{format_value(float(state.start[1]))}"
     for p in SETTINGS:
         query[p.name] = format_value(getattr(state, p.name))
+    for p in TEACHING + ANALYSIS:
+        if getattr(state, p.name) != p.default:
+            query[p.name] = format_value(getattr(state, p.name))
     return query
 
 
@@ -119,14 +196,23 @@ def decode(query: Mapping[str, str | list[str]]) -> tuple[AppState, list[str]]:
         return q.get(key)
 
     surface = take("surface") or DEFAULT_SURFACE
-    if surface not in landscapes.names():
+    if surface not in surface_names():
         warnings.append(f"Unknown surface {surface!r} in the link; showing {DEFAULT_SURFACE!r} instead.")
         surface = DEFAULT_SURFACE
     state = default_state(surface)
 
     params = dict(state.surface_params)
-    for p in landscapes.spec(surface).params:
+    for p in surface_param_specs(surface):
         params[p.name] = _read(p, take(p.name), warnings, p.default)
+    if surface == CUSTOM:
+        params[FORMULA] = take(FORMULA) or DEFAULT_FORMULA
+        try:
+            build_landscape(surface, params)
+        except ValueError as err:
+            warnings.append(f"The link's custom surface {code(str(params[FORMULA]))} (x from {params['xmin']:g} to "
+                            f"{params['xmax']:g}, y from {params['ymin']:g} to {params['ymax']:g}) was ignored: "
+                            f"{plain(str(err))} Showing the default formula {code(DEFAULT_FORMULA)} instead.")
+            params = surface_defaults(CUSTOM)
     state = replace(state, surface_params=params)
     land = state.landscape()
 
@@ -155,10 +241,26 @@ def decode(query: Mapping[str, str | list[str]]) -> tuple[AppState, list[str]]:
     if raw_start is not None:
         start = _read_start(raw_start, warnings)
 
-    settings = {p.name: _read(p, take(p.name), warnings, p.default) for p in SETTINGS}
+    settings = {p.name: _read(p, take(p.name), warnings, p.default) for p in SETTINGS + TEACHING + ANALYSIS}
+    if not settings["sweep_min"] < settings["sweep_max"]:
+        low, high = settings["sweep_min"], settings["sweep_max"]
+        warnings.append(f"Link parameters 'sweep_min={low:g}' and 'sweep_max={high:g}' were ignored "
+                        "(sweep_min must be smaller than sweep_max); using the default range.")
+        settings["sweep_min"], settings["sweep_max"] = analysis.SWEEP_MIN.default, analysis.SWEEP_MAX.default
     for key in sorted(set(q) - used):
         warnings.append(f"Unknown link parameter {key!r} was ignored.")
     return replace(state, optimizers=chosen, hyper=hyper, start=start, **settings), warnings
+
+
+def plain(text: str) -> str:
+    """``text`` with every ASCII punctuation mark backslash-escaped, so Markdown shows it literally
+    (a formula's ``*`` and ``$`` would otherwise turn into emphasis and math)."""
+    return re.sub(r"([!-/:-@\[-`{-~])", r"\\\1", text)
+
+
+def code(text: str) -> str:
+    """``text`` as an inline code span (backticks inside it become quotes)."""
+    return "`" + text.replace("`", "'") + "`"
 
 
 def _read(p: Param, raw: str | None, warnings: list[str], fallback: object, prefix: str = "") -> object:

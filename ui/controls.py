@@ -2,7 +2,10 @@
 
 Widget keys are the single source of truth while the page runs:
 ``surface``, ``surface.<param>``, ``opt``, ``hp.<optimizer>.<param>``,
-``start_x``/``start_y`` and one key per setting in :data:`state.share.SETTINGS`.
+``start_x``/``start_y``, one key per setting in :data:`state.share.SETTINGS` and one per analysis setting
+(with ``tab``, the open tab, and ``analysis``, the analysis shown), one per teaching setting in
+:data:`state.share.TEACHING` (``lesson``, ``inspect``, ``inspect_step``, ``view3d``).  The custom surface adds
+``surface.formula`` and its bounds ``surface.xmin`` etc.
 :func:`load_state` writes an :class:`~state.share.AppState` into those keys
 (first visit, share link, lesson); :func:`current_state` reads them back.
 """
@@ -15,9 +18,16 @@ import streamlit as st
 
 import landscapes
 import optimizers
+from landscapes import formula
+from optimizers import analysis
 from paramspec import Param
 from state import share
+from ui import runs
+from viz.click import snap
 
+ANALYSIS_TAB = "Analysis"                              # the page's tab label, its value under the key "tab"
+INSPECTOR_TAB = "Inspector"                            # the step inspector's tab label
+ANALYSIS_VIEWS = share.ANALYSIS_VIEW.choices[1:]       # what the Analysis tab can show (the key "analysis")
 SCHEDULE_DETAILS = {"step": ("gamma", "step_size"), "exponential": ("gamma",), "inverse_time": ("decay",)}
 FRACTION_GRID = (0.0, 0.1, 0.2, 0.3, 0.4, 0.5, 0.6, 0.7, 0.8, 0.85, 0.9, 0.95, 0.98, 0.99, 0.995, 0.999, 0.9999)
 
@@ -80,13 +90,51 @@ def load_state(state: share.AppState) -> None:
     ss["start_x"], ss["start_y"] = x, y
     for p in share.SETTINGS:
         ss[p.name] = getattr(state, p.name)
+    _load_analysis(state)
+    _load_teaching(state)
+
+
+def _load_teaching(state: share.AppState) -> None:
+    """The teaching settings; a link that inspects a step opens the Inspector tab on it."""
+    ss = st.session_state
+    for p in share.TEACHING:
+        ss[p.name] = getattr(state, p.name)
+    if state.inspect:
+        ss["tab"] = INSPECTOR_TAB
+
+
+def teaching_settings() -> dict[str, object]:
+    """The teaching settings as AppState fields; ``inspect`` is empty while the Inspector tab is closed."""
+    ss = st.session_state
+    values = {p.name: ss.get(p.name, p.default) for p in share.TEACHING}
+    if ss.get("tab") != INSPECTOR_TAB:
+        values["inspect"] = ""
+    return values
+
+
+def _load_analysis(state: share.AppState) -> None:
+    """The analysis settings; a link that shows an analysis opens the Analysis tab on it."""
+    ss = st.session_state
+    for p in analysis.SETTINGS:
+        ss[p.name] = getattr(state, p.name)
+    ss["analysis"] = state.analysis or ANALYSIS_VIEWS[0]
+    if state.analysis:
+        ss["tab"] = ANALYSIS_TAB
+
+
+def analysis_settings() -> dict[str, object]:
+    """The analysis settings as AppState fields; ``analysis`` is empty while its tab is closed."""
+    ss = st.session_state
+    values = {p.name: ss.get(p.name, p.default) for p in analysis.SETTINGS}
+    values["analysis"] = ss.get("analysis", ANALYSIS_VIEWS[0]) if ss.get("tab") == ANALYSIS_TAB else ""
+    return values
 
 
 def _on_surface_change() -> None:
     """A new surface brings its own parameters, start and suggested learning rates."""
     fresh = share.default_state(st.session_state["surface"])
     hyper = {name: share.default_hyper(name, fresh.landscape()) for name in st.session_state["opt"]}
-    settings = {p.name: st.session_state[p.name] for p in share.SETTINGS}
+    settings = {p.name: st.session_state[p.name] for p in share.SETTINGS} | analysis_settings() | teaching_settings()
     load_state(replace(fresh, optimizers=tuple(st.session_state["opt"]), hyper=hyper, **settings))
 
 
@@ -100,11 +148,13 @@ def sidebar() -> None:
     ss = st.session_state
     with st.sidebar:
         st.header("Surface")
-        st.selectbox("Surface", landscapes.names(), key="surface", on_change=_on_surface_change,
-                     format_func=lambda n: landscapes.get(n).title if n != "ravine" else "Ravine (ill-conditioned)",
-                     label_visibility="collapsed")
-        for p in landscapes.spec(ss["surface"]).params:
-            param_widget(p, f"surface.{p.name}")
+        st.selectbox("Surface", share.surface_names(), key="surface", on_change=_on_surface_change,
+                     format_func=_surface_title, label_visibility="collapsed")
+        if ss["surface"] == share.CUSTOM:
+            _custom_surface()
+        else:
+            for p in landscapes.spec(ss["surface"]).params:
+                param_widget(p, f"surface.{p.name}")
 
         st.header("Optimizers")
         st.multiselect("Optimizers", optimizers.names(), key="opt", max_selections=share.MAX_OPTIMIZERS,
@@ -142,22 +192,61 @@ def sidebar() -> None:
         st.number_input("seed", min_value=0, max_value=int(share.SEED.high), step=1, key="seed",
                         help=share.SEED.help)
         param_widget(share.TOLERANCE, "tol")
+        st.toggle("Fair race (tune each learning rate)", key=analysis.FAIR.name, help=analysis.FAIR.help)
         st.radio("Layout", share.LAYOUT.choices, key="layout", horizontal=True, help=share.LAYOUT.help,
                  format_func=lambda v: {"side": "Side by side", "overlay": "Overlay"}[v])
 
 
 def current_landscape() -> landscapes.Landscape:
     ss = st.session_state
-    params = {p.name: ss.get(f"surface.{p.name}", p.default) for p in landscapes.spec(ss["surface"]).params}
-    return landscapes.get(ss["surface"], **params)
+    return runs.landscape(ss["surface"], tuple(sorted(surface_params()[0].items())))
+
+
+def surface_params() -> tuple[dict[str, float | str], str | None]:
+    """The surface parameters the widgets hold, and ``None``; for a custom surface that cannot be built, its
+    default parameters and the reason."""
+    ss = st.session_state
+    params = {k: ss.get(f"surface.{k}", v) for k, v in share.surface_defaults(ss["surface"]).items()}
+    try:
+        runs.landscape(ss["surface"], tuple(sorted(params.items())))
+    except ValueError as err:
+        return share.surface_defaults(ss["surface"]), str(err)
+    return params, None
+
+
+def _surface_title(name: str) -> str:
+    if name == share.CUSTOM:
+        return "Custom formula"
+    return landscapes.get(name).title if name != "ravine" else "Ravine (ill-conditioned)"
+
+
+def _custom_surface() -> None:
+    """Formula, bounds and the formula as typeset, or what is wrong with it."""
+    st.text_input("f(x, y) =", key=f"surface.{share.FORMULA}", max_chars=formula.MAX_LENGTH, help=share.FORMULA_HELP)
+    columns = st.columns(2)
+    for k, p in enumerate(share.CUSTOM_BOUNDS):
+        columns[k % 2].number_input(p.name, min_value=p.low, max_value=p.high, key=f"surface.{p.name}", help=p.help,
+                                    format="%.4g")
+    _, error = surface_params()
+    if error:
+        st.error(f"{share.plain(error)} The page shows the default formula until this is fixed.")
+    else:
+        st.markdown(f"${current_landscape().latex}$")     # inline math wraps in the narrow sidebar
+
+
+def on_race_click() -> None:
+    """A click on the race figure (a point of its invisible grid) becomes every optimizer's start."""
+    points = st.session_state["race_chart"].selection.points
+    if points:
+        st.session_state["start_x"], st.session_state["start_y"] = snap(points[-1]["x"]), snap(points[-1]["y"])
 
 
 def current_state() -> share.AppState:
     """The :class:`AppState` the widgets currently show."""
     ss = st.session_state
     surface = ss["surface"]
-    params = {p.name: ss.get(f"surface.{p.name}", p.default) for p in landscapes.spec(surface).params}
-    land = landscapes.get(surface, **params)
+    params = surface_params()[0]
+    land = current_landscape()
     hyper = {}
     for name in ss["opt"]:
         defaults = share.default_hyper(name, land)
@@ -166,4 +255,4 @@ def current_state() -> share.AppState:
     start = (float(ss["start_x"]), float(ss["start_y"]))
     return share.AppState(surface=surface, surface_params=params, optimizers=tuple(ss["opt"]), hyper=hyper,
                           start=None if start == default_start else start,
-                          **{p.name: ss[p.name] for p in share.SETTINGS})
+                          **{p.name: ss[p.name] for p in share.SETTINGS}, **analysis_settings(), **teaching_settings())

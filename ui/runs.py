@@ -11,8 +11,8 @@ import streamlit as st
 
 import landscapes
 import optimizers
-from optimizers import metrics
-from state.share import AppState
+from optimizers import analysis, metrics
+from state.share import AppState, build_landscape
 from viz.figures import ContourGrid, Run, contour_grid
 
 Items = tuple[tuple[str, object], ...]
@@ -20,7 +20,7 @@ Items = tuple[tuple[str, object], ...]
 
 @st.cache_resource(max_entries=32, show_spinner=False)
 def landscape(surface: str, params: Items) -> landscapes.Landscape:
-    return landscapes.get(surface, **dict(params))
+    return build_landscape(surface, dict(params))
 
 
 @st.cache_data(max_entries=32, show_spinner=False)
@@ -54,27 +54,34 @@ def label(name: str, hyper: dict[str, object]) -> str:
 
 def figure_runs(state: AppState, trajs: dict[str, optimizers.Trajectory], colors: dict[str, str]) -> list[Run]:
     return [Run(label=label(name, state.hyper[name]), color=colors[name], points=tr.points[:, 0],
-                loss=tr.loss[:, 0], diverged_at=int(tr.diverged_at[0]))
+                loss=tr.loss[:, 0], diverged_at=int(tr.diverged_at[0]),
+                grads=None if tr.grads is None else tr.grads[:, 0])
             for name, tr in trajs.items()]
+
+
+def reference_loss(land: landscapes.Landscape, runs: list[Run]) -> float:
+    """What loss gaps are measured from: f* of the known minima, else the lowest loss any run reached."""
+    f_star = analysis.f_star(land)
+    return f_star if f_star is not None else min(float(run.loss[:run.end + 1].min()) for run in runs)
 
 
 def summary_rows(state: AppState, trajs: dict[str, optimizers.Trajectory]) -> list[dict[str, object]]:
     """One row per optimizer: final loss, steps to tolerance, minimum reached, divergence."""
     land = landscape(state.surface, surface_items(state))
-    f_star = land.min_value
+    f_star = analysis.f_star(land)          # None for a custom formula without a known minimum
     rows = []
     for name, tr in trajs.items():
         reached = int(metrics.reached_minimum(land, tr)[0])
-        hit = int(metrics.steps_to_tolerance(tr, f_star, state.tol)[0])
+        hit = int(metrics.steps_to_tolerance(tr, f_star, state.tol)[0]) if f_star is not None else -1
         diverged = int(tr.diverged_at[0])
-        _, dist = land.nearest_minimum(tr.points[-1, 0])
+        dist = float(land.nearest_minimum(tr.points[-1, 0])[1]) if f_star is not None else None
         rows.append({
             "optimizer": label(name, state.hyper[name]),
             "final loss": float(tr.loss[-1, 0]),
-            "loss gap f − f*": float(tr.loss[-1, 0] - f_star),
+            "loss gap f − f*": float(tr.loss[-1, 0] - f_star) if f_star is not None else None,
             f"steps to gap ≤ {state.tol:g}": hit if hit >= 0 else None,
             "minimum reached": "({:.3g}, {:.3g})".format(*land.minima[reached]) if reached >= 0 else "none",
-            "distance to nearest minimum": float(dist),
+            "distance to nearest minimum": dist,
             "diverged at step": diverged if diverged >= 0 else None,
         })
     return rows

@@ -40,6 +40,9 @@ PLAY_ARGS = [None, {"frame": {"duration": 60, "redraw": False}, "fromcurrent": T
 PAUSE_ARGS = [[None], {"frame": {"duration": 0, "redraw": False}, "mode": "immediate"}]
 PATH_HOVER = ("step %{customdata[0]:d} · f %{customdata[1]:.4g}"
               "<br>(%{x:.4g}, %{y:.4g})<extra>%{fullData.name}</extra>")
+STEP_HOVER = ("step %{customdata[0]:d} · f %{customdata[1]:.4g}<br>(%{x:.4g}, %{y:.4g})"
+              "<br>gradient g = (%{customdata[2]:.3g}, %{customdata[3]:.3g})"
+              "<br>update Δθ = (%{customdata[4]:.3g}, %{customdata[5]:.3g})<extra>%{fullData.name}</extra>")
 
 
 @dataclass(frozen=True, eq=False)
@@ -51,6 +54,7 @@ class Run:
     points: Array        # (steps + 1, 2), finite
     loss: Array          # (steps + 1,), finite
     diverged_at: int     # -1, or the first bad step (points from there on are frozen copies)
+    grads: Array | None = None   # (steps, 2): the gradient each step used; puts it and the update in the hover
 
     @property
     def steps(self) -> int:
@@ -174,6 +178,17 @@ def _run_state(run: Run, path: Array, step: int) -> tuple[dict, dict]:
             {"x": _f32(run.points[now:now + 1, 0]), "y": _f32(run.points[now:now + 1, 1])})
 
 
+def _hover(run: Run, shown: Array) -> dict:
+    """Hover data of the path points ``shown``: step and loss, and with ``run.grads`` the gradient step s used
+    and the update it made (zeros at the start)."""
+    if run.grads is None:
+        return {"customdata": _f32(np.column_stack([shown, run.loss[shown]])), "hovertemplate": PATH_HOVER}
+    before = np.maximum(shown - 1, 0)
+    grads = np.where((shown > 0)[:, None], run.grads[before], 0.0)
+    updates = run.points[shown] - run.points[before]
+    return {"customdata": _f32(np.column_stack([shown, run.loss[shown], grads, updates])), "hovertemplate": STEP_HOVER}
+
+
 def _controls(frames: Array) -> dict:
     """One Play/Pause pair and one step slider, starting at the last frame."""
     return {
@@ -226,9 +241,8 @@ def race_figure(landscape: Landscape, grid: ContourGrid, runs: list[Run], layout
         row, col = cell[k if side else 0]
         path, marker = _run_state(run, shown, run.steps)
         fig.add_trace(go.Scatter(  # hover data are indexed like the points, so frames need not resend them
-            **path, customdata=_f32(np.column_stack([shown, run.loss[shown]])), mode="lines+markers",
-            name=run.title, legendgroup=str(k), showlegend=not side, hovertemplate=PATH_HOVER,
-            line={"color": run.color, "width": 2}, marker={"color": run.color, "size": 4},
+            **path, **_hover(run, shown), mode="lines+markers", name=run.title, legendgroup=str(k),
+            showlegend=not side, line={"color": run.color, "width": 2}, marker={"color": run.color, "size": 4},
         ), row=row, col=col)
         fig.add_trace(go.Scatter(
             **marker, mode="markers", name=run.title, legendgroup=str(k), showlegend=False,

@@ -1,0 +1,151 @@
+"""Teaching mode on the page (AppTest): lessons, the step inspector's controls, the 3D toggle, the GIF button."""
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import numpy as np
+import pytest
+from streamlit.testing.v1 import AppTest
+
+import optimizers
+from optimizers.explain import vec
+from state import lessons, share
+
+APP = str(Path(__file__).resolve().parents[1] / "app.py")
+pytestmark = pytest.mark.app
+
+
+def open_app(query: dict[str, str] | None = None) -> AppTest:
+    at = AppTest.from_file(APP, default_timeout=120)
+    for key, value in (query or {}).items():
+        at.query_params[key] = value
+    return at.run()
+
+
+def latex(at: AppTest) -> str:
+    return "\n".join(m.value for m in at.latex)
+
+
+def point_text(query: dict[str, str], name: str, t: int) -> str:
+    """θ_t of optimizer ``name`` in the link's run, as the inspector writes it."""
+    state, _ = share.decode(query)
+    tr = optimizers.simulate(state.landscape(), name, state.start_point(), state.steps, seed=state.seed,
+                             **state.hyper[name])
+    return vec(tr.points[t, 0])
+
+
+def query_value(at: AppTest, key: str) -> str | None:
+    value = at.query_params.get(key)
+    return value[-1] if isinstance(value, list) else value
+
+
+INSPECT = {"opt": "gd,adam", "inspect": "adam", "inspect_step": "3"}
+
+
+def test_inspector_link_opens_the_tab_on_that_step_with_the_runs_numbers():
+    at = open_app(INSPECT)
+    assert not at.exception and not at.warning
+    assert at.session_state["tab"] == "Inspector"
+    assert at.selectbox(key="inspect").value == "adam"
+    assert at.number_input(key="inspect_step").value == 3
+    assert f"= {point_text(INSPECT, 'adam', 3)}" in latex(at)        # θ_3 of the simulated run
+    assert at.get("plotly_chart")[0] is not None
+
+
+def test_next_previous_and_jump_move_the_step_and_the_link():
+    at = open_app(INSPECT)
+    at.button(key="inspect_next").click().run()
+    assert not at.exception
+    assert at.session_state["inspect_step"] == 4
+    assert f"= {point_text(INSPECT, 'adam', 4)}" in latex(at)
+    assert query_value(at, "inspect_step") == "4"
+    at.button(key="inspect_prev").click().run()
+    at.button(key="inspect_prev").click().run()
+    assert at.session_state["inspect_step"] == 2
+    at.number_input(key="inspect_step").set_value(57).run()
+    assert not at.exception
+    assert f"= {point_text(INSPECT, 'adam', 57)}" in latex(at)
+
+
+def test_inspector_switches_optimizer_and_stays_within_the_run():
+    at = open_app({"opt": "gd,momentum", "inspect": "gd", "inspect_step": "150", "steps": "100"})
+    assert not at.exception
+    assert at.session_state["inspect_step"] == 100                     # clamped to the run's length
+    assert at.button(key="inspect_next").disabled
+    at.selectbox(key="inspect").set_value("momentum").run()
+    assert not at.exception
+    assert r"b_t &= \mu\, b_{t-1} + g_t" in latex(at)                  # the heavy ball's equations now
+
+
+def test_inspector_stops_at_the_step_where_a_run_diverged():
+    at = open_app({"surface": "rosenbrock", "opt": "gd", "gd.lr": "0.1", "inspect": "gd", "inspect_step": "50"})
+    assert not at.exception
+    state, _ = share.decode({"surface": "rosenbrock", "opt": "gd", "gd.lr": "0.1"})
+    tr = optimizers.simulate(state.landscape(), "gd", state.start_point(), state.steps, lr=0.1)
+    assert at.session_state["inspect_step"] == int(tr.diverged_at[0])
+    assert any("diverged" in c.value for c in at.caption)
+
+
+def test_applying_a_lesson_loads_its_settings_and_shows_its_text():
+    at = open_app()
+    at.button(key="lesson_zigzag").click().run()
+    assert not at.exception
+    state, _ = share.decode(lessons.get("zigzag").query)
+    assert at.session_state["surface"] == state.surface
+    assert at.multiselect(key="opt").value == list(state.optimizers)
+    assert at.session_state["hp.momentum.momentum"] == state.hyper["momentum"]["momentum"]
+    assert at.session_state["lesson"] == "zigzag" and at.session_state["tab"] == "Race"
+    assert any(lessons.get("zigzag").title in i.value for i in at.info)
+    assert query_value(at, "lesson") == "zigzag"
+    assert not [b for b in at.button if b.key == "lesson_restart"]
+
+
+def test_a_changed_lesson_offers_a_restart_and_can_be_closed():
+    at = open_app(lessons.get("nesterov").query)
+    assert not at.exception and not at.warning
+    at.select_slider(key="hp.nag.lr").set_value(0.1).run()
+    assert any(b.key == "lesson_restart" for b in at.button)
+    at.button(key="lesson_restart").click().run()
+    assert at.session_state["hp.nag.lr"] == 0.5
+    at.button(key="lesson_close").click().run()
+    assert at.session_state["lesson"] == "" and not at.info
+    assert query_value(at, "lesson") is None
+
+
+@pytest.mark.parametrize("lesson", lessons.LESSONS, ids=lambda lesson: lesson.key)
+def test_every_lesson_link_opens_cleanly(lesson):
+    at = open_app(lesson.query)
+    assert not at.exception and not at.warning
+    if lesson.key == "lr_edge":                                          # the lesson's point: one run diverges
+        assert len(at.error) == 1 and "diverged at step" in at.error[0].value
+    else:
+        assert not at.error
+    assert at.session_state["lesson"] == lesson.key
+
+
+def test_theory_table_in_the_lessons_tab_measures_the_ravine():
+    at = open_app(lessons.get("theory").query)
+    frames = [df.value for df in at.dataframe if "predicted rate ρ" in df.value.columns]
+    assert frames
+    table = frames[0]
+    assert len(table) == 4                           # best GD, best heavy ball, and the lesson's own two runs
+    assert np.allclose(table["measured rate"], table["predicted rate ρ"], rtol=0.04)
+
+
+def test_3d_toggle_adds_a_synchronised_surface_figure_and_goes_into_the_link():
+    at = open_app({"opt": "gd,adam"})
+    at.toggle(key="view3d").set_value(True).run()
+    assert not at.exception
+    specs = [json.loads(c.proto.spec) for c in at.get("plotly_chart")]
+    surfaces = [s for s in specs if any(t["type"] == "surface" for t in s["data"])]
+    assert len(surfaces) == 1
+    race = specs[0]
+    assert [f["name"] for f in surfaces[0]["frames"]] == [f["name"] for f in race["frames"]]
+    assert query_value(at, "view3d") == "true"
+
+
+def test_slides_button_is_offered():
+    at = open_app()
+    labels = [b.proto.label for b in at.get("download_button")]
+    assert any("GIF" in label for label in labels)

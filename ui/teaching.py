@@ -1,0 +1,235 @@
+"""Teaching mode on the page: the lesson gallery, the step inspector, the 3D view and the GIF for slides.
+
+Settings live in the session-state keys named after their :class:`~paramspec.Param` in
+:data:`state.share.TEACHING` (``lesson``, ``inspect``, ``inspect_step``, ``view3d``), which
+:mod:`ui.controls` loads from and writes to the share link with the rest of the state.  Applying a
+lesson is ``share.decode(lesson.query)`` then ``controls.load_state``, the same path as opening a link.
+"""
+from __future__ import annotations
+
+import itertools
+import math
+from dataclasses import replace
+from urllib.parse import urlencode
+
+import numpy as np
+import pandas as pd
+import streamlit as st
+
+import landscapes
+import optimizers
+from optimizers import theory
+from optimizers.explain import explain
+from optimizers.simulate import StepRecord, replay
+from state import lessons, share
+from ui import controls, runs
+from viz import gif, inspector, surface3d
+from viz.figures import ContourGrid, Run
+
+RACE_TAB, LESSONS_TAB = "Race", "Lessons"
+SHRINK = 1e-6            # the theory table counts steps until the distance to the minimum shrinks this much
+
+
+# --- lessons ---------------------------------------------------------------------------------------
+
+def apply_lesson(key: str) -> None:
+    """Load lesson ``key`` into the widgets (keeping the 3D toggle) and show the race."""
+    state, _ = share.decode(lessons.get(key).query)
+    ss = st.session_state
+    controls.load_state(replace(state, view3d=bool(ss.get("view3d", False))))
+    ss["link_warnings"] = []
+    ss["tab"] = RACE_TAB
+
+
+def _end_lesson() -> None:
+    st.session_state["lesson"] = ""
+
+
+def _core(state: share.AppState) -> tuple:
+    """What a lesson sets: everything but the teaching and analysis settings."""
+    return (state.surface, state.surface_params, state.optimizers, state.hyper, state.start_point(), state.steps,
+            state.seed, state.layout, state.tol)
+
+
+def lesson_banner(state: share.AppState) -> None:
+    """The active lesson's text above the race, and a way back to its settings once they were changed."""
+    if not state.lesson:
+        return
+    lesson = lessons.get(state.lesson)
+    st.info(f"**Lesson: {lesson.title}.** {lesson.watch}")
+    original, _ = share.decode(lesson.query)
+    changed = _core(original) != _core(state)
+    if changed:
+        st.caption("The settings have changed since this lesson started, so the figures may no longer show it.")
+    with st.container(horizontal=True):
+        if changed:
+            st.button("Restart the lesson", key="lesson_restart", on_click=apply_lesson, args=(lesson.key,))
+        st.button("Close the lesson", key="lesson_close", on_click=_end_lesson)
+
+
+def lessons_tab(state: share.AppState) -> None:
+    """The gallery: one card per lesson with its text, an Apply button and its link; then theory vs practice."""
+    st.markdown("Each lesson sets the surface, the optimizers, their settings and the start so that one classic "
+                "behaviour shows up clearly; its text says what to watch. Every lesson is also a link, and "
+                "afterwards every control stays yours to change.")
+    base = (st.context.url or "").split("?")[0]
+    for k, lesson in enumerate(lessons.LESSONS):
+        if k % 2 == 0:
+            columns = st.columns(2)      # row by row, so a phone (where columns stack) keeps the order
+        with columns[k % 2].container(border=True):
+            active = state.lesson == lesson.key
+            st.markdown(f"**{lesson.title}**" + (" · *active*" if active else ""))
+            st.markdown(lesson.watch)
+            with st.container(horizontal=True, vertical_alignment="center"):
+                st.button("Apply this lesson", key=f"lesson_{lesson.key}", on_click=apply_lesson,
+                          args=(lesson.key,), type="primary" if active else "secondary")
+                st.markdown(f"[Lesson link]({base}?{urlencode(lesson.query, safe=',')})", width="content")
+    theory_table(state)
+
+
+def _theory_setup(state: share.AppState) -> share.AppState:
+    """The ravine to analyse: the current one, else the theory lesson's."""
+    return state if state.surface == "ravine" else share.decode(lessons.get("theory").query)[0]
+
+
+def _run(setup: share.AppState, name: str, hyper: dict[str, object]) -> optimizers.Trajectory:
+    return runs.simulate(setup.surface, runs.surface_items(setup), name, tuple(sorted(hyper.items())),
+                         setup.start_point(), setup.steps, setup.seed)
+
+
+def theory_table(state: share.AppState) -> None:
+    """Condition number, best fixed settings and their rates next to the rates measured from ``simulate()``."""
+    setup = _theory_setup(state)
+    land = setup.landscape()
+    c = theory.curvature(land)
+    st.markdown("### Theory beside practice on the ravine")
+    st.markdown(f"On a quadratic bowl every direction along an eigenvector of the Hessian evolves on its own, so "
+                f"the distance to the minimum shrinks by a fixed factor per step, the rate. This ravine has "
+                f"curvatures L = {c.L:.4g} and μ = {c.mu:.4g}, condition number κ = L/μ = {c.kappa:.4g}.")
+    st.latex(r"\text{gradient descent: } \gamma^\star = \frac{2}{L+\mu},\quad \rho = \frac{\kappa-1}{\kappa+1}")
+    st.latex(r"\text{heavy ball: } \gamma^\star = \frac{4}{(\sqrt L+\sqrt\mu)^2},\quad "
+             r"\mu_m^\star = \Bigl(\frac{\sqrt\kappa-1}{\sqrt\kappa+1}\Bigr)^2,\quad "
+             r"\rho = \frac{\sqrt\kappa-1}{\sqrt\kappa+1}")
+    rows = []
+
+    def row(label: str, name: str, hyper: dict[str, float], predicted: float) -> None:
+        tr = _run(setup, name, hyper)
+        hit = theory.shrink_step(tr, land.minima[0], SHRINK)
+        rows.append({"method": label, "lr": hyper["lr"], "momentum": hyper.get("momentum", 0.0),
+                     "predicted rate ρ": predicted, "measured rate": theory.measured_rate(tr, land.minima[0]),
+                     "predicted steps": math.ceil(theory.steps_to_shrink(predicted, SHRINK)) if predicted < 1 else None,
+                     "measured steps": hit if hit >= 0 else None})
+
+    gd, hb = theory.gd_tuning(c), theory.heavy_ball_tuning(c)
+    row("GD, best fixed step", "gd", gd.hyper, gd.rate)
+    row("Heavy ball, best setting", "momentum", hb.hyper, hb.rate)
+    if setup is state:
+        for name in ("gd", "momentum"):
+            if name in state.optimizers and state.hyper[name]["schedule"] == "constant" and \
+                    not state.hyper[name].get("warmup_steps", 0):
+                hyper = {k: float(state.hyper[name][k]) for k in ("lr", "momentum") if k in state.hyper[name]}
+                row(f"Your {optimizers.get(name).title.lower()}", name, hyper, theory.heavy_ball_rate(c, **hyper))
+    numbers = st.column_config.NumberColumn(format="%.4g")
+    st.dataframe(pd.DataFrame(rows), hide_index=True, width="stretch",
+                 column_config={k: numbers for k in ("lr", "momentum", "predicted rate ρ", "measured rate")})
+    where = "the current ravine" if setup is state else f"the theory lesson's ravine (κ = {c.kappa:g})"
+    st.caption(f"Runs on {where} from its start, {setup.steps} steps. Measured rate: the geometric mean of "
+               "‖θ_t − θ*‖ / ‖θ_{t−1} − θ*‖ over the run; steps: until the distance has shrunk a million-fold "
+               "(empty: not within the run). A rate of 1 or more means no convergence. At its best setting the "
+               "heavy ball's two modes coincide, which adds a factor growing like t, so a short run measures a "
+               "slightly slower rate than the limit. Momentum is written as in PyTorch: b ← μ_m b + g, "
+               "θ ← θ − γ b.")
+
+
+# --- step inspector ------------------------------------------------------------------------------------
+
+@st.cache_data(max_entries=64, show_spinner=False)
+def step_record(surface: str, params: runs.Items, optimizer: str, hyper: runs.Items, start: tuple[float, float],
+                steps: int, seed: int, t: int) -> StepRecord:
+    """Step ``t`` of the run, replayed exactly as ``simulate()`` made it."""
+    run = replay(runs.landscape(surface, params), optimizer, np.array(start), steps, seed=seed, **dict(hyper))
+    return next(itertools.islice(run, t - 1, None))
+
+
+def _last_step(tr: optimizers.Trajectory) -> int:
+    """The last step worth inspecting: the run's end, or the step where it diverged."""
+    return int(tr.diverged_at[0]) if tr.diverged_at[0] > 0 else tr.steps
+
+
+def _shift(delta: int, last: int) -> None:
+    ss = st.session_state
+    ss["inspect_step"] = int(min(max(ss["inspect_step"] + delta, 1), last))
+
+
+def inspector_tab(state: share.AppState, land: landscapes.Landscape, trajs: dict[str, optimizers.Trajectory],
+                  colors: dict[str, str], is_open: bool | None) -> None:
+    """Controls (always drawn, so they keep their values) and, while the tab is open, the step and its equations."""
+    ss = st.session_state
+    names = list(state.optimizers)
+    if ss.get("inspect") not in names:
+        ss["inspect"] = names[0]
+    name = ss["inspect"]
+    tr = trajs[name]
+    last = _last_step(tr)
+    if last < 1:
+        st.info("This run has no steps to inspect.")
+        return
+    ss["inspect_step"] = int(min(max(ss.get("inspect_step", 1), 1), last))
+    pick, step, moves = st.columns([3, 2, 2], vertical_alignment="bottom")
+    pick.selectbox("Optimizer", names, key="inspect", format_func=lambda n: optimizers.get(n).title,
+                   help=share.INSPECT.help)
+    step.number_input(f"Step (1 to {last})", min_value=1, max_value=last, step=1, key="inspect_step",
+                      help="Type a step number to jump to it.")
+    with moves.container(horizontal=True):           # stays one row on a phone, where columns stack
+        st.button("◀ Previous", key="inspect_prev", on_click=_shift, args=(-1, last),
+                  disabled=ss["inspect_step"] <= 1, width="stretch")
+        st.button("Next ▶", key="inspect_next", on_click=_shift, args=(1, last),
+                  disabled=ss["inspect_step"] >= last, width="stretch")
+    if is_open is False:
+        return
+    t = ss["inspect_step"]
+    rec = step_record(state.surface, runs.surface_items(state), name, tuple(sorted(state.hyper[name].items())),
+                      state.start_point(), state.steps, state.seed, t)
+    ex = explain(land, name, rec)
+    color = colors[name]
+    lookahead = rec.theta[0] - inspector.lookahead_shift(rec) if name == "nag" else None
+    figure, equations = st.columns([1, 1])
+    with figure:
+        st.plotly_chart(inspector.inspector_figure(land, tr.points[:, 0], t, inspector.step_arrows(name, rec, color),
+                                                   color, lookahead=lookahead),
+                        width="stretch", key="inspector_chart")
+        st.caption("Zoomed onto this step. Arrows are displacements in the surface's own units, so their lengths "
+                   "compare: red, −γ·g, is the step plain gradient descent would take with this step's learning "
+                   "rate γ; fuchsia is the momentum's share (for Nesterov, the jump to the look-ahead point where "
+                   "it measures the gradient; for Adam-like methods, the first moment before its per-coordinate "
+                   "scaling); the arrow in the optimizer's colour, Δθ, is the update actually taken.")
+    with equations:
+        st.markdown(f"**{optimizers.get(name).title}, step {t} of {tr.steps}**: the loss goes from "
+                    f"{tr.loss[t - 1, 0]:.6g} to {tr.loss[t, 0]:.6g}.")
+        for line in ex.lines:
+            st.latex(r"\small " + line.latex)         # a size that fits a phone's width
+        for note in ex.notes:
+            st.caption(note)
+        st.caption("Squares, square roots, divisions, ⊙ and ⊘ act coordinate by coordinate; numbers are rounded to "
+                   "4 significant digits. Every line is recomputed from the step's inputs and agrees with the "
+                   "simulated run.")
+
+
+# --- 3D view and slides --------------------------------------------------------------------------------------
+
+def view3d(land: landscapes.Landscape, grid: ContourGrid, fig_runs: list[Run]) -> None:
+    """The "3D view" toggle and, when on, the surface with the paths lifted onto it."""
+    st.toggle("3D view", key="view3d", help=share.VIEW3D.help)
+    if not st.session_state["view3d"]:
+        return
+    st.plotly_chart(surface3d.surface_figure(land, grid, fig_runs), width="stretch", key="surface3d_chart")
+    height = "log10(f − f*)" if grid.log else "f"
+    st.caption(f"Height is {height}, as the contour colours. Drag to turn the surface; its ▶ Play and slider step "
+               "through the same frames as the contour view.")
+
+
+def slides_button(land: landscapes.Landscape, grid: ContourGrid, fig_runs: list[Run]) -> None:
+    """Download the race as an animated GIF for slides, drawn on the server only when asked for."""
+    st.download_button("Animation for slides (GIF, 960×540)", lambda: gif.race_gif(land, grid, fig_runs),
+                       "optiscope_race.gif", "image/gif", key="gif_download", width="stretch",
+                       help="All paths on one panel, sized for a 16:9 slide; plays in any presentation program.")

@@ -1,0 +1,119 @@
+"""The step inspector's figure: one step of a run, magnified, with its vectors drawn to scale.
+
+All arrows are displacements in θ's own units, drawn from the point where the step starts, so
+their lengths compare directly: the plain gradient step ``-γ g`` (what gradient descent with this
+step's γ would do), the momentum's contribution where the method keeps one, and the update the
+optimizer actually made.  The view zooms onto the step (the surface is resampled there), because
+late steps are often too small to see on the whole surface.  No Streamlit here.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass, replace
+
+import numpy as np
+import plotly.graph_objects as go
+
+from landscapes.base import Landscape
+from optimizers.explain import hp_value
+from optimizers.simulate import StepRecord
+from viz.figures import COLORSCALE, N_LEVELS, contour_grid
+
+Array = np.ndarray
+GRADIENT_COLOR, MOMENT_COLOR = "#ff1744", "#d946ef"      # red and fuchsia: visible on dark and pale contours
+MIN_VIEW = 0.02          # the zoomed view is at least this share of the surface's span wide
+MARGIN = 1.35            # the view is this much larger than the step's points and arrow tips
+HEIGHT = 470
+
+
+@dataclass(frozen=True)
+class Arrow:
+    """A displacement drawn from ``origin``."""
+
+    label: str
+    origin: Array        # (2,)
+    vector: Array        # (2,)
+    color: str
+
+
+def step_arrows(optimizer: str, record: StepRecord, color: str, index: int = 0) -> list[Arrow]:
+    """The gradient step, the momentum's share (where the method keeps one) and the update actually taken.
+
+    Heavy ball: ``Δθ = -γ μ b_{t-1} - γ g``, drawn as the two parts from θ.  Nesterov: ``Δθ = -μ v_{t-1} - γ g``,
+    drawn head to tail through the look-ahead point where its gradient is measured.  Adam and relatives: the
+    first moment as ``-γ m`` (before the per-coordinate scaling that turns it into the update).
+    """
+    theta, lr = record.theta[index], hp_value(record, "lr", index)
+    g = record.step.grad[index]
+    update = Arrow("Δθ: the update taken", theta, record.step.update[index], color)
+    if optimizer == "nag":
+        shift = lookahead_shift(record, index)
+        return [Arrow("−μ·v: momentum, to the look-ahead point", theta, -shift, MOMENT_COLOR),
+                Arrow("−γ·g: gradient step at the look-ahead point", theta - shift, -lr * g, GRADIENT_COLOR), update]
+    arrows = [Arrow("−γ·g: plain gradient step", theta, -lr * g, GRADIENT_COLOR)]
+    if optimizer == "momentum":
+        carried = 0.0 if record.t == 1 else hp_value(record, "momentum", index) * record.state.trace[index]
+        arrows.append(Arrow("−γ·μ·b: momentum carried over", theta, -lr * carried, MOMENT_COLOR))
+    elif record.step.moment is not None:
+        arrows.append(Arrow("−γ·m: first moment", theta, -lr * record.step.moment[index], MOMENT_COLOR))
+    return [*arrows, update]
+
+
+def lookahead_shift(record: StepRecord, index: int = 0) -> Array:
+    """Nesterov's ``μ v_{t-1}``: how far ahead of θ the gradient was measured."""
+    return hp_value(record, "momentum", index) * np.asarray(record.state.trace)[index]
+
+
+def view_box(points: Array, landscape: Landscape) -> tuple[tuple[float, float], tuple[float, float]]:
+    """A square box around ``points`` (k, 2) with a margin, never smaller than ``MIN_VIEW`` of the span."""
+    lo, hi = points.min(axis=0), points.max(axis=0)
+    center = (lo + hi) / 2
+    half = max(MARGIN * float(np.max(hi - lo)) / 2, MIN_VIEW * float(np.max(landscape.span)) / 2)
+    return (center[0] - half, center[0] + half), (center[1] - half, center[1] + half)
+
+
+def inspector_figure(landscape: Landscape, path: Array, t: int, arrows: list[Arrow], color: str,
+                     lookahead: Array | None = None, resolution: int = 70) -> go.Figure:
+    """Step ``t`` of a run whose points are ``path`` (steps + 1, 2): zoomed contour, path so far and arrows."""
+    before, after = path[t - 1], path[t]
+    tips = np.array([a.origin + a.vector for a in arrows] + [a.origin for a in arrows] + [before, after])
+    box = view_box(tips, landscape)
+    grid = contour_grid(replace(landscape, bounds=box), resolution=resolution)
+    fig = go.Figure(go.Contour(
+        x=grid.x, y=grid.y, z=grid.z, ncontours=N_LEVELS, colorscale=COLORSCALE, showscale=False,
+        contours={"coloring": "heatmap"}, line={"width": 0.5, "color": "rgba(255,255,255,0.35)"},
+        hovertemplate=f"(%{{x:.4g}}, %{{y:.4g}})<br>{grid.label} = %{{z:.4g}}<extra></extra>",
+    ))
+    fig.add_trace(go.Scatter(
+        x=path[:t + 1, 0], y=path[:t + 1, 1], mode="lines+markers", name="path so far", hoverinfo="skip",
+        line={"color": color, "width": 1.5}, marker={"color": color, "size": 5}, opacity=0.7,
+    ))
+    for arrow in arrows:
+        tip = arrow.origin + arrow.vector
+        fig.add_trace(go.Scatter(
+            x=[arrow.origin[0], tip[0]], y=[arrow.origin[1], tip[1]], mode="lines", name=arrow.label,
+            line={"color": arrow.color, "width": 3},
+            hovertemplate=f"{arrow.label}<br>(%{{x:.4g}}, %{{y:.4g}})<extra></extra>",
+        ))
+        if np.any(arrow.vector != 0):
+            fig.add_annotation(x=tip[0], y=tip[1], ax=arrow.origin[0], ay=arrow.origin[1], xref="x", yref="y",
+                               axref="x", ayref="y", showarrow=True, arrowhead=2, arrowsize=1.2, arrowwidth=3,
+                               arrowcolor=arrow.color, text="")
+    marks = [(before, "θₜ₋₁", "white"), (after, "θₜ", color)]
+    if lookahead is not None:
+        marks.append((lookahead, "look-ahead θ − μv", GRADIENT_COLOR))
+    for point, name, fill in marks:
+        fig.add_trace(go.Scatter(
+            x=[point[0]], y=[point[1]], mode="markers", name=name,
+            marker={"size": 12, "color": fill, "line": {"color": "black", "width": 1.5},
+                    "symbol": "x" if name.startswith("look") else "circle"},
+            hovertemplate=f"{name} (%{{x:.6g}}, %{{y:.6g}})<extra></extra>",
+        ))
+    fig.update_xaxes(range=list(box[0]), constrain="domain", showgrid=False, zeroline=False, title_text="x")
+    fig.update_yaxes(range=list(box[1]), scaleanchor="x", constrain="domain", showgrid=False, zeroline=False,
+                     title_text="y")
+    fig.update_layout(
+        height=HEIGHT, template="plotly_white", margin={"l": 50, "r": 10, "t": 10, "b": 40}, font={"size": 12},
+        legend={"orientation": "h", "x": 0, "y": -0.14, "xanchor": "left", "yanchor": "top"},
+        uirevision=f"inspect:{t}",
+    )
+    return fig
