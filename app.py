@@ -14,7 +14,7 @@ from optimizers.schedules import SCHEDULE_LATEX
 from state import export, share
 from ui import analysis as analysis_ui
 from ui import controls, runs, teaching
-from viz import click, figures
+from viz import figures
 
 st.set_page_config(page_title="Optiscope", page_icon="📉", layout="wide")
 
@@ -36,15 +36,12 @@ if not state.optimizers:
     st.info("Choose at least one optimizer in the sidebar.")
     st.stop()
 
-colors = {name: figures.PALETTE[i % len(figures.PALETTE)] for i, name in enumerate(state.optimizers)}
+colors = runs.colors(state)
 race_state, tuned_lrs = analysis_ui.fair_race(state)     # tuned learning rates when the fair race is on
 trajs = runs.trajectories(race_state)
 fig_runs = runs.figure_runs(race_state, trajs, colors)
-race = figures.race_figure(land, runs.contour(state.surface, runs.surface_items(state)), fig_runs,
-                           layout=state.layout)
-click.add_click_targets(race, land)
-
 grid = runs.contour(state.surface, runs.surface_items(state))
+race = runs.race(land, grid, fig_runs, state.layout)
 race_tab, lessons_tab, inspector_tab, analysis_tab, explain_tab, share_tab = st.tabs(
     [teaching.RACE_TAB, teaching.LESSONS_TAB, controls.INSPECTOR_TAB, controls.ANALYSIS_TAB, "Explanations",
      "Share & export"], key="tab", on_change="rerun")

@@ -23,12 +23,11 @@ from viz import figures  # noqa: E402
 
 
 def figure_bytes() -> dict[str, int]:
+    """JSON size of the race figure as the page sends it (click targets included)."""
     state = share.default_state()
-    colors = dict(zip(state.optimizers, figures.PALETTE, strict=False))
-    trajs = runs.trajectories(state)
-    fig_runs = runs.figure_runs(state, trajs, colors)
+    fig_runs = runs.figure_runs(state, runs.trajectories(state), runs.colors(state))
     grid = figures.contour_grid(state.landscape())
-    return {layout: len(figures.race_figure(state.landscape(), grid, fig_runs, layout=layout).to_json())
+    return {layout: len(runs.race(state.landscape(), grid, fig_runs, layout).to_json())
             for layout in ("side", "overlay")}
 
 

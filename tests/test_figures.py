@@ -204,7 +204,7 @@ def test_frames_carry_only_trajectory_traces(ravine_runs):
     fig = race_figure(ls, contour_grid(ls), ravine_runs)
     animated = animated_indices(fig)
     assert len(animated) == 2 * len(ravine_runs)
-    assert len(frames_of(fig)) == 121
+    assert len(frames_of(fig)) == figures.MAX_FRAMES + 1
     for frame in frames_of(fig):
         assert list(frame.traces) == animated
         assert len(frame.data) == len(animated)
@@ -222,7 +222,7 @@ def test_every_number_is_finite_float32(rosen_fig, ravine_runs):
 
 
 def test_animation_controls(rosen_fig):
-    steps = frame_steps(200, 120)
+    steps = frame_steps(200, figures.MAX_FRAMES)
     assert [f.name for f in frames_of(rosen_fig)] == [str(s) for s in steps]
     (slider,) = rosen_fig.layout.sliders
     assert slider.active == len(steps) - 1
@@ -308,8 +308,8 @@ def test_long_paths_are_thinned_but_keep_every_frame_step():
     fig = race_figure(ls, contour_grid(ls, resolution=40), [run])
     path = fig.data[animated_indices(fig)[0]]
     steps = np.asarray(path.customdata)[:, 0].astype(int)
-    assert len(steps) <= figures.MAX_PATH_POINTS + 121
-    assert set(frame_steps(3000, 120)) <= set(steps)
+    assert len(steps) <= figures.MAX_PATH_POINTS + figures.MAX_FRAMES + 1
+    assert set(frame_steps(3000, figures.MAX_FRAMES)) <= set(steps)
     assert np.all(np.diff(steps) > 0) and (np.diff(steps) % 2 == 1).any()  # odd stride shows zigzags
     np.testing.assert_allclose(xy(path), run.points[steps], rtol=1e-6, atol=1e-30)
     for frame in frames_of(fig):

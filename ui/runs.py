@@ -7,13 +7,15 @@ tuples), so a hyperparameter change recomputes only the optimizer it touched.
 from __future__ import annotations
 
 import numpy as np
+import plotly.graph_objects as go
 import streamlit as st
 
 import landscapes
 import optimizers
 from optimizers import analysis, metrics
 from state.share import AppState, build_landscape
-from viz.figures import ContourGrid, Run, contour_grid
+from viz.click import add_click_targets
+from viz.figures import PALETTE, ContourGrid, Run, contour_grid, race_figure
 
 Items = tuple[tuple[str, object], ...]
 
@@ -33,6 +35,18 @@ def simulate(surface: str, params: Items, optimizer: str, hyper: Items, start: t
              steps: int, seed: int) -> optimizers.Trajectory:
     return optimizers.simulate(landscape(surface, params), optimizer, np.array(start), steps, seed=seed,
                                **dict(hyper))
+
+
+def colors(state: AppState) -> dict[str, str]:
+    """One palette colour per chosen optimizer, in the order they were chosen."""
+    return {name: PALETTE[i % len(PALETTE)] for i, name in enumerate(state.optimizers)}
+
+
+def race(land: landscapes.Landscape, grid: ContourGrid, fig_runs: list[Run], layout: str) -> go.Figure:
+    """The race figure exactly as the page shows it: animation plus invisible click targets."""
+    fig = race_figure(land, grid, fig_runs, layout=layout)
+    add_click_targets(fig, land)
+    return fig
 
 
 def surface_items(state: AppState) -> Items:

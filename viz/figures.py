@@ -33,6 +33,7 @@ COLORSCALE = [  # calm slate ramp, dark valleys to pale peaks, brightening fast 
 N_LEVELS = 24
 LOG_SHARE = 0.3           # log levels when linear ones leave this share of the grid below the first level
 MAX_PATH_POINTS = 1000    # longer paths are drawn through a subsample (plus every frame's step)
+MAX_FRAMES = 100  # frames of the animation: smooth enough, and keeps the default view's JSON under 1 MB
 F32_MAX = float(np.finfo(np.float32).max)
 ROW_HEIGHT, OVERLAY_HEIGHT = 420, 600
 PLAY_ARGS = [None, {"frame": {"duration": 60, "redraw": False}, "fromcurrent": True,
@@ -209,7 +210,7 @@ def _controls(frames: Array) -> dict:
 
 
 def race_figure(landscape: Landscape, grid: ContourGrid, runs: list[Run], layout: str = "side",
-                max_frames: int = 120, height: int | None = None) -> go.Figure:
+                max_frames: int = MAX_FRAMES, height: int | None = None) -> go.Figure:
     """The animated race: contour panels with every run's path and current position.
 
     ``layout="side"``: one panel per run (2 columns, shared axes); ``"overlay"``: all runs in one panel.

@@ -12,7 +12,7 @@ import numpy as np
 import plotly.graph_objects as go
 
 from landscapes.base import Landscape
-from viz.figures import COLORSCALE, ContourGrid, Run, frame_steps
+from viz.figures import COLORSCALE, MAX_FRAMES, ContourGrid, Run, frame_steps
 
 Array = np.ndarray
 MAX_PATH_POINTS_3D = 300   # per run; the path is drawn through a subsample plus every frame's step
@@ -68,7 +68,7 @@ def _controls(frames: Array) -> dict:
     }
 
 
-def surface_figure(landscape: Landscape, grid: ContourGrid, runs: list[Run], max_frames: int = 120) -> go.Figure:
+def surface_figure(landscape: Landscape, grid: ContourGrid, runs: list[Run], max_frames: int = MAX_FRAMES) -> go.Figure:
     """The 3D surface with all runs, one Play/Pause and one step slider over ``frame_steps(steps, max_frames)``."""
     if not runs:
         raise ValueError("Invalid runs: at least one run is needed")
