@@ -3,7 +3,6 @@ from __future__ import annotations
 
 import base64
 import json
-from pathlib import Path
 
 import numpy as np
 import pytest
@@ -12,16 +11,9 @@ from streamlit.testing.v1 import AppTest
 import landscapes
 from optimizers import analysis
 from state import share
+from tests.apptest_page import open_app
 
-APP = str(Path(__file__).resolve().parents[1] / "app.py")
 pytestmark = pytest.mark.app
-
-
-def open_app(query: dict[str, str] | None = None) -> AppTest:
-    at = AppTest.from_file(APP, default_timeout=120)
-    for key, value in (query or {}).items():
-        at.query_params[key] = value
-    return at.run()
 
 
 def specs(at: AppTest) -> list[dict]:

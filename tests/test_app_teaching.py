@@ -2,7 +2,6 @@
 from __future__ import annotations
 
 import json
-from pathlib import Path
 
 import numpy as np
 import pytest
@@ -11,16 +10,9 @@ from streamlit.testing.v1 import AppTest
 import optimizers
 from optimizers.explain import vec
 from state import lessons, share
+from tests.apptest_page import open_app
 
-APP = str(Path(__file__).resolve().parents[1] / "app.py")
 pytestmark = pytest.mark.app
-
-
-def open_app(query: dict[str, str] | None = None) -> AppTest:
-    at = AppTest.from_file(APP, default_timeout=120)
-    for key, value in (query or {}).items():
-        at.query_params[key] = value
-    return at.run()
 
 
 def latex(at: AppTest) -> str:
