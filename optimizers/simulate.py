@@ -171,10 +171,13 @@ def _initial(landscape: Landscape, theta: Array) -> tuple[Array, Array]:
     return np.where(alive | np.isfinite(loss), loss, np.finfo(np.float64).max), alive
 
 
-def _run(landscape: Landscape, opt: Optimizer, theta: Array, steps: int, seed: int, hp: dict) -> Iterator[StepRecord]:
-    """The loop shared by :func:`simulate` and :func:`replay`: yields one :class:`StepRecord` per step."""
+def _run(landscape: Landscape, opt: Optimizer, theta: Array, steps: int, seed: int, hp: dict,
+         loss: Array, alive: Array) -> Iterator[StepRecord]:
+    """The loop shared by :func:`simulate` and :func:`replay`: yields one :class:`StepRecord` per step.
+
+    ``loss`` and ``alive`` describe the starts, as :func:`_initial` computes them.
+    """
     oracle = _GradientOracle(landscape, opt, hp, theta.shape[0], np.random.default_rng(seed))
-    loss, alive = _initial(landscape, theta)
     state = opt.init(theta)
     scheduled = hp["schedule"] != "constant" or hp.get("warmup_steps", 0)
     for t in range(1, steps + 1):
@@ -215,7 +218,7 @@ def simulate(landscape: Landscape, optimizer: str | Optimizer, start: object, st
     record: dict[str, Array] = {}
     lr_trace = np.empty(steps)
 
-    for rec in _run(landscape, opt, theta, steps, seed, hp):
+    for rec in _run(landscape, opt, theta, steps, seed, hp, loss[0], alive):
         t, step = rec.t, rec.step
         lr_trace[t - 1] = np.mean(rec.hp["lr"])
         diverged_at[rec.diverged] = t
@@ -243,7 +246,7 @@ def replay(landscape: Landscape, optimizer: str | Optimizer, start: object, step
     (schedules still see the full ``steps``).  Every record matches the simulated trajectory bit for bit.
     """
     opt, theta, hp = _prepare(landscape, optimizer, start, steps, seed, hyperparams)
-    return _run(landscape, opt, theta, steps, seed, hp)
+    return _run(landscape, opt, theta, steps, seed, hp, *_initial(landscape, theta))
 
 
 def _clean_diagnostics(record: dict[str, Array], diverged_at: Array) -> None:
