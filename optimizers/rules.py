@@ -4,7 +4,7 @@ Every rule is a pair ``init(theta) -> state`` and
 ``update(theta, state, ctx, hp) -> Step`` (optax's shape).  ``theta`` has
 shape ``(n, 2)``; ``hp`` maps hyperparameter names to floats or ``(n, 1)``
 arrays (one value per start); ``ctx`` carries the step number ``t`` (from 1),
-this step's gradient oracle and the Hessian.  The returned ``Step.update`` is
+this step's gradient oracle, the Hessian and the loss.  The returned ``Step.update`` is
 added to ``theta``.  Each rule follows the torch.optim pseudocode named in its
 docstring, with ε where PyTorch puts it.
 """
@@ -27,6 +27,7 @@ class Context(NamedTuple):
     t: int                                  # step number, starting at 1
     grad: Callable[[Array], Array]          # this step's (possibly sampled) gradient at any point
     hessian: Callable[[Array], Array]       # exact Hessian at any point
+    value: Callable[[Array], Array]         # full-data loss at any point (line searches)
 
 
 class Step(NamedTuple):

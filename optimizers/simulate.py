@@ -187,7 +187,7 @@ def _run(landscape: Landscape, opt: Optimizer, theta: Array, steps: int, seed: i
                 hp_t = dict(hp, lr=hp["lr"] * lr_factor(hp, t, steps))
                 if "momentum" in hp:
                     hp_t["momentum"] = momentum_at(hp, t)
-            step = opt.update(theta, state, rules.Context(t, oracle.next(), landscape.hessian), hp_t)
+            step = opt.update(theta, state, rules.Context(t, oracle.next(), landscape.hessian, landscape.value), hp_t)
             new = theta + step.update
             new_loss = landscape.value(new)
             ok = alive & _healthy(landscape, new, new_loss)
