@@ -32,8 +32,9 @@ SURFACES: dict[str, SurfaceSpec] = {
         SurfaceSpec("ravine", analytic.ravine, (
             Param("condition", 50.0, 1.0, 1000.0, log=True,
                   help="Ratio of the steepest to the flattest curvature (1 = round bowl)."),
-            Param("angle", 0.0, -90.0, 90.0,
-                  help="Rotation of the valley in degrees; 0 lines the flat floor up with the x axis."),
+            Param("angle", 30.0, -90.0, 90.0,
+                  help="Rotation of the valley in degrees; 0 lines the flat floor up with the x axis, where "
+                       "per-coordinate methods (RMSprop, Adam) get an unfair advantage."),
         )),
         SurfaceSpec("rosenbrock", analytic.rosenbrock),
         SurfaceSpec("himmelblau", analytic.himmelblau),

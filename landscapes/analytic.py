@@ -16,10 +16,12 @@ def _xy(p: Array) -> tuple[Array, Array]:
     return p[..., 0], p[..., 1]
 
 
-def ravine(condition: float = 50.0, angle: float = 0.0) -> Landscape:
+def ravine(condition: float = 50.0, angle: float = 30.0) -> Landscape:
     """Ill-conditioned quadratic ``f = ½ θᵀ H θ`` with eigenvalues 1 and 1/condition.
 
-    ``angle`` (degrees) rotates the long, flat axis away from the x axis.
+    ``angle`` (degrees) rotates the long, flat axis away from the x axis.  The default, 30, is not a
+    multiple of 90, so the valley does not line up with the coordinate axes: per-coordinate methods
+    (RMSprop, Adam) get no free help from the alignment, as on a real problem.
     """
     a = np.deg2rad(angle)
     c, s = np.cos(a), np.sin(a)

@@ -1,30 +1,44 @@
 """Convergence theory on a quadratic bowl, to set beside what ``simulate()`` measures.
 
-On ``f(θ) = ½ (θ - θ*)ᵀ H (θ - θ*)`` with curvatures (Hessian eigenvalues) between ``μ`` and
-``L`` and condition number ``κ = L / μ``, every coordinate along an eigenvector evolves on its own,
-so the distance to ``θ*`` shrinks geometrically:
+Symbols (the page uses the same ones): curvatures are Hessian eigenvalues ``λ``, the largest ``L``
+and the smallest ``m``, with condition number ``κ = L / m``; ``γ`` is the learning rate, ``μ`` the
+momentum coefficient, and ``r`` the rate, the factor by which the distance to the minimum shrinks per
+step.  (``ρ`` is kept for the decay of RMSprop's and AdaDelta's averages.)
 
-* gradient descent with step ``γ`` multiplies each coordinate by ``1 - γλ``; the best fixed step
-  ``γ = 2 / (L + μ)`` balances the flattest and the steepest direction and gives the rate
-  ``(κ - 1) / (κ + 1)``;
-* the heavy ball, written as PyTorch writes it (``b ← μ_m b + g``, ``θ ← θ - γ b``, which is Polyak's
-  ``θ ← θ - γ ∇f + μ_m (θ - θ_prev)``), obeys ``z² - (1 + μ_m - γλ) z + μ_m = 0`` per curvature ``λ``;
-  with ``γ = 4 / (√L + √μ)²`` and ``μ_m = ((√κ - 1) / (√κ + 1))²`` every root has modulus
-  ``(√κ - 1) / (√κ + 1)``: the square root of κ replaces κ.
+On ``f(θ) = ½ (θ - θ*)ᵀ H (θ - θ*)`` every coordinate along an eigenvector evolves on its own, as a
+linear recurrence whose characteristic roots ``z`` set the rate ``r = max |z|``:
+
+* gradient descent multiplies each coordinate by ``1 - γλ``; the best fixed step ``γ = 2 / (L + m)``
+  gives ``r = (κ - 1) / (κ + 1)``; it is stable for ``0 < γλ < 2``;
+* the heavy ball as PyTorch writes it (``b ← μ b + g``, ``θ ← θ - γ b``, which is Polyak's
+  ``θ ← θ - γ ∇f + μ (θ - θ_prev)``) obeys ``z² - (1 + μ - γλ) z + μ = 0``.  The Jury (Schur-Cohn)
+  test for ``z² + a₁z + a₀`` (roots inside the unit circle iff ``|a₀| < 1`` and ``1 ± a₁ + a₀ > 0``)
+  gives ``γλ > 0`` and ``γλ < 2 + 2μ``: momentum widens the stable range of steps.  With
+  ``γ = 4 / (√L + √m)²`` and ``μ = ((√κ - 1) / (√κ + 1))²`` every root has modulus
+  ``(√κ - 1) / (√κ + 1)`` (Polyak 1964);
+* Nesterov in the look-ahead form the code uses (``v ← μ v + γ ∇f(θ - μ v)``, ``θ ← θ - v``) is,
+  with ``y = θ + μ (θ - θ_prev)``, the iteration ``θ⁺ = y - γ ∇f(y)`` of Lessard, Recht & Packard
+  (2016) with their ``α = γ`` and ``β = μ``; per curvature ``z² - (1 + μ)(1 - γλ) z + μ (1 - γλ) = 0``,
+  stable for ``0 < γλ < (2 + 2μ) / (1 + 2μ)``.  Their best setting for quadratics is
+  ``γ = 4 / (3L + m)``, ``μ = (√(3κ+1) - 2) / (√(3κ+1) + 2)`` with ``r = 1 - 2 / √(3κ+1)``: a double
+  root at ``λ = m`` and a root ``-(1 - 2/√(3κ+1))`` at ``λ = L``.  That is slower than the tuned heavy
+  ball; Nesterov's advantage is a guarantee on every smooth, strongly convex function, where the heavy
+  ball can fail.
 
 References: B. T. Polyak (1964), "Some methods of speeding up the convergence of iteration methods";
-Yu. Nesterov, Lectures on Convex Optimization (2018), section 2.1; G. Goh (2017), "Why momentum really
-works", Distill.
+Yu. Nesterov, Lectures on Convex Optimization (2018), section 2.1; L. Lessard, B. Recht & A. Packard
+(2016), "Analysis and design of optimization algorithms via integral quadratic constraints", SIAM J.
+Optim. 26(1), section 2; G. Goh (2017), "Why momentum really works", Distill.
 """
 from __future__ import annotations
 
 import math
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 import numpy as np
 
 from landscapes.base import Landscape
-from optimizers.simulate import Trajectory
+from optimizers.simulate import Trajectory, simulate
 
 Array = np.ndarray
 UNDERFLOW = 1e-200   # measured rates stop once the distance has shrunk by this factor
@@ -35,12 +49,12 @@ class Curvature:
     """Extreme curvatures of a quadratic bowl."""
 
     L: float             # largest Hessian eigenvalue
-    mu: float            # smallest Hessian eigenvalue
+    m: float             # smallest Hessian eigenvalue
 
     @property
     def kappa(self) -> float:
-        """Condition number ``L / μ``."""
-        return self.L / self.mu
+        """Condition number ``L / m``."""
+        return self.L / self.m
 
 
 @dataclass(frozen=True)
@@ -55,32 +69,104 @@ class Tuning:
 def curvature(landscape: Landscape) -> Curvature:
     """Hessian eigenvalues at the first listed minimum (exact everywhere for a quadratic such as the ravine)."""
     lam = np.linalg.eigvalsh(landscape.hessian(landscape.minima[:1])[0])
-    return Curvature(L=float(lam[-1]), mu=float(lam[0]))
+    return Curvature(L=float(lam[-1]), m=float(lam[0]))
 
 
 def gd_tuning(c: Curvature) -> Tuning:
-    """Gradient descent's best fixed step ``2 / (L + μ)`` and its rate ``(κ - 1) / (κ + 1)``."""
-    return Tuning("gd", {"lr": 2.0 / (c.L + c.mu)}, (c.kappa - 1.0) / (c.kappa + 1.0))
+    """Gradient descent's best fixed step ``2 / (L + m)`` and its rate ``(κ - 1) / (κ + 1)``."""
+    return Tuning("gd", {"lr": 2.0 / (c.L + c.m)}, (c.kappa - 1.0) / (c.kappa + 1.0))
 
 
 def heavy_ball_tuning(c: Curvature) -> Tuning:
     """Polyak's best heavy-ball setting in PyTorch's convention and its rate ``(√κ - 1) / (√κ + 1)``."""
     root = math.sqrt(c.kappa)
     rate = (root - 1.0) / (root + 1.0)
-    return Tuning("momentum", {"lr": 4.0 / (math.sqrt(c.L) + math.sqrt(c.mu)) ** 2, "momentum": rate**2}, rate)
+    return Tuning("momentum", {"lr": 4.0 / (math.sqrt(c.L) + math.sqrt(c.m)) ** 2, "momentum": rate**2}, rate)
+
+
+def nesterov_tuning(c: Curvature) -> Tuning:
+    """Best constant Nesterov setting on a quadratic (Lessard, Recht & Packard 2016) and its rate.
+
+    ``γ = 4 / (3L + m)``, ``μ = (√(3κ+1) - 2) / (√(3κ+1) + 2)``, ``r = 1 - 2 / √(3κ+1)``.
+    """
+    s = math.sqrt(3.0 * c.kappa + 1.0)
+    return Tuning("nag", {"lr": 4.0 / (3.0 * c.L + c.m), "momentum": (s - 2.0) / (s + 2.0)}, 1.0 - 2.0 / s)
+
+
+def root_modulus(a1: Array | float, a0: Array | float) -> Array:
+    """Largest modulus of the roots of ``z² - a₁ z + a₀`` (elementwise over arrays)."""
+    a1, a0 = np.asarray(a1, dtype=np.float64), np.asarray(a0, dtype=np.float64)
+    disc = a1 * a1 - 4.0 * a0
+    root = np.sqrt(np.abs(disc))
+    real = np.maximum(np.abs(a1 + root), np.abs(a1 - root)) / 2.0
+    return np.where(disc < 0, np.sqrt(np.abs(a0)), real)
+
+
+def heavy_ball_modulus(lam: Array | float, lr: Array | float, momentum: Array | float = 0.0) -> Array:
+    """Contraction per step of the heavy ball along one curvature ``λ``: roots of ``z² - (1 + μ - γλ) z + μ``."""
+    lam, lr, momentum = (np.asarray(v, dtype=np.float64) for v in (lam, lr, momentum))
+    return root_modulus(1.0 + momentum - lr * lam, momentum)
+
+
+def nesterov_modulus(lam: Array | float, lr: Array | float, momentum: Array | float) -> Array:
+    """Contraction per step of look-ahead Nesterov along ``λ``: roots of ``z² - (1+μ)(1-γλ) z + μ(1-γλ)``."""
+    lam, lr, momentum = (np.asarray(v, dtype=np.float64) for v in (lam, lr, momentum))
+    a = 1.0 - lr * lam
+    return root_modulus((1.0 + momentum) * a, momentum * a)
 
 
 def heavy_ball_rate(c: Curvature, lr: float, momentum: float = 0.0) -> float:
-    """Asymptotic contraction per step of the heavy ball (gradient descent when ``momentum = 0``).
+    """Asymptotic rate of the heavy ball (gradient descent when ``momentum = 0``) on curvatures in ``[m, L]``.
 
-    The largest root modulus of ``z² - (1 + μ_m - γλ) z + μ_m`` over ``λ ∈ {μ, L}`` (the extremes
-    decide it, because the modulus is largest at the ends of the curvature range).
+    The largest root modulus over ``λ ∈ {m, L}``: the modulus falls and then rises along ``λ``, so the
+    ends of the curvature range decide it (``tests/test_theory.py`` checks this against a dense grid).
     """
-    lam = np.array([c.mu, c.L])
-    a = 1.0 + momentum - lr * lam
-    disc = a * a - 4.0 * momentum
-    real = np.maximum(np.abs(a + np.sqrt(np.maximum(disc, 0.0))), np.abs(a - np.sqrt(np.maximum(disc, 0.0)))) / 2
-    return float(np.max(np.where(disc < 0, math.sqrt(momentum), real)))
+    return float(np.max(heavy_ball_modulus(np.array([c.m, c.L]), lr, momentum)))
+
+
+def nesterov_rate(c: Curvature, lr: float, momentum: float) -> float:
+    """Asymptotic rate of look-ahead Nesterov on curvatures in ``[m, L]`` (decided at the two ends)."""
+    return float(np.max(nesterov_modulus(np.array([c.m, c.L]), lr, momentum)))
+
+
+def max_stable_lr(optimizer: str, L: float, momentum: float = 0.0) -> float:
+    """Largest stable learning rate for curvature ``L``: ``2/L`` (GD), ``(2+2μ)/L`` (heavy ball),
+    ``(2+2μ)/((1+2μ) L)`` (Nesterov); a run with a larger one diverges along that curvature."""
+    if optimizer == "gd":
+        return 2.0 / L
+    if optimizer == "momentum":
+        return (2.0 + 2.0 * momentum) / L
+    if optimizer == "nag":
+        return (2.0 + 2.0 * momentum) / ((1.0 + 2.0 * momentum) * L)
+    raise ValueError(f"Unknown optimizer {optimizer!r} for max_stable_lr; choose gd, momentum or nag")
+
+
+def measured_rates(traj: Trajectory, minimum: Array) -> Array:
+    """:func:`measured_rate` for every start of ``traj`` at once, shape ``(n,)``."""
+    diff = traj.points - np.asarray(minimum, dtype=np.float64)
+    d = np.hypot(diff[..., 0], diff[..., 1])                        # (steps + 1, n)
+    if np.any(d[0] == 0.0):
+        raise ValueError("Invalid start: it is already the minimum, so no rate can be measured")
+    tiny = d <= UNDERFLOW * d[0]
+    end = np.where(tiny.any(axis=0), tiny.argmax(axis=0), d.shape[0] - 1)
+    last = d[end, np.arange(d.shape[1])]
+    with np.errstate(divide="ignore"):
+        rate = np.where(last == 0.0, 0.0, (last / d[0]) ** (1.0 / np.maximum(end, 1)))
+    return np.where(traj.diverged_at >= 0, np.inf, rate)
+
+
+def rate_map(landscape: Landscape, lrs: Array, momenta: Array, steps: int, start: Array | None = None) -> Array:
+    """Measured heavy-ball rate for every pair of ``momenta × lrs``: shape ``(len(momenta), len(lrs))``.
+
+    One vectorized ``simulate()`` call: every grid cell is one start (all at the same point) with its
+    own ``lr`` and ``momentum``.  Diverged cells are ``inf``.
+    """
+    lr_grid, mom_grid = np.meshgrid(np.asarray(lrs, dtype=np.float64), np.asarray(momenta, dtype=np.float64))
+    point = landscape.start if start is None else np.asarray(start, dtype=np.float64)
+    starts = np.broadcast_to(point, (lr_grid.size, 2))
+    traj = simulate(landscape, "momentum", starts, steps, diagnostics=False,
+                    lr=lr_grid.ravel(), momentum=mom_grid.ravel())
+    return measured_rates(traj, landscape.minima[0]).reshape(lr_grid.shape)
 
 
 def measured_rate(traj: Trajectory, minimum: Array, index: int = 0) -> float:
@@ -90,17 +176,11 @@ def measured_rate(traj: Trajectory, minimum: Array, index: int = 0) -> float:
     ``UNDERFLOW`` times the start's (before floating point underflows), which may be an exact hit
     (a rate of 0).  A diverged run gives ``inf``.
     """
-    if traj.diverged_at[index] >= 0:
-        return math.inf
     diff = traj.points[:, index] - np.asarray(minimum, dtype=np.float64)
-    d = np.hypot(diff[:, 0], diff[:, 1])           # no squares, so no underflow down to the cut
-    if d[0] == 0.0:
+    if not np.any(diff[0]):
         raise ValueError("Invalid start: it is already the minimum, so no rate can be measured")
-    tiny = np.flatnonzero(d <= UNDERFLOW * d[0])
-    end = int(tiny[0]) if tiny.size else len(d) - 1
-    if d[end] == 0.0:
-        return 0.0
-    return float((d[end] / d[0]) ** (1.0 / end))
+    sub = replace(traj, points=traj.points[:, index:index + 1], diverged_at=traj.diverged_at[index:index + 1])
+    return float(measured_rates(sub, minimum)[0])
 
 
 def steps_to_shrink(rate: float, factor: float = 1e-6) -> float:

@@ -44,7 +44,7 @@ def _theory_lesson(condition: float = 50.0) -> Lesson:
     gd, hb = theory.gd_tuning(c), theory.heavy_ball_tuning(c)
     return Lesson(
         "theory", "Theory meets practice: the best fixed learning rates",
-        f"On this ravine the curvatures are L = {c.L:g} and μ = {c.mu:g}, so κ = {c.kappa:g}. Gradient descent "
+        f"On this ravine the curvatures are L = {c.L:g} and μ = {c.m:g}, so κ = {c.kappa:g}. Gradient descent "
         f"with its best fixed step 2/(L+μ) = {gd.hyper['lr']:.4g} shrinks the distance to the minimum by a factor "
         f"(κ−1)/(κ+1) = {gd.rate:.4f} per step; tuned heavy-ball momentum (lr {hb.hyper['lr']:.4g}, momentum "
         f"{hb.hyper['momentum']:.4g}) achieves (√κ−1)/(√κ+1) = {hb.rate:.4f}, so it needs about "

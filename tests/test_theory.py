@@ -25,7 +25,7 @@ def measured(land: landscapes.Landscape, name: str, steps: int, **hyper) -> floa
 def test_ravine_curvatures_are_one_and_one_over_condition(condition, angle):
     c = theory.curvature(ravine(condition, angle))
     assert abs(c.L - 1.0) < 1e-12
-    assert c.mu == pytest.approx(1.0 / condition, rel=1e-9)
+    assert c.m == pytest.approx(1.0 / condition, rel=1e-9)
     assert c.kappa == pytest.approx(condition, rel=1e-9)
 
 
@@ -33,7 +33,7 @@ def test_curvature_of_linear_regression_is_its_gram_matrix():
     land = landscapes.get("linear_regression")
     c = theory.curvature(land)
     p = np.array([[0.3, -0.7]])
-    assert np.allclose(np.linalg.eigvalsh(land.hessian(p)[0]), [c.mu, c.L])
+    assert np.allclose(np.linalg.eigvalsh(land.hessian(p)[0]), [c.m, c.L])
 
 
 @pytest.mark.parametrize("condition", [10.0, 50.0, 200.0])
@@ -111,3 +111,110 @@ def test_measured_rate_of_an_exact_hit_is_zero_and_a_start_at_the_minimum_is_ref
     at_min = optimizers.simulate(land, "gd", land.minima[0], 5, lr=1.0)
     with pytest.raises(ValueError, match="already the minimum"):
         theory.measured_rate(at_min, land.minima[0])
+
+
+# --- Nesterov on a quadratic -------------------------------------------------------------------------
+
+def test_look_ahead_nesterov_is_the_y_form_of_lessard_recht_packard():
+    """The code's v-form equals θ⁺ = y - γ∇f(y), y = θ + μ(θ - θ_prev): their α = γ, β = μ."""
+    land = ravine(30.0, angle=25.0)
+    lr, mom = 0.7, 0.6
+    tr = optimizers.simulate(land, "nag", land.start, 25, lr=lr, momentum=mom)
+    prev, theta = land.start.copy(), land.start.copy()
+    for t in range(1, 26):
+        y = theta + mom * (theta - prev)
+        theta, prev = y - lr * land.grad(y), theta
+        assert np.allclose(tr.points[t, 0], theta, rtol=1e-10, atol=1e-12)
+
+
+@pytest.mark.parametrize("condition", [10.0, 50.0, 100.0, 400.0])
+def test_nesterov_tuning_is_the_best_grid_setting_and_its_rate_is_one_minus_two_over_root_3k_plus_1(condition):
+    c = theory.curvature(ravine(condition))
+    tuning = theory.nesterov_tuning(c)
+    s = math.sqrt(3 * condition + 1)
+    assert tuning.rate == pytest.approx(1 - 2 / s, rel=1e-12)
+    assert theory.nesterov_rate(c, **tuning.hyper) == pytest.approx(tuning.rate, rel=1e-6)
+    # A fine grid around it finds nothing better (the optimum is a kink, so allow rounding only).
+    lrs = tuning.hyper["lr"] * np.linspace(0.8, 1.2, 161)
+    moms = np.clip(tuning.hyper["momentum"] + np.linspace(-0.05, 0.05, 161), 0, 0.9999)
+    lr_g, mom_g = np.meshgrid(lrs, moms)
+    grid = np.maximum(theory.nesterov_modulus(c.m, lr_g, mom_g), theory.nesterov_modulus(c.L, lr_g, mom_g))
+    assert grid.min() >= tuning.rate - 1e-6
+    # And it is slower than the tuned heavy ball, for every κ > 1.
+    assert tuning.rate > theory.heavy_ball_tuning(c).rate
+
+
+def test_nesterov_tuning_is_measured_on_the_ravine():
+    land = ravine(50.0, angle=30.0)
+    c = theory.curvature(land)
+    tuning = theory.nesterov_tuning(c)
+    assert tuning.rate == pytest.approx(0.837, abs=5e-4)                      # the issue's 1 - 2/√151
+    assert theory.heavy_ball_tuning(c).rate == pytest.approx(0.752, abs=5e-4)
+    long = measured(land, "nag", 1500, **tuning.hyper)
+    assert long == pytest.approx(tuning.rate, rel=0.01)
+    assert long > measured(land, "momentum", 1500, **theory.heavy_ball_tuning(c).hyper)
+
+
+@pytest.mark.parametrize(("lr", "momentum"), [(1.0, 0.5), (0.5, 0.9), (0.3, 0.3), (1.2, 0.2)])
+def test_nesterov_rate_formula_matches_long_runs(lr, momentum):
+    land = ravine(20.0, angle=-30.0)
+    predicted = theory.nesterov_rate(theory.curvature(land), lr, momentum)
+    assert measured(land, "nag", 2000, lr=lr, momentum=momentum) == pytest.approx(predicted, rel=0.01)
+
+
+@pytest.mark.parametrize("kind", ["momentum", "nag"])
+def test_rate_is_decided_at_the_ends_of_the_curvature_range(kind):
+    c = theory.Curvature(L=1.0, m=0.02)
+    lam = np.linspace(c.m, c.L, 2001)
+    modulus = theory.heavy_ball_modulus if kind == "momentum" else theory.nesterov_modulus
+    rate = theory.heavy_ball_rate if kind == "momentum" else theory.nesterov_rate
+    for lr in (0.1, 0.9, 1.7, 2.5):
+        for mom in (0.0, 0.3, 0.8, 0.95):
+            assert rate(c, lr, mom) == pytest.approx(float(modulus(lam, lr, mom).max()), rel=1e-9)
+
+
+# --- stability regions ---------------------------------------------------------------------------------
+
+@pytest.mark.parametrize("momentum", [0.0, 0.3, 0.6, 0.9])
+def test_heavy_ball_is_stable_exactly_below_two_plus_two_mu(momentum):
+    """Derived from the Jury test: 0 < γλ < 2 + 2μ; checked on the characteristic roots and on runs."""
+    edge = theory.max_stable_lr("momentum", 1.0, momentum)
+    assert edge == pytest.approx(2 + 2 * momentum)
+    assert theory.heavy_ball_modulus(1.0, 0.99 * edge, momentum) < 1 < theory.heavy_ball_modulus(1.0, 1.01 * edge,
+                                                                                                momentum)
+    land = ravine(4.0, angle=30.0)                                          # L = 1
+    inside = optimizers.simulate(land, "momentum", land.start, 3000, lr=0.99 * edge, momentum=momentum)
+    outside = optimizers.simulate(land, "momentum", land.start, 3000, lr=1.01 * edge, momentum=momentum)
+    assert inside.diverged_at[0] == -1 and outside.diverged_at[0] > 0
+
+
+def test_nesterov_stability_edge():
+    for mom in (0.0, 0.5, 0.9):
+        edge = theory.max_stable_lr("nag", 1.0, mom)
+        assert edge == pytest.approx((2 + 2 * mom) / (1 + 2 * mom))
+        assert theory.nesterov_modulus(1.0, 0.99 * edge, mom) < 1 < theory.nesterov_modulus(1.0, 1.01 * edge, mom)
+    assert theory.max_stable_lr("gd", 2.0) == 1.0
+    with pytest.raises(ValueError, match="adam"):
+        theory.max_stable_lr("adam", 1.0)
+
+
+# --- the rate map ---------------------------------------------------------------------------------------
+
+def test_rate_map_is_one_vectorized_run_matching_single_runs():
+    land = ravine(25.0, angle=30.0)
+    lrs, moms = np.array([0.2, 1.0, 1.9, 3.5]), np.array([0.0, 0.5, 0.9])
+    grid = theory.rate_map(land, lrs, moms, 200)
+    assert grid.shape == (3, 4)
+    for i, mom in enumerate(moms):
+        for j, lr in enumerate(lrs):
+            assert grid[i, j] == measured(land, "momentum", 200, lr=lr, momentum=mom)
+    assert grid[0, 3] == math.inf                                            # 3.5 > 2/L with μ = 0
+    assert np.isfinite(grid[2, 3])                                           # ... but < (2 + 2·0.9)/L
+
+
+def test_measured_rates_agree_with_the_single_start_version():
+    land = ravine(40.0, angle=30.0)
+    starts = np.array([land.start, [1.0, 2.0], [-3.0, 0.5]])
+    tr = optimizers.simulate(land, "gd", starts, 100, lr=1.5)
+    rates = theory.measured_rates(tr, land.minima[0])
+    assert [theory.measured_rate(tr, land.minima[0], k) for k in range(3)] == list(rates)

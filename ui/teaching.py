@@ -105,7 +105,7 @@ def theory_table(state: share.AppState) -> None:
     st.markdown("### Theory beside practice on the ravine")
     st.markdown(f"On a quadratic bowl every direction along an eigenvector of the Hessian evolves on its own, so "
                 f"the distance to the minimum shrinks by a fixed factor per step, the rate. This ravine has "
-                f"curvatures L = {c.L:.4g} and μ = {c.mu:.4g}, condition number κ = L/μ = {c.kappa:.4g}.")
+                f"curvatures L = {c.L:.4g} and μ = {c.m:.4g}, condition number κ = L/μ = {c.kappa:.4g}.")
     st.latex(r"\text{gradient descent: } \gamma^\star = \frac{2}{L+\mu},\quad \rho = \frac{\kappa-1}{\kappa+1}")
     st.latex(r"\text{heavy ball: } \gamma^\star = \frac{4}{(\sqrt L+\sqrt\mu)^2},\quad "
              r"\mu_m^\star = \Bigl(\frac{\sqrt\kappa-1}{\sqrt\kappa+1}\Bigr)^2,\quad "
