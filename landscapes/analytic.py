@@ -65,7 +65,7 @@ def ravine(condition: float = 50.0, angle: float = 30.0) -> Landscape:
         suggested={
             "gd": {"lr": 1.8}, "sgd": {"lr": 0.5}, "minibatch": {"lr": 1.0},
             "momentum": {"lr": 0.5, "momentum": 0.8}, "nag": {"lr": 0.5, "momentum": 0.8},
-            "adagrad": {"lr": 1.0}, "rmsprop": {"lr": 0.05}, "adadelta": {"lr": 1.0},
+            "adagrad": {"lr": 1.0}, "rmsprop": {"lr": 0.1}, "adadelta": {"lr": 1.0},
             "adam": {"lr": 0.3}, "amsgrad": {"lr": 0.3}, "adamw": {"lr": 0.3}, "nadam": {"lr": 0.3},
             "lion": {"lr": 0.05},
         },

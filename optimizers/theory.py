@@ -141,6 +141,19 @@ def max_stable_lr(optimizer: str, L: float, momentum: float = 0.0) -> float:
     raise ValueError(f"Unknown optimizer {optimizer!r} for max_stable_lr; choose gd, momentum or nag")
 
 
+def sgd_noise_floor(c: Curvature, lr: float, noise: float) -> float:
+    """Expected loss gap of gradient descent with isotropic gradient noise ``σ`` at stationarity.
+
+    Per curvature ``λ``: ``x ← (1 - γλ) x - γσξ`` has variance ``γσ² / (λ (2 - γλ))``, so the loss
+    ``½λx²`` averages ``γσ² / (2 (2 - γλ))``; summed over the two curvatures ``m`` and ``L``
+    (``inf`` outside the stable range).
+    """
+    lam = np.array([c.m, c.L])
+    if not np.all((lr * lam > 0) & (lr * lam < 2)):
+        return math.inf
+    return float(np.sum(lr * noise**2 / (2.0 * (2.0 - lr * lam))))
+
+
 def measured_rates(traj: Trajectory, minimum: Array) -> Array:
     """:func:`measured_rate` for every start of ``traj`` at once, shape ``(n,)``."""
     diff = traj.points - np.asarray(minimum, dtype=np.float64)
