@@ -13,6 +13,7 @@ import optimizers
 from optimizers.schedules import SCHEDULE_LATEX
 from state import export, share
 from ui import analysis as analysis_ui
+from ui import claims as claims_ui
 from ui import controls, runs, teaching
 from viz import figures
 
@@ -93,6 +94,7 @@ with explain_tab:
     st.subheader("All optimizers at a glance")
     st.table(pd.DataFrame([{"optimizer": o.title, "strengths": o.pros, "weaknesses": o.cons,
                             "use it for": o.when} for o in optimizers.OPTIMIZERS.values()]).set_index("optimizer"))
+    claims_ui.render()
 
 with share_tab:
     st.subheader("Share this view")

@@ -1,0 +1,37 @@
+"""The "Claims, checked" panel: common statements about optimizers, each with its measured verdict.
+
+The data live in :mod:`state.claims`; a claim about behaviour gets a button that applies its lesson
+(the same path as every lesson: ``share.decode`` of its query, then ``controls.load_state``) and the
+lesson's link.
+"""
+from __future__ import annotations
+
+from urllib.parse import urlencode
+
+import streamlit as st
+
+from state import claims, lessons
+from ui import teaching
+
+BADGE = {"true": ":green-badge[true]", "false": ":red-badge[false]", "depends": ":orange-badge[depends]"}
+
+
+def render() -> None:
+    """One bordered card per claim: verdict, claim, why, and where it is about behaviour, its lesson."""
+    st.subheader("Claims, checked")
+    st.markdown("Statements that tutorials often repeat, each with its verdict and why. Where a claim is about "
+                "how an optimizer behaves, a lesson shows it and a test in `tests/test_claims.py` computes the "
+                "verdict with the same code that draws the figures.")
+    base = (st.context.url or "").split("?")[0]
+    for k, claim in enumerate(claims.CLAIMS):
+        if k % 2 == 0:
+            columns = st.columns(2)      # row by row, so a phone (where columns stack) keeps the order
+        with columns[k % 2].container(border=True):
+            st.markdown(f"{BADGE[claim.verdict]} **“{claim.claim}”**")
+            st.markdown(claim.why)
+            if claim.lesson:
+                lesson = lessons.get(claim.lesson)
+                with st.container(horizontal=True, vertical_alignment="center"):
+                    st.button(f"Show me: {lesson.title}", key=f"claim_{claim.key}", on_click=teaching.apply_lesson,
+                              args=(lesson.key,))
+                    st.markdown(f"[Lesson link]({base}?{urlencode(lesson.query, safe=',')})", width="content")
