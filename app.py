@@ -14,7 +14,7 @@ from optimizers.schedules import SCHEDULE_LATEX
 from state import export, share
 from ui import analysis as analysis_ui
 from ui import claims as claims_ui
-from ui import controls, runs, teaching
+from ui import controls, runs, teaching, theory_lab
 from viz import figures
 
 st.set_page_config(page_title="Optiscope", page_icon="📉", layout="wide")
@@ -72,6 +72,7 @@ with race_tab:
 
 with lessons_tab:
     teaching.lessons_tab(state)
+    theory_lab.render(state)
 
 with inspector_tab:
     teaching.inspector_tab(race_state, land, trajs, colors, inspector_tab.open)

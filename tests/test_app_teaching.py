@@ -3,7 +3,6 @@ from __future__ import annotations
 
 import json
 
-import numpy as np
 import pytest
 from streamlit.testing.v1 import AppTest
 
@@ -109,20 +108,11 @@ def test_a_changed_lesson_offers_a_restart_and_can_be_closed():
 def test_every_lesson_link_opens_cleanly(lesson):
     at = open_app(lesson.query)
     assert not at.exception and not at.warning
-    if lesson.key == "lr_edge":                                          # the lesson's point: one run diverges
+    if lesson.key in ("lr_edge", "momentum_stability"):                 # the lesson's point: one run diverges
         assert len(at.error) == 1 and "diverged at step" in at.error[0].value
     else:
         assert not at.error
     assert at.session_state["lesson"] == lesson.key
-
-
-def test_theory_table_in_the_lessons_tab_measures_the_ravine():
-    at = open_app(lessons.get("theory").query)
-    frames = [df.value for df in at.dataframe if "predicted rate ρ" in df.value.columns]
-    assert frames
-    table = frames[0]
-    assert len(table) == 4                           # best GD, best heavy ball, and the lesson's own two runs
-    assert np.allclose(table["measured rate"], table["predicted rate ρ"], rtol=0.04)
 
 
 def test_3d_toggle_adds_a_synchronised_surface_figure_and_goes_into_the_link():

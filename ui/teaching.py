@@ -8,17 +8,14 @@ lesson is ``share.decode(lesson.query)`` then ``controls.load_state``, the same 
 from __future__ import annotations
 
 import itertools
-import math
 from dataclasses import replace
 from urllib.parse import urlencode
 
 import numpy as np
-import pandas as pd
 import streamlit as st
 
 import landscapes
 import optimizers
-from optimizers import theory
 from optimizers.explain import explain
 from optimizers.simulate import StepRecord, replay
 from state import lessons, share
@@ -27,7 +24,6 @@ from viz import gif, inspector, surface3d
 from viz.figures import ContourGrid, Run
 
 RACE_TAB, LESSONS_TAB = "Race", "Lessons"
-SHRINK = 1e-6            # the theory table counts steps until the distance to the minimum shrinks this much
 
 
 # --- lessons ---------------------------------------------------------------------------------------
@@ -84,61 +80,6 @@ def lessons_tab(state: share.AppState) -> None:
                 st.button("Apply this lesson", key=f"lesson_{lesson.key}", on_click=apply_lesson,
                           args=(lesson.key,), type="primary" if active else "secondary")
                 st.markdown(f"[Lesson link]({base}?{urlencode(lesson.query, safe=',')})", width="content")
-    theory_table(state)
-
-
-def _theory_setup(state: share.AppState) -> share.AppState:
-    """The ravine to analyse: the current one, else the theory lesson's."""
-    return state if state.surface == "ravine" else share.decode(lessons.get("theory").query)[0]
-
-
-def _run(setup: share.AppState, name: str, hyper: dict[str, object]) -> optimizers.Trajectory:
-    return runs.simulate(setup.surface, runs.surface_items(setup), name, tuple(sorted(hyper.items())),
-                         setup.start_point(), setup.steps, setup.seed)
-
-
-def theory_table(state: share.AppState) -> None:
-    """Condition number, best fixed settings and their rates next to the rates measured from ``simulate()``."""
-    setup = _theory_setup(state)
-    land = setup.landscape()
-    c = theory.curvature(land)
-    st.markdown("### Theory beside practice on the ravine")
-    st.markdown(f"On a quadratic bowl every direction along an eigenvector of the Hessian evolves on its own, so "
-                f"the distance to the minimum shrinks by a fixed factor per step, the rate. This ravine has "
-                f"curvatures L = {c.L:.4g} and μ = {c.m:.4g}, condition number κ = L/μ = {c.kappa:.4g}.")
-    st.latex(r"\text{gradient descent: } \gamma^\star = \frac{2}{L+\mu},\quad \rho = \frac{\kappa-1}{\kappa+1}")
-    st.latex(r"\text{heavy ball: } \gamma^\star = \frac{4}{(\sqrt L+\sqrt\mu)^2},\quad "
-             r"\mu_m^\star = \Bigl(\frac{\sqrt\kappa-1}{\sqrt\kappa+1}\Bigr)^2,\quad "
-             r"\rho = \frac{\sqrt\kappa-1}{\sqrt\kappa+1}")
-    rows = []
-
-    def row(label: str, name: str, hyper: dict[str, float], predicted: float) -> None:
-        tr = _run(setup, name, hyper)
-        hit = theory.shrink_step(tr, land.minima[0], SHRINK)
-        rows.append({"method": label, "lr": hyper["lr"], "momentum": hyper.get("momentum", 0.0),
-                     "predicted rate ρ": predicted, "measured rate": theory.measured_rate(tr, land.minima[0]),
-                     "predicted steps": math.ceil(theory.steps_to_shrink(predicted, SHRINK)) if predicted < 1 else None,
-                     "measured steps": hit if hit >= 0 else None})
-
-    gd, hb = theory.gd_tuning(c), theory.heavy_ball_tuning(c)
-    row("GD, best fixed step", "gd", gd.hyper, gd.rate)
-    row("Heavy ball, best setting", "momentum", hb.hyper, hb.rate)
-    if setup is state:
-        for name in ("gd", "momentum"):
-            if name in state.optimizers and state.hyper[name]["schedule"] == "constant" and \
-                    not state.hyper[name].get("warmup_steps", 0):
-                hyper = {k: float(state.hyper[name][k]) for k in ("lr", "momentum") if k in state.hyper[name]}
-                row(f"Your {optimizers.get(name).title.lower()}", name, hyper, theory.heavy_ball_rate(c, **hyper))
-    numbers = st.column_config.NumberColumn(format="%.4g")
-    st.dataframe(pd.DataFrame(rows), hide_index=True, width="stretch",
-                 column_config={k: numbers for k in ("lr", "momentum", "predicted rate ρ", "measured rate")})
-    where = "the current ravine" if setup is state else f"the theory lesson's ravine (κ = {c.kappa:g})"
-    st.caption(f"Runs on {where} from its start, {setup.steps} steps. Measured rate: the geometric mean of "
-               "‖θ_t − θ*‖ / ‖θ_{t−1} − θ*‖ over the run; steps: until the distance has shrunk a million-fold "
-               "(empty: not within the run). A rate of 1 or more means no convergence. At its best setting the "
-               "heavy ball's two modes coincide, which adds a factor growing like t, so a short run measures a "
-               "slightly slower rate than the limit. Momentum is written as in PyTorch: b ← μ_m b + g, "
-               "θ ← θ − γ b.")
 
 
 # --- step inspector ------------------------------------------------------------------------------------
