@@ -106,7 +106,8 @@ _ENTRIES = (
         intuition="Step straight downhill, by an amount proportional to the slope. On a ravine the steepest "
                   "direction points across the valley, not along it, so the path zig-zags between the walls.",
         pros="Simple; one hyperparameter; exact and deterministic with the full gradient.",
-        cons="Needs γ < 2/L (L the largest curvature); slow along flat directions; no help with bad conditioning.",
+        cons="Needs γ < 2/L (L the largest curvature); slow along flat directions (rate (κ−1)/(κ+1) at best); "
+             "can stop in a local minimum or at a saddle; every step costs a pass over the whole dataset.",
         when="Small, well-conditioned problems, and as the baseline every other method is compared with.",
         reference="Cauchy (1847); torch.optim.SGD with momentum=0.",
     ),
@@ -155,8 +156,11 @@ _ENTRIES = (
                   "valley floor) add up, while those that flip sign (across the valley) cancel, so the zig-zag "
                   "is damped and progress along the valley speeds up by about 1/(1-μ). This is PyTorch's "
                   "convention: γ multiplies the whole buffer, unlike Sutskever's form where it sits inside.",
-        pros="Large speed-up on ill-conditioned valleys for one extra knob; inertia can roll through small bumps.",
-        cons="Overshoots and oscillates around the minimum when μ is large; γ and μ interact.",
+        pros="Large speed-up on ill-conditioned valleys for one extra knob (tuned, rate (√κ−1)/(√κ+1) on a "
+             "quadratic); stable up to γL < 2 + 2μ instead of 2; inertia can carry it over a small bump, but only "
+             "if it arrives fast enough.",
+        cons="Overshoots and oscillates around the minimum when μ is large; γ and μ interact; whether it escapes a "
+             "shallow valley depends on where it starts.",
         when="The default upgrade to SGD; still the standard choice for many vision models.",
         reference="Polyak (1964); torch.optim.SGD(momentum=μ, dampening=0).",
     ),
@@ -171,8 +175,10 @@ _ENTRIES = (
         intuition="Like momentum, but the gradient is measured where the velocity is about to carry the "
                   "iterate. If that look-ahead point is already climbing the far wall, the correction comes one "
                   "step earlier, so it overshoots less.",
-        pros="Same cost as momentum; less overshoot; optimal rate on smooth convex problems.",
-        cons="Still oscillates with large μ; the look-ahead form differs from PyTorch's nesterov=True rewrite.",
+        pros="Same cost as momentum; overshoots less at the same γ and μ; its accelerated rate is guaranteed on "
+             "every smooth, strongly convex function, where the heavy ball's can fail.",
+        cons="On a quadratic, tuned heavy ball is faster (rate (√κ−1)/(√κ+1) against 1 − 2/√(3κ+1)); still "
+             "oscillates with large μ; the look-ahead form differs from PyTorch's nesterov=True rewrite.",
         when="Wherever momentum works; a safe default when tuning μ high.",
         reference="Nesterov (1983); Sutskever, Martens, Dahl & Hinton (2013).",
     ),
@@ -189,7 +195,8 @@ _ENTRIES = (
                   "grows, so every step gets smaller and the method can stall long before the minimum. "
                   "ε sits outside the square root, as in PyTorch (some texts put it inside).",
         pros="Little tuning; excellent for sparse features that appear rarely.",
-        cons="Effective step shrinks forever; stalls on long runs and non-convex surfaces.",
+        cons="Effective step shrinks forever; stalls on long runs and non-convex surfaces; per-coordinate, so it "
+             "helps with bad conditioning only along the axes.",
         when="Convex problems with sparse gradients (e.g. linear models on text).",
         reference="Duchi, Hazan & Singer (2011); torch.optim.Adagrad.",
     ),
@@ -205,8 +212,10 @@ _ENTRIES = (
                   "decay ρ, so the per-coordinate step size adapts to recent slopes instead of shrinking "
                   "forever. Steps are roughly γ in size regardless of how steep the surface is. ε is outside "
                   "the square root, as in PyTorch.",
-        pros="Keeps moving where AdaGrad stalls; handles very different scales per coordinate.",
-        cons="No momentum; steps of size ≈ γ make it jitter around the minimum; not rotation invariant.",
+        pros="Keeps moving where AdaGrad stalls; evens out very different gradient scales, but only those that "
+             "line up with the coordinate axes.",
+        cons="No momentum; with a constant γ its steps stay about γ long, so it keeps jumping around the minimum; "
+             "per-coordinate scaling depends on the coordinate system, so a turned valley loses the benefit.",
         when="Recurrent networks and non-stationary problems; a predecessor of Adam.",
         reference="Hinton, Srivastava & Swersky (2012), lecture 6e; torch.optim.RMSprop.",
     ),
@@ -223,8 +232,9 @@ _ENTRIES = (
         intuition="Replaces the learning rate by the ratio of two running averages: recent step sizes over "
                   "recent gradient sizes, so the units of the step match the units of θ. It starts very "
                   "cautiously (the step average begins at ε) and speeds up as it moves.",
-        pros="Almost no learning-rate tuning; units are consistent.",
-        cons="Slow start; ε effectively sets the initial step size; rarely the fastest.",
+        pros="No learning rate to pick in the usual sense; units are consistent.",
+        cons="Slow start: ε sets the first steps, √(ε/(1−ρ)) per coordinate, so ε is the real knob; rarely the "
+             "fastest.",
         when="When you cannot tune a learning rate at all.",
         reference="Zeiler (2012); torch.optim.Adadelta (lr multiplies the step, default 1.0).",
     ),
@@ -241,7 +251,8 @@ _ENTRIES = (
                   "by different factors, and the ratio m/√v comes out too large; dividing by 1 - βᵗ undoes "
                   "that. With the correction, each step moves each coordinate by about γ.",
         pros="Works well with default settings on a huge range of problems; robust to gradient scale.",
-        cons="Per-coordinate scaling is not rotation invariant; can converge to worse points than tuned SGD.",
+        cons="Per-coordinate scaling depends on the coordinate system: on a turned ravine tuned momentum is "
+             "faster; can converge to worse points than tuned SGD.",
         when="The default first choice for deep learning, especially transformers.",
         reference="Kingma & Ba (2015); torch.optim.Adam.",
     ),

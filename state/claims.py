@@ -71,8 +71,8 @@ CLAIMS: tuple[Claim, ...] = (
           "Both tuned for a quadratic, the heavy ball's rate (√κ−1)/(√κ+1) beats Nesterov's 1 − 2/√(3κ+1); "
           "Nesterov's edge is a guarantee on every smooth, strongly convex function.", "nesterov"),
     Claim("momentum_larger_lr", "Momentum tolerates a larger learning rate than gradient descent.", "true",
-          "On a quadratic the heavy ball is stable while γλ < 2 + 2μ for every curvature λ, gradient descent only "
-          "while γλ < 2.", "momentum_stability"),
+          "On a quadratic with largest curvature L the heavy ball is stable while γL < 2 + 2μ, gradient descent "
+          "only while γL < 2.", "momentum_stability"),
     Claim("sgd_constant_converges", "SGD with a constant learning rate converges to the minimum.", "false",
           "It drops quickly and then hovers at a noise floor that grows with γ; a decaying learning rate gets "
           "below it.", "noise_floor"),

@@ -118,7 +118,7 @@ def _noise_floor_lesson(lr: float = 0.5, noise: float = 1.0, condition: float = 
     return Lesson(
         "noise_floor", "Noisy gradients: a transient, then a noise floor",
         f"SGD with constant γ = {lr:g} first drops fast, then hovers: each noisy kick pushes it out as much as "
-        "the slope pulls it back. Theory puts that floor at γσ²/(2(2−γλ)) summed over both curvatures, "
+        "the slope pulls it back. Theory puts that floor at γσ²/(2(2−γm)) + γσ²/(2(2−γL)) for curvatures m and L, "
         f"{floor:.2f} here. The mini-batch panel is the same noise (batch of 1) with γ shrinking as "
         "1/(1 + 0.05 t): its kicks shrink too and its loss keeps falling through the floor.",
         {"surface": "ravine", "condition": _g(condition), "angle": ANGLE, "opt": "sgd,minibatch,gd",
@@ -129,12 +129,12 @@ def _noise_floor_lesson(lr: float = 0.5, noise: float = 1.0, condition: float = 
 
 
 def _stability_lesson(lr: float = 2.2, momentum: float = 0.5) -> Lesson:
-    """The heavy ball is stable for γλ < 2 + 2μ, plain gradient descent only for γλ < 2."""
+    """The heavy ball is stable for γL < 2 + 2μ, plain gradient descent only for γL < 2."""
     return Lesson(
         "momentum_stability", "Momentum tolerates a larger learning rate",
-        "On a quadratic, gradient descent is stable only while γλ < 2 for every curvature λ; the heavy ball "
-        "(PyTorch's form) is stable while γλ < 2 + 2μ, because its characteristic equation "
-        f"z² − (1 + μ − γλ)z + μ = 0 keeps both roots inside the unit circle up to there. Here L = 1 and γ = {lr:g}: "
+        "On a quadratic with largest curvature L, gradient descent is stable only while γL < 2; the heavy ball "
+        "(PyTorch's form) is stable while γL < 2 + 2μ, because the roots of its characteristic equation "
+        f"z² − (1 + μ − γL)z + μ = 0 stay inside the unit circle up to there. Here L = 1 and γ = {lr:g}: "
         f"gradient descent diverges, while momentum with μ = {momentum:g} (limit {2 + 2 * momentum:g}) converges.",
         {"surface": "ravine", "condition": "20.0", "angle": ANGLE, "opt": "gd,momentum", "gd.lr": _g(lr),
          "momentum.lr": _g(lr), "momentum.momentum": _g(momentum), "steps": "200", "layout": "side",

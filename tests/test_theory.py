@@ -8,7 +8,7 @@ import pytest
 
 import landscapes
 import optimizers
-from optimizers import theory
+from optimizers import rules, theory
 
 
 def ravine(condition: float, angle: float = 0.0) -> landscapes.Landscape:
@@ -218,3 +218,13 @@ def test_measured_rates_agree_with_the_single_start_version():
     tr = optimizers.simulate(land, "gd", starts, 100, lr=1.5)
     rates = theory.measured_rates(tr, land.minima[0])
     assert [theory.measured_rate(tr, land.minima[0], k) for k in range(3)] == list(rates)
+
+
+def test_momentum_speeds_progress_on_a_steady_slope_by_one_over_one_minus_mu():
+    """The registry's intuition: with a gradient that keeps its direction, b_t → g / (1 − μ)."""
+    g = np.array([[0.3, -0.2]])
+    state = optimizers.get("momentum").init(np.zeros((1, 2)))
+    for t in range(1, 400):
+        ctx = rules.Context(t, lambda p: g, None, None)
+        state = optimizers.get("momentum").update(np.zeros((1, 2)), state, ctx, {"lr": 0.1, "momentum": 0.9}).state
+    assert np.allclose(state.trace, g / (1 - 0.9), rtol=1e-12)

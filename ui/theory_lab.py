@@ -100,13 +100,13 @@ def render(state: share.AppState) -> None:
     st.markdown("### Theory lab on the ravine")
     st.markdown(f"On a quadratic bowl each direction along an eigenvector of the Hessian evolves on its own, so the "
                 f"distance to the minimum shrinks by a fixed factor per step, the rate r. This ravine's curvatures "
-                f"(Hessian eigenvalues λ) run from m = {c.m:.4g} to L = {c.L:.4g}: condition number "
+                f"(Hessian eigenvalues) run from m = {c.m:.4g} to L = {c.L:.4g}: condition number "
                 f"κ = L/m = {c.kappa:.4g}. γ is the learning rate and μ the momentum.")
     st.latex(r"\text{gradient descent: } \gamma^\star = \frac{2}{L+m},\quad r = \frac{\kappa-1}{\kappa+1}"
-             r"\qquad\text{stable for } 0 < \gamma\lambda < 2")
+             r"\qquad\text{stable for } \gamma L < 2")
     st.latex(r"\text{heavy ball: } \gamma^\star = \frac{4}{(\sqrt L+\sqrt m)^2},\ "
              r"\mu^\star = \Bigl(\frac{\sqrt\kappa-1}{\sqrt\kappa+1}\Bigr)^2,\ r = \frac{\sqrt\kappa-1}{\sqrt\kappa+1}"
-             r"\qquad\text{stable for } 0 < \gamma\lambda < 2 + 2\mu")
+             r"\qquad\text{stable for } \gamma L < 2 + 2\mu")
     st.latex(r"\text{Nesterov: } \gamma^\star = \frac{4}{3L+m},\ \mu^\star = \frac{\sqrt{3\kappa+1}-2}"
              r"{\sqrt{3\kappa+1}+2},\ r = 1 - \frac{2}{\sqrt{3\kappa+1}}")
     st.caption("Nesterov's optimum on quadratics is from Lessard, Recht & Packard (2016); it is slower than the "
@@ -156,6 +156,6 @@ def render(state: share.AppState) -> None:
                     key="rate_map_chart")
     st.caption(f"Each cell is one heavy-ball run of {MAP_STEPS} steps from the ravine's start ({MAP_SIZE}×{MAP_SIZE} "
                "runs in one vectorized simulation), coloured by its measured rate: the darker the faster. Grey "
-               "cells diverged. Right of the dashed edge γL = 2 + 2μ a root of z² − (1 + μ − γλ)z + μ leaves the "
+               "cells diverged. Right of the dashed edge γL = 2 + 2μ a root of z² − (1 + μ − γL)z + μ leaves the "
                "unit circle, so runs diverge there; the star is the theoretical optimum, in the narrow fastest "
                "valley of the map.")
