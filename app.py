@@ -72,7 +72,7 @@ with race_tab:
 
 with lessons_tab:
     teaching.lessons_tab(state)
-    theory_lab.render(state)
+    theory_lab.render(state, lessons_tab.open)
 
 with inspector_tab:
     teaching.inspector_tab(race_state, land, trajs, colors, inspector_tab.open)

@@ -91,8 +91,11 @@ def _predicted(c: theory.Curvature, name: str, hyper: dict[str, float]) -> float
     return theory.heavy_ball_rate(c, hyper["lr"], hyper.get("momentum", 0.0))
 
 
-def render(state: share.AppState) -> None:
-    """The lab: symbols and formulas, the table of predicted and measured rates, the buttons and the map."""
+def render(state: share.AppState, is_open: bool | None = None) -> None:
+    """The lab: symbols and formulas, the table of predicted and measured rates, the buttons and the map.
+
+    The map (a few thousand runs) is measured only while the tab is open (``is_open`` not ``False``).
+    """
     setup = setup_state(state)
     land = setup.landscape()
     c = theory.curvature(land)
@@ -150,6 +153,8 @@ def render(state: share.AppState) -> None:
         st.button("All three", key="lab_all", type="primary", on_click=_apply,
                   args=(tuned_query(setup, list(best.values())),))
 
+    if is_open is False:
+        return
     condition, angle = (float(setup.surface_params[k]) for k in ("condition", "angle"))
     lrs, momenta, rates = rate_grid(condition, angle)
     st.plotly_chart(rate_map_figure(lrs, momenta, rates, c, best["momentum"]), width="stretch",
