@@ -56,8 +56,8 @@ CLAIMS: tuple[Claim, ...] = (
           "Zeiler motivates it with a window, but the algorithm keeps an exponential average in which a "
           "gradient k steps old keeps the weight (1 − ρ)ρᵏ and never drops out.", "adadelta_eps"),
     Claim("momentum_adaptive", "Momentum is an adaptive method.", "false",
-          "It applies the same fixed γ and μ to every coordinate, so doubling the loss doubles its steps, while "
-          "adaptive methods rescale each coordinate from its own gradient history.", "rotate_valley"),
+          "It applies the same fixed γ and μ to every coordinate, so a loss 100 times steeper gives steps 100 times "
+          "longer, while adaptive methods rescale each coordinate from its own gradient history.", "rotate_valley"),
     Claim("adaptive_momentum", "Adaptive methods adapt the momentum coefficient.", "false",
           "Adam's β₁ stays constant; what adapts is each coordinate's step size, through the average v of squared "
           "gradients.", "adam_bias"),

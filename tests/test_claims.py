@@ -10,6 +10,7 @@ import landscapes
 import optimizers
 from optimizers import analysis, metrics, rules, theory
 from state import claims, lessons, share
+from tests.apptest_page import open_app
 
 
 def steps_to(land: landscapes.Landscape, tr: optimizers.Trajectory, tol: float) -> int:
@@ -229,3 +230,14 @@ def test_claim_newton_one_step():
         starts = rng.uniform(-9, 9, size=(20, 2))
         tr = optimizers.simulate(land, "newton", starts, 1)
         assert np.allclose(tr.points[1], land.minima[0], atol=1e-9)
+
+
+@pytest.mark.app
+def test_claims_panel_lists_every_claim_and_a_click_applies_its_lesson():
+    at = open_app()
+    text = "\n".join(m.value for m in at.markdown)
+    assert all(c.claim in text and c.why in text for c in claims.CLAIMS)
+    at.button(key="claim_adaptive_fix_conditioning").click().run()
+    assert not at.exception
+    assert at.session_state["lesson"] == "rotate_valley" and at.session_state["tab"] == "Race"
+    assert at.session_state["surface.angle"] == 45.0

@@ -354,6 +354,8 @@ def test_adadelta_epsilon_sets_its_first_steps():
     bigger = run(state, "adadelta", eps=1e-4)
     ratio = bigger.step_length[:10, 0] / tr["adadelta"].step_length[:10, 0]
     assert np.all((ratio > 8) & (ratio < 12))                                  # "10 times longer"
+    early = tr["adadelta"].step_length[:100, 0]
+    assert np.all(early < 1.5 * early[0])                                      # "grows only slowly from there"
     d = {k: np.linalg.norm(t.points[-1, 0] - land.minima[0]) for k, t in (("small", tr["adadelta"]),
                                                                          ("big", bigger))}
     start = np.linalg.norm(state.start_point() - land.minima[0])

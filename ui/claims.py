@@ -32,6 +32,6 @@ def render() -> None:
             if claim.lesson:
                 lesson = lessons.get(claim.lesson)
                 with st.container(horizontal=True, vertical_alignment="center"):
-                    st.button(f"Show me: {lesson.title}", key=f"claim_{claim.key}", on_click=teaching.apply_lesson,
-                              args=(lesson.key,))
-                    st.markdown(f"[Lesson link]({base}?{urlencode(lesson.query, safe=',')})", width="content")
+                    st.button("Show me", key=f"claim_{claim.key}", on_click=teaching.apply_lesson,
+                              args=(lesson.key,), help=f"Apply the lesson “{lesson.title}”")
+                    st.markdown(f"Lesson: [{lesson.title}]({base}?{urlencode(lesson.query, safe=',')})")
