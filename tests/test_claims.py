@@ -206,6 +206,8 @@ def test_claim_sgd_constant_converges():
     flat = optimizers.simulate(land, "sgd", starts, 400, lr=0.5, noise=1.0).loss.mean(axis=1)
     assert flat[200:].mean() == pytest.approx(floor, rel=0.1)
     assert flat[300:].mean() == pytest.approx(flat[200:300].mean(), rel=0.1)        # no further progress
+    half = optimizers.simulate(land, "sgd", starts, 400, lr=0.25, noise=1.0).loss.mean(axis=1)
+    assert half[200:].mean() < 0.7 * flat[200:].mean()                               # the floor grows with γ
     decayed = optimizers.simulate(land, "sgd", starts, 400, lr=0.5, noise=1.0, schedule="inverse_time",
                                   decay=0.05).loss.mean(axis=1)
     assert decayed[-1] < floor / 5
