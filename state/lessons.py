@@ -119,8 +119,8 @@ def _noise_floor_lesson(lr: float = 0.5, noise: float = 1.0, condition: float = 
         "noise_floor", "Noisy gradients: a transient, then a noise floor",
         f"SGD with constant γ = {lr:g} first drops fast, then hovers: each noisy kick pushes it out as much as "
         "the slope pulls it back. Theory puts that floor at γσ²/(2(2−γm)) + γσ²/(2(2−γL)) for curvatures m and L, "
-        f"{floor:.2f} here. The mini-batch panel is the same noise (batch of 1) with γ shrinking as "
-        "1/(1 + 0.05 t): its kicks shrink too and its loss keeps falling through the floor.",
+        f"{floor:.2f} here. The mini-batch panel has the same noise (batch of 1) but steps of "
+        "γ/(1 + 0.05(t − 1)): its kicks shrink too and its loss keeps falling through the floor.",
         {"surface": "ravine", "condition": _g(condition), "angle": ANGLE, "opt": "sgd,minibatch,gd",
          "sgd.lr": _g(lr), "sgd.noise": _g(noise), "minibatch.lr": _g(lr), "minibatch.noise": _g(noise),
          "minibatch.batch_size": "1", "minibatch.schedule": "inverse_time", "minibatch.decay": "0.05",

@@ -368,6 +368,7 @@ def test_noise_floor_then_a_decaying_schedule_breaks_through_it():
     land = state.landscape()
     sgd, decayed = state.hyper["sgd"], state.hyper["minibatch"]
     assert decayed["batch_size"] == 1 and decayed["noise"] == sgd["noise"] and decayed["lr"] == sgd["lr"]
+    assert (decayed["schedule"], decayed["decay"]) == ("inverse_time", 0.05) and sgd["schedule"] == "constant"
     floor = theory.sgd_noise_floor(theory.curvature(land), sgd["lr"], sgd["noise"])
     assert f"{floor:.2f} here" in lessons.get("noise_floor").watch
     # With the schedule off, the mini-batch of one is exactly SGD.
