@@ -228,3 +228,16 @@ def test_momentum_speeds_progress_on_a_steady_slope_by_one_over_one_minus_mu():
         ctx = rules.Context(t, lambda p: g, None, None)
         state = optimizers.get("momentum").update(np.zeros((1, 2)), state, ctx, {"lr": 0.1, "momentum": 0.9}).state
     assert np.allclose(state.trace, g / (1 - 0.9), rtol=1e-12)
+
+
+@pytest.mark.parametrize("condition", [3.0, 50.0, 1000.0])
+def test_nesterov_optimum_has_a_double_root_at_m_and_a_negative_root_at_l(condition):
+    """The derivation in optimizers/theory.py: at the optimum, z² − (1+μ)(1−γλ)z + μ(1−γλ) has the double root
+    1 − 2/√(3κ+1) at λ = m and the roots (s−2)/(3s) and −(1 − 2/s) at λ = L, s = √(3κ+1)."""
+    c = theory.Curvature(L=1.0, m=1.0 / condition)
+    t = theory.nesterov_tuning(c)
+    lr, mu, s = t.hyper["lr"], t.hyper["momentum"], math.sqrt(3 * condition + 1)
+    for lam, expected in ((c.m, [1 - 2 / s, 1 - 2 / s]), (c.L, [-(1 - 2 / s), (s - 2) / (3 * s)])):
+        a = 1 - lr * lam
+        roots = np.sort(np.roots([1.0, -(1 + mu) * a, mu * a]).real)
+        assert np.allclose(roots, sorted(expected), atol=1e-6)
