@@ -2,18 +2,71 @@
 
 Each entry declares its hyperparameters once (a :class:`~paramspec.Param`
 each), the update rule from :mod:`optimizers.rules`, the LaTeX equations exactly
-as the rule computes them, and a short explanation for the app.  Adding an
-optimizer means one rule function plus one entry here.
+as the rule computes them, a short explanation for the app, and everything the
+page derives from it: how the step inspector explains and draws a step, which
+diagnostics and extra markers a run records, the family whose suggested learning
+rates it shares on each surface, and how the learning-rate sweep reads its ``lr``.
+Adding an optimizer means one rule function plus one entry here (and its tests);
+``tests/test_registry.py`` walks the entries to keep that true.
 """
 from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
+from enum import StrEnum
 from typing import Any
 
-from optimizers import rules
+from optimizers import explain, rules
 from optimizers.schedules import SCHEDULE_PARAMS, WARMUP_PARAMS
 from paramspec import Param
+
+
+class Sampling(StrEnum):
+    """Where a step's gradient comes from (a string enum: it compares equal to its value)."""
+
+    FULL = "full"                      # the full-data gradient
+    SINGLE = "single"                  # one example per step (analytic surfaces: true gradient plus noise)
+    BATCH = "batch"                    # ``batch_size`` examples per step
+
+
+class MomentArrow(StrEnum):
+    """How the step inspector draws the part of a step that the method carries over from earlier steps."""
+
+    NONE = "none"                      # no such arrow
+    FIRST_MOMENT = "first_moment"      # ``-γ m``, the first moment before any per-coordinate scaling (if recorded)
+    HEAVY_BALL = "heavy_ball"          # ``-γ μ b_{t-1}``, the momentum carried over (torch.optim.SGD)
+    LOOKAHEAD = "lookahead"            # ``-μ v_{t-1}``, the jump to Nesterov's look-ahead point
+
+
+DIAGNOSTICS = ("grad", "moment", "eff_lr", "fallback")   # the Step fields simulate() records when not None
+
+
+@dataclass(frozen=True)
+class Shown:
+    """An intermediate value of a step, rendered by the generic explainer: ``lhs = formula = value``.
+
+    ``key`` names an entry of the rule's ``Step.extra`` (or ``"grad"``, the gradient the rule used).
+    """
+
+    key: str
+    lhs: str                           # LaTeX of the quantity, e.g. ``\tilde\theta_t``
+    formula: str                       # LaTeX of how the rule computes it
+
+
+@dataclass(frozen=True)
+class Marker:
+    """A point drawn beside the iterate: ``Trajectory.extra[name]`` has shape ``(steps + 1, n, 2)``.
+
+    Index ``t`` belongs to step ``t`` (index 0 is the start); the rule returns the step's value in
+    ``Step.extra[name]``.  ``radius`` names a hyperparameter drawn as a ball of that radius around the
+    point before the step (SAM's ρ-ball).
+    """
+
+    name: str
+    label: str
+    color: str = "#00e5ff"
+    symbol: str = "diamond"
+    radius: str | None = None
 
 
 @dataclass(frozen=True)
@@ -32,7 +85,15 @@ class Optimizer:
     cons: str
     when: str
     reference: str
-    sampling: str = "full"               # "full", "single" (one example) or "batch" (batch_size examples)
+    family: str = ""                     # suggested learning rates on each surface are shared by a family
+    sampling: Sampling = Sampling.FULL
+    diagnostics: frozenset[str] = frozenset({"grad"})   # which of DIAGNOSTICS the rule returns
+    explainer: Callable[[Any], list[explain.Line]] | None = None   # None: explain.named_lines from `shown`
+    shown: tuple[Shown, ...] = ()        # intermediate values (in Step.extra) the generic explainer lists
+    series: tuple[str, ...] = ()         # Step.extra values recorded per step as Trajectory.extra[name] (steps, n, ...)
+    markers: tuple[Marker, ...] = ()     # Step.extra points recorded as Trajectory.extra[name] (steps + 1, n, 2)
+    moment_arrow: MomentArrow = MomentArrow.FIRST_MOMENT
+    lr_is_multiplier: bool = False       # lr scales a step size the method estimates itself (learning-rate free)
 
     @property
     def all_params(self) -> tuple[Param, ...]:
@@ -87,6 +148,10 @@ FALLBACK_LR = Param("fallback_lr", 0.01, 0.0, 10.0, low_open=True, log=True,
 MOMENTUM_DECAY = Param("momentum_decay", 4e-3, 0.0, 1.0, log=False,
                        help="ψ: how fast NAdam's momentum schedule μ_t approaches β₁.")
 
+GRAD_MOMENT = frozenset({"grad", "moment"})
+GRAD_EFF_LR = frozenset({"grad", "eff_lr"})
+GRAD_MOMENT_EFF_LR = frozenset({"grad", "moment", "eff_lr"})
+
 GD_EQ = (r"g_t = \nabla f(\theta_{t-1})", r"\theta_t = \theta_{t-1} - \gamma\, g_t")
 ADAM_MOMENTS = (
     r"g_t = \nabla f(\theta_{t-1})",
@@ -103,6 +168,7 @@ _ENTRIES = (
         name="gd", title="Gradient descent",
         params=(lr(1e-3),), equations=GD_EQ, symbols=r"\gamma = \text{lr}",
         init=rules.init_none, update=rules.gd,
+        family="gd", explainer=explain.gd_lines,
         intuition="Step straight downhill, by an amount proportional to the slope. On a ravine the steepest "
                   "direction points across the valley, not along it, so the path zig-zags between the walls.",
         pros="Simple; one hyperparameter; exact and deterministic with the full gradient.",
@@ -118,7 +184,8 @@ _ENTRIES = (
             r"\nabla f + \sigma\,\xi_t,\ \xi_t \sim \mathcal N(0, I))",
             r"\theta_t = \theta_{t-1} - \gamma\, g_t",
         ), symbols=r"\gamma = \text{lr},\ \sigma = \text{noise}",
-        init=rules.init_none, update=rules.gd, sampling="single",
+        init=rules.init_none, update=rules.gd,
+        family="gd", sampling=Sampling.SINGLE, explainer=explain.gd_lines,
         intuition="The gradient of a single example is a cheap, noisy estimate of the true gradient. The noise "
                   "makes the path jitter, which costs precision near the minimum but can shake the iterate out "
                   "of shallow valleys.",
@@ -135,7 +202,8 @@ _ENTRIES = (
             r"\quad(\text{analytic: } \nabla f + \tfrac{\sigma}{\sqrt b}\,\xi_t)",
             r"\theta_t = \theta_{t-1} - \gamma\, g_t",
         ), symbols=r"\gamma = \text{lr},\ b = \text{batch\_size},\ \sigma = \text{noise}",
-        init=rules.init_none, update=rules.gd, sampling="batch",
+        init=rules.init_none, update=rules.gd,
+        family="gd", sampling=Sampling.BATCH, explainer=explain.gd_lines,
         intuition="Averaging the gradient over a batch of examples cuts the noise by √b while keeping steps "
                   "cheap. With the whole dataset as the batch it is exactly gradient descent.",
         pros="The standard trade-off between cost per step and noise; vectorizes well on hardware.",
@@ -151,6 +219,8 @@ _ENTRIES = (
             r"\theta_t = \theta_{t-1} - \gamma\, b_t",
         ), symbols=r"\gamma = \text{lr},\ \mu = \text{momentum}",
         init=rules.init_trace, update=rules.momentum,
+        family="momentum", diagnostics=GRAD_MOMENT, explainer=explain.momentum_lines,
+        moment_arrow=MomentArrow.HEAVY_BALL,
         intuition="A ball rolling downhill gathers speed. Gradients that agree from step to step (along the "
                   "valley floor) add up, while those that flip sign (across the valley) cancel, so the zig-zag "
                   "is damped and progress along the valley speeds up by about 1/(1-μ). This is PyTorch's "
@@ -168,6 +238,8 @@ _ENTRIES = (
             r"\theta_t = \theta_{t-1} - v_t",
         ), symbols=r"\gamma = \text{lr},\ \mu = \text{momentum}",
         init=rules.init_trace, update=rules.nag,
+        family="momentum", diagnostics=GRAD_MOMENT, explainer=explain.nag_lines,
+        moment_arrow=MomentArrow.LOOKAHEAD,
         intuition="Like momentum, but the gradient is measured where the velocity is about to carry the "
                   "iterate. If that look-ahead point is already climbing the far wall, the correction comes one "
                   "step earlier, so it overshoots less.",
@@ -184,6 +256,7 @@ _ENTRIES = (
             r"\theta_t = \theta_{t-1} - \gamma\,\frac{g_t}{\sqrt{s_t} + \epsilon}",
         ), symbols=r"\gamma = \text{lr},\ \epsilon = \text{eps};\ \text{squares and roots are per coordinate}",
         init=rules.init_sum, update=rules.adagrad,
+        family="adagrad", diagnostics=GRAD_EFF_LR, explainer=explain.adagrad_lines,
         intuition="Each coordinate gets its own learning rate, divided by the root of the sum of all its past "
                   "squared gradients. Steep coordinates are slowed down and flat ones sped up, but the sum only "
                   "grows, so every step gets smaller and the method can stall long before the minimum. "
@@ -201,6 +274,7 @@ _ENTRIES = (
             r"\theta_t = \theta_{t-1} - \gamma\,\frac{g_t}{\sqrt{v_t} + \epsilon}",
         ), symbols=r"\gamma = \text{lr},\ \rho = \text{rho (PyTorch's alpha)},\ \epsilon = \text{eps}",
         init=rules.init_square_avg, update=rules.rmsprop,
+        family="rmsprop", diagnostics=GRAD_EFF_LR, explainer=explain.rmsprop_lines,
         intuition="AdaGrad with a memory that fades: the squared gradients are averaged with exponential "
                   "decay ρ, so the per-coordinate step size adapts to recent slopes instead of shrinking "
                   "forever. Steps are roughly γ in size regardless of how steep the surface is. ε is outside "
@@ -220,6 +294,7 @@ _ENTRIES = (
             r"\theta_t = \theta_{t-1} - \gamma\, \Delta_t",
         ), symbols=r"\gamma = \text{lr},\ \rho = \text{rho},\ \epsilon = \text{eps}",
         init=rules.init_adadelta, update=rules.adadelta,
+        family="adadelta", diagnostics=GRAD_EFF_LR, explainer=explain.adadelta_lines,
         intuition="Replaces the learning rate by the ratio of two running averages: recent step sizes over "
                   "recent gradient sizes, so the units of the step match the units of θ. It starts very "
                   "cautiously (the step average begins at ε) and speeds up as it moves.",
@@ -236,6 +311,7 @@ _ENTRIES = (
                                   r"\frac{m_t}{\sqrt{v_t} + \epsilon}"),
         symbols=ADAM_SYMBOLS,
         init=rules.init_adam, update=rules.adam,
+        family="adam", diagnostics=GRAD_MOMENT_EFF_LR, explainer=explain.adam_family_lines,
         intuition="Momentum (the average m of gradients) divided by an RMSprop-style scale (the root of the "
                   "average v of squared gradients). Both averages start at zero, so early on they underestimate "
                   "by different factors, and the ratio m/√v comes out too large; dividing by 1 - βᵗ undoes "
@@ -254,6 +330,7 @@ _ENTRIES = (
             r" + \epsilon}",
         ), symbols=ADAM_SYMBOLS,
         init=rules.init_adam, update=rules.amsgrad,
+        family="adam", diagnostics=GRAD_MOMENT_EFF_LR, explainer=explain.adam_family_lines,
         intuition="Adam, except the scale v never shrinks: it keeps the largest value seen. This guarantees "
                   "that the effective step size never grows, fixing a case where Adam fails to converge.",
         pros="Convergence guarantee that Adam lacks.",
@@ -269,6 +346,7 @@ _ENTRIES = (
             r"\frac{m_t}{\sqrt{v_t}\,/\sqrt{1 - \beta_2^t} + \epsilon}",
         ), symbols=ADAM_SYMBOLS + r",\ \lambda = \text{weight\_decay}",
         init=rules.init_adam, update=rules.adamw,
+        family="adam", diagnostics=GRAD_MOMENT_EFF_LR, explainer=explain.adam_family_lines,
         intuition="Adam plus weight decay applied directly to θ instead of being added to the gradient. On "
                   "these surfaces it pulls the path slightly toward the origin, so it may stop a little short "
                   "of the minimum.",
@@ -287,6 +365,7 @@ _ENTRIES = (
             r"{\sqrt{v_t / (1 - \beta_2^t)} + \epsilon}",
         ), symbols=ADAM_SYMBOLS + r",\ \psi = \text{momentum\_decay}",
         init=rules.init_nadam, update=rules.nadam,
+        family="adam", diagnostics=GRAD_MOMENT_EFF_LR, explainer=explain.nadam_lines,
         intuition="Adam with Nesterov's look-ahead built in: the step mixes the current gradient with the "
                   "momentum that the next step will apply, so it reacts a little sooner to a change of slope.",
         pros="Often slightly faster than Adam early on.",
@@ -305,6 +384,7 @@ _ENTRIES = (
         ), symbols=(r"\gamma = \text{lr},\ \beta_1 = \text{beta1},\ \beta_2 = \text{beta2},\ "
                     r"\lambda = \text{weight\_decay}"),
         init=rules.init_lion, update=rules.lion,
+        family="lion", diagnostics=GRAD_MOMENT, explainer=explain.lion_lines,
         intuition="Only the sign of an interpolated momentum is used, so every coordinate moves by exactly γ "
                   "each step. Paths are made of diagonal moves; near the minimum it hops back and forth by γ.",
         pros="Cheap (one moment); uniform step size; strong results on large vision and language models.",
@@ -321,6 +401,7 @@ _ENTRIES = (
         ), symbols=r"\gamma = \text{lr},\ \gamma_{\mathrm{fb}} = \text{fallback\_lr};\ "
                    r"\text{with fallback off, the Newton step is used wherever } H_t \text{ is invertible}",
         init=rules.init_none, update=rules.newton,
+        family="newton", diagnostics=frozenset({"grad", "fallback"}), explainer=explain.newton_lines,
         intuition="Fit a quadratic bowl to the surface using its curvature (the Hessian) and jump to that "
                   "bowl's bottom. On a true quadratic it lands on the minimum in one step with γ = 1. Where the "
                   "surface curves downward the fitted bowl is upside down and the jump heads for a maximum or a "
@@ -333,3 +414,8 @@ _ENTRIES = (
 )
 
 OPTIMIZERS: dict[str, Optimizer] = {o.name: o for o in _ENTRIES}
+
+
+def family_of(name: str) -> str:
+    """The family whose suggested settings optimizer ``name`` shares (its own name if it has none)."""
+    return OPTIMIZERS[name].family or name
