@@ -102,6 +102,8 @@ def rosenbrock() -> Landscape:
             "gd": {"lr": 0.001}, "sgd": {"lr": 0.0005}, "momentum": {"lr": 0.001, "momentum": 0.9},
             "adagrad": {"lr": 0.5}, "rmsprop": {"lr": 0.01}, "adadelta": {"lr": 1.0}, "adam": {"lr": 0.05},
             "lion": {"lr": 0.01},
+            "sf_sgd": {"lr": 0.003}, "dadapt_adam": {"lr": 0.3}, "muon": {"lr": 0.03},
+            "sam": {"lr": 0.0015, "rho": 0.02},
         }),
     )
 
@@ -148,6 +150,7 @@ def himmelblau() -> Landscape:
             "gd": {"lr": 0.01}, "sgd": {"lr": 0.005}, "momentum": {"lr": 0.005, "momentum": 0.9},
             "adagrad": {"lr": 1.0}, "rmsprop": {"lr": 0.05}, "adadelta": {"lr": 1.0}, "adam": {"lr": 0.1},
             "lion": {"lr": 0.02},
+            "sf_sgd": {"lr": 0.05}, "muon": {"lr": 0.05}, "dadapt_adam": {"lr": 0.2},
         }),
     )
 
@@ -186,6 +189,7 @@ def rastrigin(amplitude: float = 10.0) -> Landscape:
         suggested=Suggested({   # by optimizer family; a member's own key overrides its family
             "gd": {"lr": 0.002}, "momentum": {"lr": 0.002, "momentum": 0.9}, "adagrad": {"lr": 0.5},
             "rmsprop": {"lr": 0.05}, "adadelta": {"lr": 1.0}, "adam": {"lr": 0.1}, "lion": {"lr": 0.05},
+            "sf_sgd": {"lr": 0.01},
         }),
     )
 
@@ -277,6 +281,7 @@ def beale() -> Landscape:
             "gd": {"lr": 0.01}, "sgd": {"lr": 0.005}, "momentum": {"lr": 0.005, "momentum": 0.9},
             "adagrad": {"lr": 0.5}, "rmsprop": {"lr": 0.01}, "adadelta": {"lr": 1.0}, "adam": {"lr": 0.05},
             "lion": {"lr": 0.01},
+            "sf_sgd": {"lr": 0.01}, "muon": {"lr": 0.05},
         }),
     )
 
@@ -320,5 +325,6 @@ def two_wells(tilt: float = 0.5) -> Landscape:
             "gd": {"lr": 0.02}, "sgd": {"noise": 3.0}, "minibatch": {"noise": 3.0},
             "momentum": {"lr": 0.02, "momentum": 0.9}, "adagrad": {"lr": 0.5}, "rmsprop": {"lr": 0.02},
             "adadelta": {"lr": 1.0}, "adam": {"lr": 0.05}, "lion": {"lr": 0.02},
+            "sf_sgd": {"lr": 0.1},
         }),
     )
