@@ -103,7 +103,7 @@ def rosenbrock() -> Landscape:
             "adagrad": {"lr": 0.5}, "rmsprop": {"lr": 0.01}, "adadelta": {"lr": 1.0}, "adam": {"lr": 0.05},
             "lion": {"lr": 0.01},
             "sf_sgd": {"lr": 0.003}, "dadapt_adam": {"lr": 0.3}, "muon": {"lr": 0.03},
-            "sam": {"lr": 0.0015, "rho": 0.02},
+            "sam": {"lr": 0.0015, "radius": 0.02},
         }),
     )
 

@@ -421,8 +421,9 @@ LINE_SEARCH_LR = Param("lr", 1.0, 0.0, 10.0, low_open=True, log=True,
                             "quasi-Newton step); it halves it until the loss drops enough.")
 DELTA = Param("eps", 1e-8, 0.0, 1.0, low_open=True, log=True,
               help="δ: added to the eigenvalues of G^{1/2} so the inverse exists (δI + G^{1/2}).")
-SAM_RHO = Param("rho", 0.05, 0.0, 10.0,
-                help="ρ: radius of the neighbourhood SAM looks across; the gradient is measured ρ uphill of θ.")
+SAM_RADIUS = Param("radius", 0.05, 0.0, 10.0,
+                   help="ρ in Foret et al.: radius of the neighbourhood SAM looks across; the gradient is "
+                        "measured this far uphill of θ.")
 SF_MOMENTUM = Param("momentum", 0.9, 0.0, 1.0, low_open=True, high_open=True,
                     help="β (schedulefree's momentum): where between z (β = 0) and the average x (β = 1) the "
                          "gradient is taken.")
@@ -461,7 +462,7 @@ SF_MARKERS = (Marker("z", "z: the base (SGD or Adam) sequence", "#ffd600", "diam
 SF_SHOWN = (Shown("average_weight", "c_t", r"\gamma_{\max}^2 / \textstyle\sum \gamma_{\max}^2"),
             Shown("y", "y_t", r"(1 - \beta)\, z_{t-1} + \beta\, x_{t-1}"),
             Shown("grad", "g_t", r"\nabla f(y_t)"),
-            Shown("z", "z_t", r"z_{t-1} - \gamma_t\, \hat g_t"))
+            Shown("z", "z_t", r"z_{t-1} - \gamma_t\, \hat g_t\quad(\hat g_t\text{: the base step's direction})"))
 
 _MORE_ENTRIES = (
     Optimizer(
@@ -526,12 +527,13 @@ _MORE_ENTRIES = (
     ),
     Optimizer(
         name="sam", title="SAM (sharpness-aware, SGD base)",
-        params=(lr(1e-3), SAM_RHO), equations=(
+        params=(lr(1e-3), SAM_RADIUS), equations=(
             r"\epsilon_t = \rho\, \frac{\nabla f(\theta_{t-1})}{\lVert \nabla f(\theta_{t-1}) \rVert}"
             r"\quad (0 \text{ where the gradient is } 0)",
             r"g_t = \nabla f(\theta_{t-1} + \epsilon_t)",
             r"\theta_t = \theta_{t-1} - \gamma\, g_t",
-        ), symbols=r"\gamma = \text{lr},\ \rho = \text{rho (the radius of the ball, not a decay rate)}",
+        ), symbols=(r"\gamma = \text{lr},\ \rho = \text{radius (Foret et al.'s } \rho\text{: a distance, "
+                    r"not a decay rate)}"),
         init=rules.init_none, update=rules.sam,
         intuition="Before each step SAM asks: what is the worst point within distance ρ? To first order that "
                   "is ρ uphill along the gradient. It measures the gradient there and takes the descent step "
@@ -549,7 +551,7 @@ _MORE_ENTRIES = (
                Shown("perturbation", r"\epsilon_t", r"\rho\, \nabla f / \lVert \nabla f \rVert"),
                Shown("perturbed", r"\tilde\theta_t", r"\theta_{t-1} + \epsilon_t"),
                Shown("grad", "g_t", r"\nabla f(\tilde\theta_t)")),
-        markers=(Marker("perturbed", "θ + ε: where SAM measures its gradient", "#00e5ff", "x", radius="rho"),),
+        markers=(Marker("perturbed", "θ + ε: where SAM measures its gradient", "#00e5ff", "x", radius="radius"),),
     ),
     Optimizer(
         name="sf_sgd", title="Schedule-Free SGD",

@@ -385,7 +385,7 @@ def adagrad_full(theta: Array, state: OuterSumState, ctx: Context, hp: HP) -> St
 # --- sharpness-aware minimization ------------------------------------------------------------------
 
 def sam(theta: Array, state: NoState, ctx: Context, hp: HP) -> Step:
-    """SAM with plain SGD as its base: ``ε = ρ g/‖g‖``, ``θ ← θ - γ ∇f(θ + ε)``.
+    """SAM with plain SGD as its base: ``ε = ρ g/‖g‖``, ``θ ← θ - γ ∇f(θ + ε)`` (ρ is ``radius``).
 
     Foret, Kleiner, Mobahi & Neyshabur (2021), "Sharpness-aware minimization for efficiently improving
     generalization", Algorithm 1 with p = 2.  Both gradients come from this step's oracle (the same
@@ -393,7 +393,7 @@ def sam(theta: Array, state: NoState, ctx: Context, hp: HP) -> Step:
     """
     g = ctx.grad(theta)
     norm = np.linalg.norm(g, axis=-1, keepdims=True)
-    eps = np.where(norm > 0, hp["rho"] * g / np.where(norm > 0, norm, 1.0), 0.0)
+    eps = np.where(norm > 0, hp["radius"] * g / np.where(norm > 0, norm, 1.0), 0.0)
     perturbed = theta + eps
     g_sam = ctx.grad(perturbed)
     return Step(-hp["lr"] * g_sam, state, g_sam,

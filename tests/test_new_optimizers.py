@@ -393,14 +393,14 @@ def sam_reference(land, start, steps, lr, rho):
                                                     ("ravine", 1.0, 1.0)])
 def test_sam_matches_numpy_reference(surface, lr, rho):
     land = landscapes.get(surface)
-    tr = optimizers.simulate(land, "sam", land.start, STEPS, lr=lr, rho=rho)
+    tr = optimizers.simulate(land, "sam", land.start, STEPS, lr=lr, radius=rho)
     assert close(tr.points[:, 0], sam_reference(land, land.start, STEPS, lr, rho), rtol=1e-12)
 
 
 def test_sam_first_step_by_hand_and_perturbed_point():
     # g = (0.5, 1), |g| = √1.25; ε = 0.5 g/|g|; the gradient is taken at (2, 1) + ε.
     land = landscapes.get("ravine", condition=4.0, angle=0.0)
-    tr = optimizers.simulate(land, "sam", [2.0, 1.0], 3, lr=0.1, rho=0.5)
+    tr = optimizers.simulate(land, "sam", [2.0, 1.0], 3, lr=0.1, radius=0.5)
     e = 0.5 * np.array([0.5, 1.0]) / math.sqrt(1.25)
     px, py = 2.0 + e[0], 1.0 + e[1]
     assert tr.extra["perturbed"][1, 0].tolist() == pytest.approx([px, py], rel=1e-15)
@@ -412,6 +412,6 @@ def test_sam_first_step_by_hand_and_perturbed_point():
 
 def test_sam_with_rho_zero_is_gradient_descent():
     land = landscapes.get("beale")
-    a = optimizers.simulate(land, "sam", land.start, 50, lr=0.01, rho=0.0)
+    a = optimizers.simulate(land, "sam", land.start, 50, lr=0.01, radius=0.0)
     b = optimizers.simulate(land, "gd", land.start, 50, lr=0.01)
     assert np.array_equal(a.points, b.points)

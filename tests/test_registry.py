@@ -82,9 +82,11 @@ def test_every_step_is_explained_and_inspected(rosen, name):
         for marker in optimizers.get(name).markers:
             mark = next(m for m in marks if m.name == marker.label)
             assert np.array_equal(mark.point, tr.extra[marker.name][rec.t, 0])
+        shapes = inspector.step_shapes(rosen, name, rec)
+        assert bool(shapes) == bool(optimizers.get(name).ellipse)
         fig = inspector.inspector_figure(rosen, tr.points[:, 0], rec.t, arrows, "#000000", marks=marks,
-                                         resolution=12)
-        assert {m.name for m in marks} <= {trace.name for trace in fig.data}
+                                         shapes=shapes, resolution=12)
+        assert {m.name for m in marks} | {s.name for s in shapes} <= {trace.name for trace in fig.data}
 
 
 @pytest.mark.parametrize("name", NAMES)

@@ -195,7 +195,8 @@ def inspector_tab(state: share.AppState, land: landscapes.Landscape, trajs: dict
     figure, equations = st.columns([1, 1])
     with figure:
         st.plotly_chart(inspector.inspector_figure(land, tr.points[:, 0], t, inspector.step_arrows(name, rec, color),
-                                                   color, marks=inspector.step_marks(name, rec)),
+                                                   color, marks=inspector.step_marks(name, rec),
+                                                   shapes=inspector.step_shapes(land, name, rec)),
                         width="stretch", key="inspector_chart")
         st.caption("Zoomed onto this step. Arrows are displacements in the surface's own units, so their lengths "
                    "compare: red, −γ·g, is the step plain gradient descent would take with this step's learning "

@@ -38,6 +38,20 @@ class Mark:
 
 
 @dataclass(frozen=True)
+class Shape:
+    """A 2×2 positive definite matrix ``M`` drawn at θ_{t-1} as the ellipse ``{θ + c M^{1/2} u : ‖u‖ = 1}``.
+
+    For an inverse Hessian that is the shape of the fitted quadratic's contour; all shapes of one step share
+    the scale ``c``, so their sizes compare.
+    """
+
+    name: str
+    matrix: Array        # (2, 2)
+    color: str
+    dash: str = "solid"
+
+
+@dataclass(frozen=True)
 class Arrow:
     """A displacement drawn from ``origin``."""
 
@@ -83,6 +97,28 @@ def step_marks(optimizer: str, record: StepRecord, index: int = 0) -> list[Mark]
     return marks
 
 
+def step_shapes(landscape: Landscape, optimizer: str, record: StepRecord, index: int = 0) -> list[Shape]:
+    """The matrix the entry names in ``ellipse`` (BFGS's H_t, full-matrix AdaGrad's preconditioner), and the
+    true inverse Hessian at θ_{t-1} beside it where that is positive definite."""
+    opt = resolve(optimizer)
+    if not opt.ellipse:
+        return []
+    label = f"{opt.title.split(' (')[0]}: {opt.ellipse.replace('_', ' ')} (this step)"
+    shapes = [Shape(label, np.asarray(record.step.extra[opt.ellipse])[index], MOMENT_COLOR)]
+    h = landscape.hessian(record.theta[index][None, :])[0]
+    if np.linalg.eigvalsh(h)[0] > 0:
+        shapes.append(Shape("true inverse Hessian", np.linalg.inv(h), "white", "dash"))
+    return shapes
+
+
+def _ellipse(matrix: Array, center: Array, scale: float) -> Array:
+    """``(73, 2)`` points of ``center + scale · M^{1/2} u`` around the unit circle (M symmetric)."""
+    lam, vec = np.linalg.eigh(0.5 * (matrix + matrix.T))
+    root = vec @ np.diag(np.sqrt(np.maximum(lam, 0.0))) @ vec.T
+    angle = np.linspace(0, 2 * np.pi, 73)
+    return center + scale * np.stack([np.cos(angle), np.sin(angle)], axis=-1) @ root.T
+
+
 def lookahead_shift(record: StepRecord, index: int = 0) -> Array:
     """Nesterov's ``μ v_{t-1}``: how far ahead of θ the gradient was measured."""
     return hp_value(record, "momentum", index) * np.asarray(record.state.trace)[index]
@@ -97,9 +133,9 @@ def view_box(points: Array, landscape: Landscape) -> tuple[tuple[float, float], 
 
 
 def inspector_figure(landscape: Landscape, path: Array, t: int, arrows: list[Arrow], color: str,
-                     marks: list[Mark] = (), resolution: int = 70) -> go.Figure:
-    """Step ``t`` of a run whose points are ``path`` (steps + 1, 2): zoomed contour, path so far, arrows and
-    the entry's marks (:func:`step_marks`)."""
+                     marks: list[Mark] = (), shapes: list[Shape] = (), resolution: int = 70) -> go.Figure:
+    """Step ``t`` of a run whose points are ``path`` (steps + 1, 2): zoomed contour, path so far, arrows,
+    the entry's marks (:func:`step_marks`) and matrices (:func:`step_shapes`, scaled to fit the view)."""
     before, after = path[t - 1], path[t]
     circle = np.linspace(0, 2 * np.pi, 73)
     ring = np.stack([np.cos(circle), np.sin(circle)], axis=-1)
@@ -107,6 +143,11 @@ def inspector_figure(landscape: Landscape, path: Array, t: int, arrows: list[Arr
     tips = np.array([a.origin + a.vector for a in arrows] + [a.origin for a in arrows] + [before, after]
                     + [mark.point for mark in marks] + [p for _, ball in balls for p in ball[::18]])
     box = view_box(tips, landscape)
+    widest = max((float(np.sqrt(np.max(np.linalg.eigvalsh(shape.matrix)))) for shape in shapes), default=0.0)
+    scale = 0.4 * 0.5 * (box[0][1] - box[0][0]) / widest if widest > 0 else 0.0
+    rings = [(shape, _ellipse(shape.matrix, before, scale)) for shape in shapes]
+    if rings:
+        box = view_box(np.concatenate([tips] + [points for _, points in rings]), landscape)
     grid = contour_grid(replace(landscape, bounds=box), resolution=resolution)
     fig = go.Figure(go.Contour(
         x=grid.x, y=grid.y, z=grid.z, ncontours=N_LEVELS, colorscale=COLORSCALE, showscale=False,
@@ -128,6 +169,11 @@ def inspector_figure(landscape: Landscape, path: Array, t: int, arrows: list[Arr
             fig.add_annotation(x=tip[0], y=tip[1], ax=arrow.origin[0], ay=arrow.origin[1], xref="x", yref="y",
                                axref="x", ayref="y", showarrow=True, arrowhead=2, arrowsize=1.2, arrowwidth=3,
                                arrowcolor=arrow.color, text="")
+    for shape, ring_points in rings:
+        fig.add_trace(go.Scatter(
+            x=ring_points[:, 0], y=ring_points[:, 1], mode="lines", name=shape.name, hoverinfo="skip",
+            line={"color": shape.color, "width": 2, "dash": shape.dash},
+        ))
     for mark, ball in balls:
         fig.add_trace(go.Scatter(
             x=ball[:, 0], y=ball[:, 1], mode="lines", name=f"radius {mark.radius:.4g} around θₜ₋₁",
