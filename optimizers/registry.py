@@ -70,6 +70,16 @@ class Marker:
 
 
 @dataclass(frozen=True)
+class Series:
+    """A per-step quantity: ``Trajectory.extra[name]`` has shape ``(steps, n)`` (a number per start) or
+    ``(steps, n, 2, 2)`` (a matrix); index ``t - 1`` holds step ``t``.  Numbers can be plotted over the steps."""
+
+    name: str
+    label: str                         # plain text for axis titles and legends
+    log: bool = False                  # plot on a log scale
+
+
+@dataclass(frozen=True)
 class Optimizer:
     """A registered optimizer: declaration, rule, equations and explanation."""
 
@@ -90,7 +100,7 @@ class Optimizer:
     diagnostics: frozenset[str] = frozenset({"grad"})   # which of DIAGNOSTICS the rule returns
     explainer: Callable[[Any], list[explain.Line]] | None = None   # None: explain.named_lines from `shown`
     shown: tuple[Shown, ...] = ()        # intermediate values (in Step.extra) the generic explainer lists
-    series: tuple[str, ...] = ()         # Step.extra values recorded per step as Trajectory.extra[name] (steps, n, ...)
+    series: tuple[Series, ...] = ()      # Step.extra values recorded per step as Trajectory.extra[name]
     markers: tuple[Marker, ...] = ()     # Step.extra points recorded as Trajectory.extra[name] (steps + 1, n, 2)
     moment_arrow: MomentArrow = MomentArrow.FIRST_MOMENT
     lr_is_multiplier: bool = False       # lr scales a step size the method estimates itself (learning-rate free)
@@ -457,6 +467,8 @@ SF_AVERAGE = (
     r"x_t = (1 - c_t)\, x_{t-1} + c_t\, z_t \quad (\theta_t = x_t \text{ is drawn and its loss reported})",
 )
 SF_SYMBOLS = r"\gamma = \text{lr},\ T = \text{lr\_warmup},\ \lambda = \text{weight\_decay}"
+SF_SERIES = (Series("average_weight", "c_t, the weight of the newest z in the average x", log=True),)
+D_SERIES = (Series("d", "d, the learnt step scale", log=True), Series("d_hat", "d̂, this step's estimate", log=True))
 SF_MARKERS = (Marker("z", "z: the base (SGD or Adam) sequence", "#ffd600", "diamond"),
               Marker("y", "y: where this step's gradient was taken", "#00e5ff", "x"))
 SF_SHOWN = (Shown("average_weight", "c_t", r"\gamma_{\max}^2 / \textstyle\sum \gamma_{\max}^2"),
@@ -497,7 +509,9 @@ _MORE_ENTRIES = (
         family="bfgs", diagnostics=frozenset({"grad"}), moment_arrow=MomentArrow.NONE,
         shown=(Shown("grad", "g_t", r"\nabla f(\theta_{t-1})"), Shown("inv_hessian", "H_t", r"\text{BFGS update}"),
                Shown("direction", "p_t", r"-H_t\, g_t"), Shown("alpha", r"\alpha_t", r"\text{Armijo backtracking}")),
-        series=("inv_hessian", "alpha"), ellipse="inv_hessian",
+        series=(Series("inv_hessian", "H_t, the inverse-Hessian estimate"),
+                Series("alpha", "α_t, the step length the line search accepted", log=True)),
+        ellipse="inv_hessian",
     ),
     Optimizer(
         name="adagrad_full", title="Full-matrix AdaGrad",
@@ -523,7 +537,7 @@ _MORE_ENTRIES = (
         family="adagrad", moment_arrow=MomentArrow.NONE,
         shown=(Shown("grad", "g_t", r"\nabla f(\theta_{t-1})"), Shown("outer_sum", "G_t", r"G_{t-1} + g_t g_t^\top"),
                Shown("preconditioner", "P_t", r"\gamma\, (\delta I + G_t^{1/2})^{-1}")),
-        series=("preconditioner",), ellipse="preconditioner",
+        series=(Series("preconditioner", "P_t = γ (δI + G_t^½)⁻¹"),), ellipse="preconditioner",
     ),
     Optimizer(
         name="sam", title="SAM (sharpness-aware, SGD base)",
@@ -571,7 +585,7 @@ _MORE_ENTRIES = (
         when="Training runs whose length is not known in advance, or to avoid tuning a schedule.",
         reference="Defazio, Yang, Mehta, Mishchenko, Khaled & Cutkosky (2024), 'The road less scheduled'; "
                   "schedulefree.SGDScheduleFree (r = 0, weight_lr_power = 2).",
-        family="sf_sgd", moment_arrow=MomentArrow.NONE, shown=SF_SHOWN, series=("average_weight",),
+        family="sf_sgd", moment_arrow=MomentArrow.NONE, shown=SF_SHOWN, series=SF_SERIES,
         markers=SF_MARKERS,
     ),
     Optimizer(
@@ -591,7 +605,7 @@ _MORE_ENTRIES = (
         when="Transformer-style training where a schedule would otherwise be tuned.",
         reference="Defazio et al. (2024), 'The road less scheduled'; schedulefree.AdamWScheduleFree "
                   "(r = 0, weight_lr_power = 2).",
-        family="adam", moment_arrow=MomentArrow.NONE, shown=SF_SHOWN, series=("average_weight",),
+        family="adam", moment_arrow=MomentArrow.NONE, shown=SF_SHOWN, series=SF_SERIES,
         markers=SF_MARKERS,
     ),
     Optimizer(
@@ -623,7 +637,7 @@ _MORE_ENTRIES = (
         shown=(Shown("grad", "g_t", r"\nabla f(\theta_{t-1})"), Shown("d", "d_t", r"\text{step scale in force}"),
                Shown("d_hat", r"\hat d_t", r"\kappa\, r_t / \lVert s_t \rVert_1"),
                Shown("step_scale", r"d_t\gamma", r"\text{step size of this step}")),
-        series=("d", "d_hat"),
+        series=D_SERIES,
     ),
     Optimizer(
         name="dadapt_adam", title="D-Adaptation Adam",
@@ -651,7 +665,7 @@ _MORE_ENTRIES = (
         shown=(Shown("grad", "g_t", r"\nabla f(\theta_{t-1})"), Shown("d", "d_t", r"\text{step scale in force}"),
                Shown("d_hat", r"\hat d_t", r"r_t / ((1 - \sqrt{\beta_2}) \lVert s_t \rVert_1)"),
                Shown("step_scale", r"d_t\gamma", r"\text{scale of this step's moment}")),
-        series=("d", "d_hat"),
+        series=D_SERIES,
     ),
     Optimizer(
         name="muon", title="Muon (on one 1×2 matrix)",
@@ -683,7 +697,7 @@ _MORE_ENTRIES = (
                Shown("ns_input", "U_t", r"\text{momentum to orthogonalise}"),
                Shown("orthogonalised", "O_t", r"\mathrm{NS}_K(U_t)"),
                Shown("update_length", r"\lVert O_t \rVert", r"\text{length after Newton–Schulz}")),
-        series=("update_length",),
+        series=(Series("update_length", "‖O_t‖, the update's length before γ"),),
     ),
 )
 

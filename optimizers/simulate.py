@@ -231,7 +231,7 @@ def simulate(landscape: Landscape, optimizer: str | Optimizer, start: object, st
                     if name not in record:
                         record[name] = np.zeros((steps, n) + np.shape(value)[1:], dtype=np.asarray(value).dtype)
                     record[name][t - 1] = value
-            for name in opt.series:
+            for name in (s.name for s in opt.series):
                 value = np.asarray(step.extra[name])
                 if name not in series:
                     series[name] = np.zeros((steps,) + value.shape, dtype=value.dtype)

@@ -44,7 +44,7 @@ def test_entry_is_complete(name):
     assert isinstance(opt.sampling, Sampling) and isinstance(opt.moment_arrow, MomentArrow)
     assert opt.diagnostics <= set(DIAGNOSTICS) and "grad" in opt.diagnostics
     assert opt.param("lr").name == "lr"
-    names = [m.name for m in opt.markers] + list(opt.series)
+    names = [m.name for m in opt.markers] + [s.name for s in opt.series]
     assert len(names) == len(set(names))
     for marker in opt.markers:
         if marker.radius:
@@ -57,10 +57,11 @@ def test_run_records_what_the_entry_declares(rosen, name):
     _, tr = _run(rosen, name)
     fields = {"grad": tr.grads, "moment": tr.moments, "eff_lr": tr.eff_lr, "fallback": tr.fallback}
     assert {k for k, v in fields.items() if v is not None} == set(opt.diagnostics)
-    assert set(tr.extra) == set(opt.series) | {m.name for m in opt.markers}
+    assert set(tr.extra) == {s.name for s in opt.series} | {m.name for m in opt.markers}
     for series in opt.series:
-        assert tr.extra[series].shape[:2] == (STEPS, 1)
-        assert np.all(np.isfinite(tr.extra[series]))
+        values = tr.extra[series.name]
+        assert values.shape in ((STEPS, 1), (STEPS, 1, 2, 2)) and np.all(np.isfinite(values))
+        assert series.label
     for marker in opt.markers:
         points = tr.extra[marker.name]
         assert points.shape == (STEPS + 1, 1, 2) and np.all(np.isfinite(points))
@@ -129,3 +130,16 @@ def test_suggested_settings_are_one_table_per_surface_read_by_family():
     assert {"adam", "amsgrad", "adamw", "nadam", "momentum", "nag"} <= set(table)
     with pytest.raises(KeyError):
         table["no_such_optimizer"]
+
+
+def test_sweep_robustness_count_matches_separate_runs():
+    land = landscapes.get("ravine")
+    lrs = analysis.lr_grid(0.01, 3.0, 9)
+    for name in ("gd", "prodigy"):
+        sweep = analysis.lr_sweep(land, name, land.start, 150, lrs, tol=1e-6)
+        count = 0
+        for lr in sweep.lrs:
+            tr = optimizers.simulate(land, name, land.start, 150, lr=lr)
+            count += bool(tr.diverged_at[0] < 0 and np.any(tr.loss[:, 0] - land.min_value <= 1e-6))
+        assert sweep.n_converged == count
+        assert 0 < count < len(lrs) or name == "prodigy"

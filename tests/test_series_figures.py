@@ -1,0 +1,37 @@
+"""The per-step series figures: Prodigy's d over the steps beside the loss curves, and the other declared series."""
+from __future__ import annotations
+
+import numpy as np
+
+import landscapes
+import optimizers
+from viz.series import scalar_series, series_figures
+
+
+def test_prodigy_d_is_drawn_over_the_steps():
+    land = landscapes.get("ravine")
+    trajs = {name: optimizers.simulate(land, name, land.start, 60) for name in ("gd", "prodigy", "dadapt_adam")}
+    found = scalar_series(trajs)
+    assert found["d"][1] == ["prodigy", "dadapt_adam"] and "gd" not in found["d"][1]
+    figs = series_figures(trajs, {"prodigy": "#d00", "dadapt_adam": "#00d", "gd": "#000"})
+    d_fig = next(f for f in figs if f.layout.title.text.startswith("d,"))
+    assert d_fig.layout.yaxis.type == "log"
+    prodigy = next(trace for trace in d_fig.data if trace.name == "Prodigy")
+    assert np.array_equal(np.asarray(prodigy.y), trajs["prodigy"].extra["d"][:, 0])
+    assert list(prodigy.x) == list(range(1, 61))
+
+
+def test_classic_optimizers_have_no_series_and_matrices_are_not_plotted():
+    land = landscapes.get("rosenbrock")
+    trajs = {name: optimizers.simulate(land, name, land.start, 20) for name in ("adam", "bfgs")}
+    found = scalar_series(trajs)
+    assert set(found) == {"alpha"}                     # BFGS's H_t is a matrix: the inspector draws it
+    assert series_figures({"adam": trajs["adam"]}, {}) == []
+
+
+def test_a_diverged_run_is_cut_at_its_divergence():
+    land = landscapes.get("ravine")
+    tr = optimizers.simulate(land, "prodigy", land.start, 60, lr=10.0, d_coef=100.0)
+    assert tr.diverged_at[0] > 0
+    fig = series_figures({"prodigy": tr}, {})[0]
+    assert max(fig.data[0].x) <= tr.diverged_at[0]
