@@ -133,7 +133,7 @@ def test_suggested_settings_are_one_table_per_surface_read_by_family():
 
 
 def test_sweep_robustness_count_matches_separate_runs():
-    land = landscapes.get("ravine")
+    land = landscapes.get("ravine", condition=5.0)
     lrs = analysis.lr_grid(0.01, 3.0, 9)
     for name in ("gd", "prodigy"):
         sweep = analysis.lr_sweep(land, name, land.start, 150, lrs, tol=1e-6)
