@@ -369,6 +369,9 @@ def explain(landscape: Landscape, optimizer: str | Optimizer, record: StepRecord
     s = _Step(landscape, opt, record, index)
     lines = (opt.explainer or named_lines)(s)
     result = Explanation(lines, [])
+    if opt.explainer is None:
+        result.notes.append("These values are the update rule's own intermediate results, shown as it computed "
+                            "them; the tests check that rule against an independent implementation.")
     if record.hp["schedule"] != "constant" or record.hp.get("warmup_steps", 0):
         held = ", ".join(f"{k} = {s.hp(k):.4g}" for k in ("lr", "momentum") if k in record.hp)
         result.notes.append(f"The schedule sets {held} at this step.")

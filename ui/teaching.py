@@ -23,7 +23,7 @@ from optimizers.explain import explain
 from optimizers.simulate import StepRecord, replay
 from state import lessons, share
 from ui import controls, runs
-from viz import gif, inspector, surface3d
+from viz import gif, inspector, series, surface3d
 from viz.figures import ContourGrid, Run
 
 RACE_TAB, LESSONS_TAB = "Race", "Lessons"
@@ -203,6 +203,8 @@ def inspector_tab(state: share.AppState, land: landscapes.Landscape, trajs: dict
                    "rate γ; fuchsia is the momentum's share (for Nesterov, the jump to the look-ahead point where "
                    "it measures the gradient; for Adam-like methods, the first moment before its per-coordinate "
                    "scaling); the arrow in the optimizer's colour, Δθ, is the update actually taken.")
+        for k, fig in enumerate(series.series_figures({name: tr}, colors)):    # the entry's series, e.g. d
+            st.plotly_chart(fig, width="stretch", key=f"inspector_series_{k}")
     with equations:
         st.markdown(f"**{optimizers.get(name).title}, step {t} of {tr.steps}**: the loss goes from "
                     f"{tr.loss[t - 1, 0]:.6g} to {tr.loss[t, 0]:.6g}.")
