@@ -5,7 +5,7 @@ import numpy as np
 
 import landscapes
 import optimizers
-from viz.series import scalar_series, series_figures
+from viz.series import race_markers, scalar_series, series_figures
 
 
 def test_prodigy_d_is_drawn_over_the_steps():
@@ -35,3 +35,15 @@ def test_a_diverged_run_is_cut_at_its_divergence():
     assert tr.diverged_at[0] > 0
     fig = series_figures({"prodigy": tr}, {})[0]
     assert max(fig.data[0].x) <= tr.diverged_at[0]
+
+
+def test_race_markers_give_each_frame_its_marker():
+    land = landscapes.get("himmelblau")
+    sam = optimizers.simulate(land, "sam", land.start, 12, lr=0.01, radius=0.3)
+    (marker,) = race_markers("sam", sam)
+    assert marker["radius"] == 0.3 and len(marker["points"]) == 13
+    assert marker["points"][0] == sam.points[0, 0].tolist()
+    assert np.allclose(np.linalg.norm(np.array(marker["points"][1:]) - sam.points[:-1, 0], axis=-1), 0.3)
+    sf = optimizers.simulate(land, "sf_sgd", land.start, 12, lr=0.02)
+    assert [m["name"] for m in race_markers("sf_sgd", sf)] == ["z", "y"]
+    assert race_markers("adam", optimizers.simulate(land, "adam", land.start, 3)) == []

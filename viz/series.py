@@ -56,6 +56,21 @@ def series_figure(trajs: Mapping[str, Trajectory], series: Series, names: list[s
     return fig
 
 
+def race_markers(name: str, tr: Trajectory, index: int = 0) -> list[dict]:
+    """The entry's extra markers of start ``index`` as plain data for a race view, one dict per marker:
+    ``name``, ``label``, ``color``, ``symbol``, ``points`` (``steps + 1`` pairs; frame ``t`` shows step ``t``'s
+    marker, frame 0 the start) and ``radius`` (a ball radius drawn around the previous point, or ``None``)."""
+    out = []
+    for marker in get(name).markers:
+        if marker.name not in tr.extra:           # a run made without diagnostics
+            continue
+        radius = tr.hyperparams.get(marker.radius) if marker.radius else None
+        out.append({"name": marker.name, "label": marker.label, "color": marker.color, "symbol": marker.symbol,
+                    "points": tr.extra[marker.name][:, index].tolist(),
+                    "radius": None if radius is None else float(np.ravel(radius)[min(index, np.size(radius) - 1)])})
+    return out
+
+
 def series_figures(trajs: Mapping[str, Trajectory], colors: Mapping[str, str], index: int = 0) -> list[go.Figure]:
     """One :func:`series_figure` per scalar series the runs recorded (none for the classic optimizers)."""
     return [series_figure(trajs, series, names, colors, index) for series, names in scalar_series(trajs).values()]
