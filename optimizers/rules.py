@@ -294,6 +294,7 @@ def newton(theta: Array, state: NoState, ctx: Context, hp: HP) -> Step:
 ARMIJO_C1 = 1e-4        # sufficient-decrease constant c₁ of the backtracking line search
 BACKTRACK = 0.5         # the trial step is halved until the Armijo condition holds
 MAX_BACKTRACKS = 40     # after this many halvings without success the step is 0
+EAGER_TRIALS = 4        # trial steps tested one at a time before the rest are tested in one batch
 CURVATURE_FLOOR = 1e-10  # BFGS skips its update unless sᵀy > CURVATURE_FLOOR · ‖s‖ ‖y‖
 
 
@@ -329,16 +330,22 @@ def bfgs(theta: Array, state: BFGSState, ctx: Context, hp: HP) -> Step:
         h_new = h - (s_hy + np.swapaxes(s_hy, 1, 2)) / safe + (1.0 + yhy / safe) * ss / safe
         h = np.where((curved & np.isfinite(h_new).all(axis=(1, 2)))[:, None, None], h_new, h)
     p = -np.einsum("nij,nj->ni", h, g)
-    f0, slope = ctx.value(theta), np.sum(g * p, axis=-1)
+    f0, decrease = ctx.value(theta), ARMIJO_C1 * np.sum(g * p, axis=-1)
     alpha = np.broadcast_to(np.asarray(hp["lr"], dtype=np.float64), (theta.shape[0], 1)).reshape(-1).copy()
-    accepted = np.zeros(theta.shape[0], dtype=bool)
-    for _ in range(MAX_BACKTRACKS + 1):
-        trial = ctx.value(theta + alpha[:, None] * p)
-        accepted |= trial <= f0 + ARMIJO_C1 * alpha * slope
-        if accepted.all():
+    pending = np.arange(theta.shape[0])               # starts still searching: only these are evaluated
+    for _ in range(EAGER_TRIALS):
+        a = alpha[pending]
+        ok = ctx.value(theta[pending] + a[:, None] * p[pending]) <= f0[pending] + a * decrease[pending]
+        pending = pending[~ok]
+        if not pending.size:
             break
-        alpha = np.where(accepted, alpha, BACKTRACK * alpha)
-    alpha = np.where(accepted, alpha, 0.0)
+        alpha[pending] *= BACKTRACK
+    if pending.size:                                  # the few left try all remaining halvings in one evaluation
+        trials = alpha[pending, None] * BACKTRACK ** np.arange(MAX_BACKTRACKS + 1 - EAGER_TRIALS)
+        points = theta[pending, None, :] + trials[..., None] * p[pending, None, :]
+        ok = ctx.value(points) <= f0[pending, None] + trials * decrease[pending, None]
+        first = ok.argmax(axis=1)                     # the first (largest) step that passes, as one by one
+        alpha[pending] = np.where(ok.any(axis=1), trials[np.arange(pending.size), first], 0.0)
     update = alpha[:, None] * p
     extra = {"inv_hessian": h, "direction": p, "alpha": alpha}
     return Step(update, BFGSState(h, update, g), g, extra=extra)
@@ -354,16 +361,18 @@ def init_outer_sum(theta: Array) -> OuterSumState:
     return OuterSumState(np.zeros(theta.shape + (2,)))
 
 
-def sym_eig(m: Array) -> tuple[Array, Array]:
-    """Eigenvalues ``(n, 2)`` (ascending) and eigenvectors ``(n, 2, 2)`` (columns) of symmetric 2×2 matrices,
-    in closed form: the eigenvector angle is ``½ atan2(2b, a - c)``."""
+def sym_eig(m: Array) -> tuple[Array, Array, Array, Array]:
+    """Eigen-decomposition of symmetric 2×2 matrices ``(n, 2, 2)`` in closed form.
+
+    Returns the eigenvalues ``small`` and ``big`` with the cosine and sine of the angle ``φ = ½ atan2(2b, a - c)``:
+    ``big`` belongs to the eigenvector ``(cos φ, sin φ)``, ``small`` to ``(-sin φ, cos φ)``.
+    """
     a, b, c = m[:, 0, 0], m[:, 0, 1], m[:, 1, 1]
     phi = 0.5 * np.arctan2(2 * b, a - c)
     cos, sin = np.cos(phi), np.sin(phi)
-    big = a * cos * cos + 2 * b * sin * cos + c * sin * sin          # along (cos, sin)
-    small = a * sin * sin - 2 * b * sin * cos + c * cos * cos        # along (-sin, cos)
-    vectors = np.stack([np.stack([-sin, cos], -1), np.stack([cos, sin], -1)], axis=-1)
-    return np.stack([small, big], -1), vectors
+    big = a * cos * cos + 2 * b * sin * cos + c * sin * sin
+    small = a * sin * sin - 2 * b * sin * cos + c * cos * cos
+    return small, big, cos, sin
 
 
 def adagrad_full(theta: Array, state: OuterSumState, ctx: Context, hp: HP) -> Step:
@@ -371,14 +380,19 @@ def adagrad_full(theta: Array, state: OuterSumState, ctx: Context, hp: HP) -> St
 
     Duchi, Hazan & Singer (2011), "Adaptive subgradient methods for online learning and stochastic
     optimization", the full-matrix update (their eq. 2 / Figure 1 with ``δI + G_t^{1/2}``).  The square root
-    and the inverse use the closed-form eigen-decomposition of the 2×2 matrix ``G``.
+    and the inverse use the closed-form eigen-decomposition of the 2×2 matrix ``G`` (:func:`sym_eig`).
     """
     g = ctx.grad(theta)
     big_g = state.outer_sum + g[:, :, None] * g[:, None, :]
-    lam, vec = sym_eig(big_g)
-    scale = hp["lr"] / (hp["eps"] + np.sqrt(np.maximum(lam, 0.0)))            # (n, 2) eigenvalues of P
-    precond = np.einsum("nik,nk,njk->nij", vec, scale, vec)                  # P = γ (δI + G^{1/2})⁻¹
-    update = -np.einsum("nij,nj->ni", precond, g)
+    small, big, cos, sin = sym_eig(big_g)
+    lr, delta = (np.reshape(hp[k], -1) if np.ndim(hp[k]) else hp[k] for k in ("lr", "eps"))   # (n,) per start
+    s_small = lr / (delta + np.sqrt(np.maximum(small, 0.0)))          # eigenvalues of P = γ (δI + G^{1/2})⁻¹
+    s_big = lr / (delta + np.sqrt(np.maximum(big, 0.0)))
+    p00 = s_small * sin * sin + s_big * cos * cos
+    p01 = (s_big - s_small) * sin * cos
+    p11 = s_small * cos * cos + s_big * sin * sin
+    update = -np.stack([p00 * g[:, 0] + p01 * g[:, 1], p01 * g[:, 0] + p11 * g[:, 1]], axis=-1)
+    precond = np.stack([np.stack([p00, p01], -1), np.stack([p01, p11], -1)], -2)
     return Step(update, OuterSumState(big_g), g, extra={"outer_sum": big_g, "preconditioner": precond})
 
 
@@ -464,15 +478,19 @@ class ProdigyState(NamedTuple):
     mu: Array                               # m: first moment, scaled by d
     nu: Array                               # v: second moment, scaled by d²
     s: Array                                # s: weighted sum of gradients
-    numerator: Array                        # r: weighted sum of d·γ·gᵀ(x₀ - x)  (n,)
-    d: Array                                # d: current estimate of the distance to the solution (n,)
-    d_max: Array                            # largest d̂ so far (n,); d and d_max are d₀ at step 1
+    numerator: Array                        # r: weighted sum of d·γ·gᵀ(x₀ - x)  (n, 1)
+    d: Array                                # d: current estimate of the distance to the solution (n, 1)
+    d_max: Array                            # largest d̂ so far (n, 1); d and d_max are d₀ at step 1
 
 
 def init_prodigy(theta: Array) -> ProdigyState:
-    n = theta.shape[0]
-    return ProdigyState(theta.copy(), _zeros(theta), _zeros(theta), _zeros(theta), np.zeros(n), np.zeros(n),
-                        np.zeros(n))
+    column = np.zeros((theta.shape[0], 1))
+    return ProdigyState(theta.copy(), _zeros(theta), _zeros(theta), _zeros(theta), column, column, column)
+
+
+def _first_d(theta: Array, ctx: Context, hp: HP, current: Array) -> Array:
+    """``(n, 1)``: d₀ at the first step (one value per start if d0 is), else the running value."""
+    return np.broadcast_to(hp["d0"], (theta.shape[0], 1)) if ctx.t == 1 else current
 
 
 def prodigy(theta: Array, state: ProdigyState, ctx: Context, hp: HP) -> Step:
@@ -482,29 +500,26 @@ def prodigy(theta: Array, state: ProdigyState, ctx: Context, hp: HP) -> Step:
     ``r ← β₃ r + (d/d₀) dγ gᵀ(x₀ - x)``, ``m ← β₁ m + d (1-β₁) g``, ``v ← β₂ v + d² (1-β₂) g²``,
     ``s ← β₃ s + (d/d₀) dγ g``; ``d̂ = d_coef · r / ‖s‖₁``, ``d ← max(d, d̂)``;
     ``x ← x - dγ m / (√v + d' ε)`` with ``dγ`` from before this step and ``d'`` the new d.
+    Per-start numbers are ``(n, 1)`` columns, so every hyperparameter may be one value per start.
     Mishchenko & Defazio (2024), "Prodigy: an expeditiously adaptive parameter-free learner", Algorithm 3.
     """
     g = ctx.grad(theta)
-    b1, b2, d0, lr = hp["beta1"], hp["beta2"], hp["d0"], hp["lr"]
+    b1, b2, d0 = hp["beta1"], hp["beta2"], hp["d0"]
     b3 = np.sqrt(b2)
-    d = np.full(theta.shape[0], d0) if ctx.t == 1 else state.d
-    d_max = np.full(theta.shape[0], d0) if ctx.t == 1 else state.d_max
-    lr_col = np.broadcast_to(np.asarray(lr, dtype=np.float64), (theta.shape[0], 1))[:, 0]
-    dlr = d * lr_col
-    numerator = b3 * state.numerator + (d / d0) * dlr * np.sum(g * (state.x0 - theta), axis=-1)
-    m = b1 * state.mu + (d * (1 - b1))[:, None] * g
-    v = b2 * state.nu + (d * d * (1 - b2))[:, None] * g * g
-    s = b3 * state.s + ((d / d0) * dlr)[:, None] * g
-    denom_l1 = np.sum(np.abs(s), axis=-1)
+    d, d_max = _first_d(theta, ctx, hp, state.d), _first_d(theta, ctx, hp, state.d_max)
+    dlr = d * hp["lr"]
+    numerator = b3 * state.numerator + (d / d0) * dlr * np.sum(g * (state.x0 - theta), axis=-1, keepdims=True)
+    m = b1 * state.mu + d * (1 - b1) * g
+    v = b2 * state.nu + d * d * (1 - b2) * g * g
+    s = b3 * state.s + (d / d0) * dlr * g
+    denom_l1 = np.sum(np.abs(s), axis=-1, keepdims=True)
     moved = denom_l1 > 0                                # prodigyopt skips a step whose ‖s‖₁ is 0
     d_hat = hp["d_coef"] * numerator / np.where(moved, denom_l1, 1.0)
-    d_max_new = np.where(moved, np.maximum(d_max, d_hat), d_max)
-    update = np.where(moved[:, None], -dlr[:, None] * m / (np.sqrt(v) + (d_max_new * hp["eps"])[:, None]), 0.0)
-    keep = ~moved
-    new = ProdigyState(state.x0, np.where(keep[:, None], state.mu, m), np.where(keep[:, None], state.nu, v),
-                       np.where(keep[:, None], state.s, s), np.where(keep, state.numerator, numerator),
-                       d_max_new, d_max_new)
-    extra = {"d": d, "d_hat": np.where(moved, d_hat, d), "step_scale": dlr}
+    d_new = np.where(moved, np.maximum(d_max, d_hat), d_max)
+    update = np.where(moved, -dlr * m / (np.sqrt(v) + d_new * hp["eps"]), 0.0)
+    new = ProdigyState(state.x0, np.where(moved, m, state.mu), np.where(moved, v, state.nu),
+                       np.where(moved, s, state.s), np.where(moved, numerator, state.numerator), d_new, d_new)
+    extra = {"d": d[:, 0], "d_hat": np.where(moved, d_hat, d)[:, 0], "step_scale": dlr[:, 0]}
     return Step(update, new, g, extra=extra)
 
 
@@ -512,13 +527,13 @@ class DAdaptAdamState(NamedTuple):
     mu: Array                               # m: first moment, scaled by dγ
     nu: Array                               # v: second moment
     s: Array                                # s: weighted sum of dγ g
-    numerator: Array                        # r: weighted sum of dγ gᵀ s/(√v + ε)  (n,)
-    d: Array                                # d: the step-scale estimate (n,); d₀ at step 1
+    numerator: Array                        # r: weighted sum of dγ gᵀ s/(√v + ε)  (n, 1)
+    d: Array                                # d: the step-scale estimate (n, 1); d₀ at step 1
 
 
 def init_dadapt_adam(theta: Array) -> DAdaptAdamState:
-    n = theta.shape[0]
-    return DAdaptAdamState(_zeros(theta), _zeros(theta), _zeros(theta), np.zeros(n), np.zeros(n))
+    column = np.zeros((theta.shape[0], 1))
+    return DAdaptAdamState(_zeros(theta), _zeros(theta), _zeros(theta), column, column)
 
 
 def dadapt_adam(theta: Array, state: DAdaptAdamState, ctx: Context, hp: HP) -> Step:
@@ -532,20 +547,21 @@ def dadapt_adam(theta: Array, state: DAdaptAdamState, ctx: Context, hp: HP) -> S
     g = ctx.grad(theta)
     b1, b2, eps = hp["beta1"], hp["beta2"], hp["eps"]
     sb2 = np.sqrt(b2)
-    d = np.full(theta.shape[0], hp["d0"]) if ctx.t == 1 else state.d
-    dlr = d * np.broadcast_to(np.asarray(hp["lr"], dtype=np.float64), (theta.shape[0], 1))[:, 0]
-    acc = dlr * np.sum(g * state.s / (np.sqrt(state.nu) + eps), axis=-1)
-    m = b1 * state.mu + (dlr * (1 - b1))[:, None] * g
+    d = _first_d(theta, ctx, hp, state.d)
+    dlr = d * hp["lr"]
+    acc = dlr * np.sum(g * state.s / (np.sqrt(state.nu) + eps), axis=-1, keepdims=True)
+    m = b1 * state.mu + dlr * (1 - b1) * g
     v = b2 * state.nu + (1 - b2) * g * g
-    s = sb2 * state.s + (dlr * (1 - sb2))[:, None] * g
+    s = sb2 * state.s + dlr * (1 - sb2) * g
     numerator = sb2 * state.numerator + (1 - sb2) * acc
-    l1 = np.sum(np.abs(s), axis=-1)
+    l1 = np.sum(np.abs(s), axis=-1, keepdims=True)
     moved = l1 > 0                                      # dadaptation skips a step whose ‖s‖₁ is 0
     d_hat = numerator / ((1 - sb2) * np.where(moved, l1, 1.0))
     d_new = np.where(moved, np.maximum(d, d_hat), d)
-    update = np.where(moved[:, None], -m / (np.sqrt(v) + eps), 0.0)
+    update = np.where(moved, -m / (np.sqrt(v) + eps), 0.0)
     new = DAdaptAdamState(m, v, s, np.where(moved, numerator, state.numerator), d_new)
-    return Step(update, new, g, extra={"d": d, "d_hat": np.where(moved, d_hat, d), "step_scale": dlr})
+    extra = {"d": d[:, 0], "d_hat": np.where(moved, d_hat, d)[:, 0], "step_scale": dlr[:, 0]}
+    return Step(update, new, g, extra=extra)
 
 
 # --- Muon ------------------------------------------------------------------------------------------

@@ -143,3 +143,30 @@ def test_sweep_robustness_count_matches_separate_runs():
             count += bool(tr.diverged_at[0] < 0 and np.any(tr.loss[:, 0] - land.min_value <= 1e-6))
         assert sweep.n_converged == count
         assert 0 < count < len(lrs) or name == "prodigy"
+
+
+def _other_value(p):
+    """A second valid value of float parameter ``p``, different from its default."""
+    value = p.default * 0.5 if p.default else 0.01
+    p.validate(value)
+    return value
+
+
+@pytest.mark.parametrize("name", NAMES)
+def test_every_float_hyperparameter_may_be_one_value_per_start(name):
+    """The sweep and the basins pass per-start arrays; each start must run as it would alone."""
+    land = landscapes.get("himmelblau")
+    opt = optimizers.get(name)
+    if opt.sampling is not Sampling.FULL:
+        pytest.skip("sampled gradients: two starts draw other noise than one start alone")
+    starts = np.array([[-0.5, -0.5], [1.0, 1.0]])
+    hyper = {k: v for k, v in land.suggested.get(name, {}).items()}
+    for p in opt.params:
+        if p.kind != "float":
+            continue
+        values = np.array([p.default if p.name != "lr" else hyper.get("lr", p.default), 0.0])
+        values[1] = _other_value(p) if p.name != "lr" else 0.5 * values[0]
+        both = optimizers.simulate(land, name, starts, 8, **{**hyper, p.name: values})
+        for i in range(2):
+            alone = optimizers.simulate(land, name, starts[i], 8, **{**hyper, p.name: values[i]})
+            assert np.allclose(both.points[:, i], alone.points[:, 0], rtol=1e-13, atol=1e-13), (p.name, i)
