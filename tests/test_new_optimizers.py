@@ -246,6 +246,17 @@ def test_muon_update_length_is_a_constant_near_0_7():
     assert np.allclose(tr.step_length[:, 0], 0.05 * length, rtol=1e-12)
 
 
+def test_torch_bfloat16_newton_schulz_lengths_for_one_row():
+    """The entry says torch's bfloat16 iteration scatters the length between about 0.68 and 0.72."""
+    from torch.optim._muon import _zeropower_via_newtonschulz
+
+    rows = torch.randn(500, 1, 2, dtype=torch.float64, generator=torch.Generator().manual_seed(0)) * 10.0
+    lengths = np.array([float(_zeropower_via_newtonschulz(r, (3.4445, -4.7750, 2.0315), 5, 1e-7).double().norm())
+                        for r in rows])
+    assert lengths.min() > 0.675 and lengths.max() < 0.725
+    assert abs(lengths.mean() - 0.696) < 0.01
+
+
 def test_muon_first_step_by_hand():
     # B1 = 0.05 g; U = 0.05 g + 0.95·0.05 g = 0.0975 g; O = 0.6964… g/|g|; θ1 = θ0 (1 - γλ) - γ O
     land = landscapes.get("ravine", condition=4.0, angle=0.0)
