@@ -375,7 +375,7 @@ def explain(landscape: Landscape, optimizer: str | Optimizer, record: StepRecord
     if record.hp["schedule"] != "constant" or record.hp.get("warmup_steps", 0):
         held = ", ".join(f"{k} = {s.hp(k):.4g}" for k in ("lr", "momentum") if k in record.hp)
         result.notes.append(f"The schedule sets {held} at this step.")
-    if opt.name == "newton":
+    if "fallback" in opt.diagnostics:              # Newton: which branch the step took
         if record.step.fallback[index]:
             why = ("the Hessian is not positive definite" if record.hp["fallback"]
                    else "the Hessian is (nearly) singular")
