@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from landscapes.base import Array, Landscape, stack_grad, stack_hessian
+from landscapes.base import Array, Landscape, Suggested, stack_grad, stack_hessian
 
 
 def _xy(p: Array) -> tuple[Array, Array]:
@@ -62,13 +62,11 @@ def ravine(condition: float = 50.0, angle: float = 30.0) -> Landscape:
         start=start,
         minima=[[0.0, 0.0]],
         params={"condition": condition, "angle": angle},
-        suggested={
+        suggested=Suggested({   # by optimizer family; a member's own key overrides its family
             "gd": {"lr": 1.8}, "sgd": {"lr": 0.5}, "minibatch": {"lr": 1.0},
-            "momentum": {"lr": 0.5, "momentum": 0.8}, "nag": {"lr": 0.5, "momentum": 0.8},
-            "adagrad": {"lr": 1.0}, "rmsprop": {"lr": 0.1}, "adadelta": {"lr": 1.0},
-            "adam": {"lr": 0.3}, "amsgrad": {"lr": 0.3}, "adamw": {"lr": 0.3}, "nadam": {"lr": 0.3},
-            "lion": {"lr": 0.05},
-        },
+            "momentum": {"lr": 0.5, "momentum": 0.8}, "adagrad": {"lr": 1.0}, "rmsprop": {"lr": 0.1},
+            "adadelta": {"lr": 1.0}, "adam": {"lr": 0.3}, "lion": {"lr": 0.05},
+        }),
     )
 
 
@@ -102,13 +100,13 @@ def rosenbrock() -> Landscape:
         bounds=((-2.0, 2.0), (-1.0, 3.0)),
         start=[-1.5, 2.5],
         minima=[[1.0, 1.0]],
-        suggested={
-            "gd": {"lr": 1e-3}, "sgd": {"lr": 5e-4}, "minibatch": {"lr": 1e-3},
-            "momentum": {"lr": 1e-3, "momentum": 0.9}, "nag": {"lr": 1e-3, "momentum": 0.9},
-            "adagrad": {"lr": 0.5}, "rmsprop": {"lr": 0.01}, "adadelta": {"lr": 1.0},
-            "adam": {"lr": 0.05}, "amsgrad": {"lr": 0.05}, "adamw": {"lr": 0.05}, "nadam": {"lr": 0.05},
+        suggested=Suggested({   # by optimizer family; a member's own key overrides its family
+            "gd": {"lr": 0.001}, "sgd": {"lr": 0.0005}, "momentum": {"lr": 0.001, "momentum": 0.9},
+            "adagrad": {"lr": 0.5}, "rmsprop": {"lr": 0.01}, "adadelta": {"lr": 1.0}, "adam": {"lr": 0.05},
             "lion": {"lr": 0.01},
-        },
+            "sf_sgd": {"lr": 0.003}, "dadapt_adam": {"lr": 0.3}, "muon": {"lr": 0.03},
+            "sam": {"lr": 0.0015, "radius": 0.02},
+        }),
     )
 
 
@@ -150,13 +148,12 @@ def himmelblau() -> Landscape:
         bounds=((-5.0, 5.0), (-5.0, 5.0)),
         start=[-0.5, -0.5],
         minima=HIMMELBLAU_MINIMA,
-        suggested={
-            "gd": {"lr": 0.01}, "sgd": {"lr": 0.005}, "minibatch": {"lr": 0.01},
-            "momentum": {"lr": 0.005, "momentum": 0.9}, "nag": {"lr": 0.005, "momentum": 0.9},
-            "adagrad": {"lr": 1.0}, "rmsprop": {"lr": 0.05}, "adadelta": {"lr": 1.0},
-            "adam": {"lr": 0.1}, "amsgrad": {"lr": 0.1}, "adamw": {"lr": 0.1}, "nadam": {"lr": 0.1},
+        suggested=Suggested({   # by optimizer family; a member's own key overrides its family
+            "gd": {"lr": 0.01}, "sgd": {"lr": 0.005}, "momentum": {"lr": 0.005, "momentum": 0.9},
+            "adagrad": {"lr": 1.0}, "rmsprop": {"lr": 0.05}, "adadelta": {"lr": 1.0}, "adam": {"lr": 0.1},
             "lion": {"lr": 0.02},
-        },
+            "sf_sgd": {"lr": 0.05}, "muon": {"lr": 0.05}, "dadapt_adam": {"lr": 0.2},
+        }),
     )
 
 
@@ -191,13 +188,11 @@ def rastrigin(amplitude: float = 10.0) -> Landscape:
         bounds=((-5.12, 5.12), (-5.12, 5.12)),
         start=[3.3, -2.2],
         minima=[[0.0, 0.0]],
-        suggested={
-            "gd": {"lr": 0.002}, "sgd": {"lr": 0.002}, "minibatch": {"lr": 0.002},
-            "momentum": {"lr": 0.002, "momentum": 0.9}, "nag": {"lr": 0.002, "momentum": 0.9},
-            "adagrad": {"lr": 0.5}, "rmsprop": {"lr": 0.05}, "adadelta": {"lr": 1.0},
-            "adam": {"lr": 0.1}, "amsgrad": {"lr": 0.1}, "adamw": {"lr": 0.1}, "nadam": {"lr": 0.1},
-            "lion": {"lr": 0.05},
-        },
+        suggested=Suggested({   # by optimizer family; a member's own key overrides its family
+            "gd": {"lr": 0.002}, "momentum": {"lr": 0.002, "momentum": 0.9}, "adagrad": {"lr": 0.5},
+            "rmsprop": {"lr": 0.05}, "adadelta": {"lr": 1.0}, "adam": {"lr": 0.1}, "lion": {"lr": 0.05},
+            "sf_sgd": {"lr": 0.01},
+        }),
     )
 
 
@@ -231,13 +226,10 @@ def saddle() -> Landscape:
         bounds=((-2.0, 2.0), (-1.6, 1.6)),
         start=[-1.8, 0.01],
         minima=[[0.0, -1.0], [0.0, 1.0]],
-        suggested={
-            "gd": {"lr": 0.1}, "sgd": {"lr": 0.1}, "minibatch": {"lr": 0.1},
-            "momentum": {"lr": 0.05, "momentum": 0.9}, "nag": {"lr": 0.05, "momentum": 0.9},
-            "adagrad": {"lr": 0.5}, "rmsprop": {"lr": 0.02}, "adadelta": {"lr": 1.0},
-            "adam": {"lr": 0.05}, "amsgrad": {"lr": 0.05}, "adamw": {"lr": 0.05}, "nadam": {"lr": 0.05},
-            "lion": {"lr": 0.02},
-        },
+        suggested=Suggested({   # by optimizer family; a member's own key overrides its family
+            "gd": {"lr": 0.1}, "momentum": {"lr": 0.05, "momentum": 0.9}, "adagrad": {"lr": 0.5},
+            "rmsprop": {"lr": 0.02}, "adadelta": {"lr": 1.0}, "adam": {"lr": 0.05}, "lion": {"lr": 0.02},
+        }),
     )
 
 
@@ -287,13 +279,12 @@ def beale() -> Landscape:
         bounds=((-4.5, 4.5), (-4.5, 4.5)),
         start=[1.0, 1.5],
         minima=[[3.0, 0.5]],
-        suggested={
-            "gd": {"lr": 0.01}, "sgd": {"lr": 0.005}, "minibatch": {"lr": 0.01},
-            "momentum": {"lr": 0.005, "momentum": 0.9}, "nag": {"lr": 0.005, "momentum": 0.9},
-            "adagrad": {"lr": 0.5}, "rmsprop": {"lr": 0.01}, "adadelta": {"lr": 1.0},
-            "adam": {"lr": 0.05}, "amsgrad": {"lr": 0.05}, "adamw": {"lr": 0.05}, "nadam": {"lr": 0.05},
+        suggested=Suggested({   # by optimizer family; a member's own key overrides its family
+            "gd": {"lr": 0.01}, "sgd": {"lr": 0.005}, "momentum": {"lr": 0.005, "momentum": 0.9},
+            "adagrad": {"lr": 0.5}, "rmsprop": {"lr": 0.01}, "adadelta": {"lr": 1.0}, "adam": {"lr": 0.05},
             "lion": {"lr": 0.01},
-        },
+            "sf_sgd": {"lr": 0.01}, "muon": {"lr": 0.05},
+        }),
     )
 
 
@@ -332,11 +323,10 @@ def two_wells(tilt: float = 0.5) -> Landscape:
         start=[1.9, 1.0],
         minima=[[roots[0], 0.0], [roots[-1], 0.0]],
         params={"tilt": tilt},
-        suggested={
-            "gd": {"lr": 0.02}, "sgd": {"lr": 0.02, "noise": 3.0}, "minibatch": {"lr": 0.02, "noise": 3.0},
-            "momentum": {"lr": 0.02, "momentum": 0.9}, "nag": {"lr": 0.02, "momentum": 0.9},
-            "adagrad": {"lr": 0.5}, "rmsprop": {"lr": 0.02}, "adadelta": {"lr": 1.0},
-            "adam": {"lr": 0.05}, "amsgrad": {"lr": 0.05}, "adamw": {"lr": 0.05}, "nadam": {"lr": 0.05},
-            "lion": {"lr": 0.02},
-        },
+        suggested=Suggested({   # by optimizer family; a member's own key overrides its family
+            "gd": {"lr": 0.02}, "sgd": {"noise": 3.0}, "minibatch": {"noise": 3.0},
+            "momentum": {"lr": 0.02, "momentum": 0.9}, "adagrad": {"lr": 0.5}, "rmsprop": {"lr": 0.02},
+            "adadelta": {"lr": 1.0}, "adam": {"lr": 0.05}, "lion": {"lr": 0.02},
+            "sf_sgd": {"lr": 0.1},
+        }),
     )

@@ -1,13 +1,44 @@
 """The :class:`Landscape` record every surface is built into."""
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass, field
 
 import numpy as np
 
 Array = np.ndarray
 Bounds = tuple[tuple[float, float], tuple[float, float]]
+
+
+class Suggested(Mapping[str, Mapping[str, float]]):
+    """A surface's suggested hyperparameters: one table keyed by optimizer family, read per optimizer.
+
+    ``Suggested({"adam": {"lr": 0.3}, "nadam": {"lr": 0.5}})["amsgrad"]`` is ``{"lr": 0.3}``: a
+    family's settings apply to every member (the registry entry names its ``family``), and a key
+    naming one optimizer overrides its family's values.  Reading it looks the family up in
+    :mod:`optimizers.registry` (imported on first use: the registry depends on surfaces, not the reverse).
+    """
+
+    def __init__(self, table: Mapping[str, Mapping[str, float]] | None = None):
+        self.table = {key: dict(values) for key, values in (table or {}).items()}
+
+    def __getitem__(self, name: str) -> Mapping[str, float]:
+        from optimizers.registry import OPTIMIZERS, family_of
+
+        if name not in OPTIMIZERS:
+            raise KeyError(name)
+        merged = {**self.table.get(family_of(name), {}), **self.table.get(name, {})}
+        if not merged:
+            raise KeyError(name)
+        return merged
+
+    def __iter__(self) -> Iterator[str]:
+        from optimizers.registry import OPTIMIZERS, family_of
+
+        return iter([name for name in OPTIMIZERS if family_of(name) in self.table or name in self.table])
+
+    def __len__(self) -> int:
+        return sum(1 for _ in self)
 
 
 @dataclass(frozen=True, eq=False)
@@ -19,7 +50,8 @@ class Landscape:
     also set ``n_examples`` and ``grad_batch(p, idx)``: the mean gradient over
     the examples ``idx`` (shape ``(n, b)``) at points ``p`` (shape ``(n, 2)``).
     ``suggested`` maps optimizer names to hyperparameters that make this
-    surface's default view converge visibly; the app starts from them.
+    surface's default view converge visibly; the app starts from them.  It is
+    declared as one table per surface grouped by optimizer family (:class:`Suggested`).
     """
 
     name: str
@@ -33,11 +65,13 @@ class Landscape:
     start: Array
     minima: Array
     params: Mapping[str, float] = field(default_factory=dict)
-    suggested: Mapping[str, Mapping[str, float]] = field(default_factory=dict)
+    suggested: Mapping[str, Mapping[str, float]] = field(default_factory=Suggested)
     n_examples: int | None = None
     grad_batch: Callable[[Array, Array], Array] | None = None
 
     def __post_init__(self) -> None:
+        if not isinstance(self.suggested, Suggested):
+            object.__setattr__(self, "suggested", Suggested(self.suggested))
         object.__setattr__(self, "start", np.asarray(self.start, dtype=np.float64).reshape(2))
         object.__setattr__(self, "minima", np.asarray(self.minima, dtype=np.float64).reshape(-1, 2))
 

@@ -182,6 +182,16 @@ class Sweep:
         return (self.diverged_at < 0) & (self.final_loss < self.start_loss)
 
     @property
+    def n_converged(self) -> int:
+        """The robustness count: how many of the learning rates reached ``tol`` of ``f_star`` without diverging."""
+        return int(np.sum((self.steps_to_tol >= 0) & (self.diverged_at < 0)))
+
+    @property
+    def lr_is_multiplier(self) -> bool:
+        """True for learning-rate-free methods, whose ``lr`` multiplies a step size they estimate themselves."""
+        return resolve(self.optimizer).lr_is_multiplier
+
+    @property
     def diverge_lr(self) -> float | None:
         """The smallest learning rate whose run diverged, or ``None``."""
         bad = self.diverged_at >= 0

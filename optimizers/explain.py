@@ -9,19 +9,23 @@
 Every right-hand side is recomputed here from the step's inputs (the point and rule state
 before the step, the hyperparameters in force), not copied from the run, so the tests can check
 that the explanation and the update rule agree.  The equations are those of the registry, which
-follow the torch.optim pseudocode.
+follow the torch.optim pseudocode.  Each registry entry names its explainer (one of the ``*_lines``
+functions below); an entry without one is explained generically by :func:`named_lines`, from the
+intermediate values its rule returns in ``Step.extra`` and the entry declares in ``shown``.
 """
 from __future__ import annotations
 
-from collections.abc import Callable
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 import numpy as np
 
 from landscapes.base import Landscape
-from optimizers.registry import Optimizer
 from optimizers.rules import PD_THRESHOLD
-from optimizers.simulate import StepRecord, resolve
+
+if TYPE_CHECKING:          # the registry imports this module to attach each entry's explainer
+    from optimizers.registry import Optimizer
+    from optimizers.simulate import StepRecord
 
 Array = np.ndarray
 
@@ -137,7 +141,7 @@ def _minus(factor: float, v: Array) -> str:
 
 # --- one function per rule; each returns its lines ---------------------------------------------------
 
-def _gd(s: _Step) -> list[Line]:
+def gd_lines(s: _Step) -> list[Line]:
     lines = [s.grad_line()]
     if s.opt.sampling != "full":
         true = s.landscape.grad(s.theta[None, :])[0]
@@ -149,7 +153,7 @@ def _gd(s: _Step) -> list[Line]:
     return lines
 
 
-def _momentum(s: _Step) -> list[Line]:
+def momentum_lines(s: _Step) -> list[Line]:
     grad = s.grad_line()
     g, mu, lr = grad.value, s.hp("momentum"), s.hp("lr")
     if s.t == 1:
@@ -162,7 +166,7 @@ def _momentum(s: _Step) -> list[Line]:
     return [grad, moment, s.point_line(r"\theta_{t-1} - \gamma\, b_t", _minus(lr, b), -lr * b)]
 
 
-def _nag(s: _Step) -> list[Line]:
+def nag_lines(s: _Step) -> list[Line]:
     mu, lr, prev = s.hp("momentum"), s.hp("lr"), s.state("trace")
     ahead = s.theta - mu * prev
     look = Line("lookahead", r"\tilde\theta_t", r"\theta_{t-1} - \mu\, v_{t-1}",
@@ -174,7 +178,7 @@ def _nag(s: _Step) -> list[Line]:
     return [look, grad, moment, s.point_line(r"\theta_{t-1} - v_t", f"- {vec(v)}", -v)]
 
 
-def _adagrad(s: _Step) -> list[Line]:
+def adagrad_lines(s: _Step) -> list[Line]:
     grad = s.grad_line()
     g, lr, eps, prev = grad.value, s.hp("lr"), s.hp("eps"), s.state("sum_sq")
     total = prev + g * g
@@ -194,7 +198,7 @@ def _square_avg(s: _Step, rho: float, prev: Array, g: Array, name: str = "v") ->
                 rf"{num(rho)}\, {vec(prev)} + {num(1 - rho)}\, {vec(g)}^2", v)
 
 
-def _rmsprop(s: _Step) -> list[Line]:
+def rmsprop_lines(s: _Step) -> list[Line]:
     grad = s.grad_line()
     g, lr, eps = grad.value, s.hp("lr"), s.hp("eps")
     avg = _square_avg(s, s.hp("rho"), s.state("square_avg"), g)
@@ -207,7 +211,7 @@ def _rmsprop(s: _Step) -> list[Line]:
     ]
 
 
-def _adadelta(s: _Step) -> list[Line]:
+def adadelta_lines(s: _Step) -> list[Line]:
     grad = s.grad_line()
     g, lr, rho, eps = grad.value, s.hp("lr"), s.hp("rho"), s.hp("eps")
     avg = _square_avg(s, rho, s.state("square_avg"), g)
@@ -238,7 +242,7 @@ def _second_moment(s: _Step, g: Array) -> Line:
                 rf"{num(b2)}\, {vec(prev)} + {num(1 - b2)}\, {vec(g)}^2", b2 * prev + (1 - b2) * g * g)
 
 
-def _adam_family(s: _Step) -> list[Line]:
+def adam_family_lines(s: _Step) -> list[Line]:
     grad = s.grad_line()
     g, t = grad.value, s.t
     lr, b1, b2, eps = s.hp("lr"), s.hp("beta1"), s.hp("beta2"), s.hp("eps")
@@ -276,7 +280,7 @@ def _adam_family(s: _Step) -> list[Line]:
     return lines
 
 
-def _nadam(s: _Step) -> list[Line]:
+def nadam_lines(s: _Step) -> list[Line]:
     grad = s.grad_line()
     g, t = grad.value, s.t
     lr, b1, b2, eps, psi = (s.hp(k) for k in ("lr", "beta1", "beta2", "eps", "momentum_decay"))
@@ -306,7 +310,7 @@ def _nadam(s: _Step) -> list[Line]:
     ]
 
 
-def _lion(s: _Step) -> list[Line]:
+def lion_lines(s: _Step) -> list[Line]:
     grad = s.grad_line()
     g, lr, b1, b2, wd, prev = grad.value, s.hp("lr"), s.hp("beta1"), s.hp("beta2"), s.hp("weight_decay"), s.state("mu")
     c = b1 * prev + (1 - b1) * g
@@ -322,7 +326,7 @@ def _lion(s: _Step) -> list[Line]:
     ]
 
 
-def _newton(s: _Step) -> list[Line]:
+def newton_lines(s: _Step) -> list[Line]:
     grad = s.grad_line()
     g = grad.value
     h = s.landscape.hessian(s.theta[None, :])[0]
@@ -341,23 +345,37 @@ def _newton(s: _Step) -> list[Line]:
             s.point_line(r"\theta_{t-1} - \gamma_{\mathrm{fb}}\, g_t", _minus(lr, g), -lr * g)]
 
 
-EXPLAINERS: dict[str, Callable[[_Step], list[Line]]] = {
-    "gd": _gd, "sgd": _gd, "minibatch": _gd, "momentum": _momentum, "nag": _nag, "adagrad": _adagrad,
-    "rmsprop": _rmsprop, "adadelta": _adadelta, "adam": _adam_family, "amsgrad": _adam_family,
-    "adamw": _adam_family, "nadam": _nadam, "lion": _lion, "newton": _newton,
-}
+def named_lines(s: _Step) -> list[Line]:
+    """The generic explainer: the learning rate in force, then each value the entry declares in ``shown``
+    (taken from the rule's ``Step.extra``, or ``Step.grad`` for ``"grad"``), then the update actually applied.
+
+    These values are the rule's own; the tests check the rule itself against an independent reference.
+    """
+    step = s.rec.step
+    lines = [Line("lr", r"\gamma", r"\text{lr in force at this step}", "", np.float64(s.hp("lr")))]
+    for shown in s.opt.shown:
+        value = step.grad if shown.key == "grad" else step.extra[shown.key]
+        lines.append(Line(shown.key, shown.lhs, shown.formula, "", np.asarray(value)[s.i]))
+    update = step.update[s.i]
+    lines.append(s.point_line(r"\theta_{t-1} + \Delta\theta_t", f"+ {vec(update)}", update))
+    return lines
 
 
 def explain(landscape: Landscape, optimizer: str | Optimizer, record: StepRecord, index: int = 0) -> Explanation:
     """The equations of step ``record.t`` for start ``index``, with its numbers substituted."""
+    from optimizers.simulate import resolve  # deferred: simulate imports the registry, which imports this module
+
     opt = resolve(optimizer)
     s = _Step(landscape, opt, record, index)
-    lines = EXPLAINERS[opt.name](s)
+    lines = (opt.explainer or named_lines)(s)
     result = Explanation(lines, [])
+    if opt.explainer is None:
+        result.notes.append("These values are the update rule's own intermediate results, shown as it computed "
+                            "them; the tests check that rule against an independent implementation.")
     if record.hp["schedule"] != "constant" or record.hp.get("warmup_steps", 0):
         held = ", ".join(f"{k} = {s.hp(k):.4g}" for k in ("lr", "momentum") if k in record.hp)
         result.notes.append(f"The schedule sets {held} at this step.")
-    if opt.name == "newton":
+    if "fallback" in opt.diagnostics:              # Newton: which branch the step took
         if record.step.fallback[index]:
             why = ("the Hessian is not positive definite" if record.hp["fallback"]
                    else "the Hessian is (nearly) singular")

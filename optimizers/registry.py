@@ -2,18 +2,81 @@
 
 Each entry declares its hyperparameters once (a :class:`~paramspec.Param`
 each), the update rule from :mod:`optimizers.rules`, the LaTeX equations exactly
-as the rule computes them, and a short explanation for the app.  Adding an
-optimizer means one rule function plus one entry here.
+as the rule computes them, a short explanation for the app, and everything the
+page derives from it: how the step inspector explains and draws a step, which
+diagnostics and extra markers a run records, the family whose suggested learning
+rates it shares on each surface, and how the learning-rate sweep reads its ``lr``.
+Adding an optimizer means one rule function plus one entry here (and its tests);
+``tests/test_registry.py`` walks the entries to keep that true.
 """
 from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
+from enum import StrEnum
 from typing import Any
 
-from optimizers import rules
+from optimizers import explain, rules
 from optimizers.schedules import SCHEDULE_PARAMS, WARMUP_PARAMS
 from paramspec import Param
+
+
+class Sampling(StrEnum):
+    """Where a step's gradient comes from (a string enum: it compares equal to its value)."""
+
+    FULL = "full"                      # the full-data gradient
+    SINGLE = "single"                  # one example per step (analytic surfaces: true gradient plus noise)
+    BATCH = "batch"                    # ``batch_size`` examples per step
+
+
+class MomentArrow(StrEnum):
+    """How the step inspector draws the part of a step that the method carries over from earlier steps."""
+
+    NONE = "none"                      # no such arrow
+    FIRST_MOMENT = "first_moment"      # ``-γ m``, the first moment before any per-coordinate scaling (if recorded)
+    HEAVY_BALL = "heavy_ball"          # ``-γ μ b_{t-1}``, the momentum carried over (torch.optim.SGD)
+    LOOKAHEAD = "lookahead"            # ``-μ v_{t-1}``, the jump to Nesterov's look-ahead point
+
+
+DIAGNOSTICS = ("grad", "moment", "eff_lr", "fallback")   # the Step fields simulate() records when not None
+
+
+@dataclass(frozen=True)
+class Shown:
+    """An intermediate value of a step, rendered by the generic explainer: ``lhs = formula = value``.
+
+    ``key`` names an entry of the rule's ``Step.extra`` (or ``"grad"``, the gradient the rule used).
+    """
+
+    key: str
+    lhs: str                           # LaTeX of the quantity, e.g. ``\tilde\theta_t``
+    formula: str                       # LaTeX of how the rule computes it
+
+
+@dataclass(frozen=True)
+class Marker:
+    """A point drawn beside the iterate: ``Trajectory.extra[name]`` has shape ``(steps + 1, n, 2)``.
+
+    Index ``t`` belongs to step ``t`` (index 0 is the start); the rule returns the step's value in
+    ``Step.extra[name]``.  ``radius`` names a hyperparameter drawn as a ball of that radius around the
+    point before the step (SAM's ρ-ball).
+    """
+
+    name: str
+    label: str
+    color: str = "#00e5ff"
+    symbol: str = "diamond"
+    radius: str | None = None
+
+
+@dataclass(frozen=True)
+class Series:
+    """A per-step quantity: ``Trajectory.extra[name]`` has shape ``(steps, n)`` (a number per start) or
+    ``(steps, n, 2, 2)`` (a matrix); index ``t - 1`` holds step ``t``.  Numbers can be plotted over the steps."""
+
+    name: str
+    label: str                         # plain text for axis titles and legends
+    log: bool = False                  # plot on a log scale
 
 
 @dataclass(frozen=True)
@@ -32,7 +95,16 @@ class Optimizer:
     cons: str
     when: str
     reference: str
-    sampling: str = "full"               # "full", "single" (one example) or "batch" (batch_size examples)
+    family: str = ""                     # suggested learning rates on each surface are shared by a family
+    sampling: Sampling = Sampling.FULL
+    diagnostics: frozenset[str] = frozenset({"grad"})   # which of DIAGNOSTICS the rule returns
+    explainer: Callable[[Any], list[explain.Line]] | None = None   # None: explain.named_lines from `shown`
+    shown: tuple[Shown, ...] = ()        # intermediate values (in Step.extra) the generic explainer lists
+    series: tuple[Series, ...] = ()      # Step.extra values recorded per step as Trajectory.extra[name]
+    markers: tuple[Marker, ...] = ()     # Step.extra points recorded as Trajectory.extra[name] (steps + 1, n, 2)
+    moment_arrow: MomentArrow = MomentArrow.FIRST_MOMENT
+    lr_is_multiplier: bool = False       # lr scales a step size the method estimates itself (learning-rate free)
+    ellipse: str | None = None           # Step.extra 2×2 matrix the inspector draws beside the true inverse Hessian
 
     @property
     def all_params(self) -> tuple[Param, ...]:
@@ -87,6 +159,10 @@ FALLBACK_LR = Param("fallback_lr", 0.01, 0.0, 10.0, low_open=True, log=True,
 MOMENTUM_DECAY = Param("momentum_decay", 4e-3, 0.0, 1.0, log=False,
                        help="ψ: how fast NAdam's momentum schedule μ_t approaches β₁.")
 
+GRAD_MOMENT = frozenset({"grad", "moment"})
+GRAD_EFF_LR = frozenset({"grad", "eff_lr"})
+GRAD_MOMENT_EFF_LR = frozenset({"grad", "moment", "eff_lr"})
+
 GD_EQ = (r"g_t = \nabla f(\theta_{t-1})", r"\theta_t = \theta_{t-1} - \gamma\, g_t")
 ADAM_MOMENTS = (
     r"g_t = \nabla f(\theta_{t-1})",
@@ -103,6 +179,7 @@ _ENTRIES = (
         name="gd", title="Gradient descent",
         params=(lr(1e-3),), equations=GD_EQ, symbols=r"\gamma = \text{lr}",
         init=rules.init_none, update=rules.gd,
+        family="gd", explainer=explain.gd_lines,
         intuition="Step straight downhill, by an amount proportional to the slope. On a ravine the steepest "
                   "direction points across the valley, not along it, so the path zig-zags between the walls.",
         pros="Simple; one hyperparameter; exact and deterministic with the full gradient.",
@@ -119,7 +196,8 @@ _ENTRIES = (
             r"\nabla f + \sigma\,\xi_t,\ \xi_t \sim \mathcal N(0, I))",
             r"\theta_t = \theta_{t-1} - \gamma\, g_t",
         ), symbols=r"\gamma = \text{lr},\ \sigma = \text{noise}",
-        init=rules.init_none, update=rules.gd, sampling="single",
+        init=rules.init_none, update=rules.gd,
+        family="gd", sampling=Sampling.SINGLE, explainer=explain.gd_lines,
         intuition="The gradient of a single example is a cheap, noisy estimate of the true gradient. The noise "
                   "makes the path jitter, which costs precision near the minimum but can shake the iterate out "
                   "of shallow valleys.",
@@ -136,7 +214,8 @@ _ENTRIES = (
             r"\quad(\text{analytic: } \nabla f + \tfrac{\sigma}{\sqrt b}\,\xi_t)",
             r"\theta_t = \theta_{t-1} - \gamma\, g_t",
         ), symbols=r"\gamma = \text{lr},\ b = \text{batch\_size},\ \sigma = \text{noise}",
-        init=rules.init_none, update=rules.gd, sampling="batch",
+        init=rules.init_none, update=rules.gd,
+        family="gd", sampling=Sampling.BATCH, explainer=explain.gd_lines,
         intuition="Averaging the gradient over a batch of examples cuts the noise by √b while keeping steps "
                   "cheap. With the whole dataset as the batch it is exactly gradient descent.",
         pros="The standard trade-off between cost per step and noise; vectorizes well on hardware.",
@@ -152,6 +231,8 @@ _ENTRIES = (
             r"\theta_t = \theta_{t-1} - \gamma\, b_t",
         ), symbols=r"\gamma = \text{lr},\ \mu = \text{momentum}",
         init=rules.init_trace, update=rules.momentum,
+        family="momentum", diagnostics=GRAD_MOMENT, explainer=explain.momentum_lines,
+        moment_arrow=MomentArrow.HEAVY_BALL,
         intuition="A ball rolling downhill gathers speed. Gradients that agree from step to step (along the "
                   "valley floor) add up, while those that flip sign (across the valley) cancel, so the zig-zag "
                   "is damped and progress along the valley speeds up by about 1/(1-μ). This is PyTorch's "
@@ -172,6 +253,8 @@ _ENTRIES = (
             r"\theta_t = \theta_{t-1} - v_t",
         ), symbols=r"\gamma = \text{lr},\ \mu = \text{momentum}",
         init=rules.init_trace, update=rules.nag,
+        family="momentum", diagnostics=GRAD_MOMENT, explainer=explain.nag_lines,
+        moment_arrow=MomentArrow.LOOKAHEAD,
         intuition="Like momentum, but the gradient is measured where the velocity is about to carry the "
                   "iterate. If that look-ahead point is already climbing the far wall, the correction comes one "
                   "step earlier, so it overshoots less.",
@@ -190,6 +273,7 @@ _ENTRIES = (
             r"\theta_t = \theta_{t-1} - \gamma\,\frac{g_t}{\sqrt{s_t} + \epsilon}",
         ), symbols=r"\gamma = \text{lr},\ \epsilon = \text{eps};\ \text{squares and roots are per coordinate}",
         init=rules.init_sum, update=rules.adagrad,
+        family="adagrad", diagnostics=GRAD_EFF_LR, explainer=explain.adagrad_lines,
         intuition="Each coordinate gets its own learning rate, divided by the root of the sum of all its past "
                   "squared gradients. Steep coordinates are slowed down and flat ones sped up, but the sum only "
                   "grows, so every step gets smaller and the method can stall long before the minimum. "
@@ -208,6 +292,7 @@ _ENTRIES = (
             r"\theta_t = \theta_{t-1} - \gamma\,\frac{g_t}{\sqrt{v_t} + \epsilon}",
         ), symbols=r"\gamma = \text{lr},\ \rho = \text{rho (PyTorch's alpha)},\ \epsilon = \text{eps}",
         init=rules.init_square_avg, update=rules.rmsprop,
+        family="rmsprop", diagnostics=GRAD_EFF_LR, explainer=explain.rmsprop_lines,
         intuition="AdaGrad with a memory that fades: the squared gradients are averaged with exponential "
                   "decay ρ, so the per-coordinate step size adapts to recent slopes instead of shrinking "
                   "forever. Steps are roughly γ in size regardless of how steep the surface is. ε is outside "
@@ -229,6 +314,7 @@ _ENTRIES = (
             r"\theta_t = \theta_{t-1} - \gamma\, \Delta_t",
         ), symbols=r"\gamma = \text{lr},\ \rho = \text{rho},\ \epsilon = \text{eps}",
         init=rules.init_adadelta, update=rules.adadelta,
+        family="adadelta", diagnostics=GRAD_EFF_LR, explainer=explain.adadelta_lines,
         intuition="Replaces the learning rate by the ratio of two running averages: recent step sizes over "
                   "recent gradient sizes, so the units of the step match the units of θ. It starts very "
                   "cautiously (the step average begins at ε) and speeds up as it moves.",
@@ -246,6 +332,7 @@ _ENTRIES = (
                                   r"\frac{m_t}{\sqrt{v_t} + \epsilon}"),
         symbols=ADAM_SYMBOLS,
         init=rules.init_adam, update=rules.adam,
+        family="adam", diagnostics=GRAD_MOMENT_EFF_LR, explainer=explain.adam_family_lines,
         intuition="Momentum (the average m of gradients) divided by an RMSprop-style scale (the root of the "
                   "average v of squared gradients). Both averages start at zero, so early on they underestimate "
                   "by different factors, and the ratio m/√v comes out too large; dividing by 1 - βᵗ undoes "
@@ -265,6 +352,7 @@ _ENTRIES = (
             r" + \epsilon}",
         ), symbols=ADAM_SYMBOLS,
         init=rules.init_adam, update=rules.amsgrad,
+        family="adam", diagnostics=GRAD_MOMENT_EFF_LR, explainer=explain.adam_family_lines,
         intuition="Adam, except the scale v never shrinks: it keeps the largest value seen. This guarantees "
                   "that the effective step size never grows, fixing a case where Adam fails to converge.",
         pros="Convergence guarantee that Adam lacks.",
@@ -280,6 +368,7 @@ _ENTRIES = (
             r"\frac{m_t}{\sqrt{v_t}\,/\sqrt{1 - \beta_2^t} + \epsilon}",
         ), symbols=ADAM_SYMBOLS + r",\ \lambda = \text{weight\_decay}",
         init=rules.init_adam, update=rules.adamw,
+        family="adam", diagnostics=GRAD_MOMENT_EFF_LR, explainer=explain.adam_family_lines,
         intuition="Adam plus weight decay applied directly to θ instead of being added to the gradient. On "
                   "these surfaces it pulls the path slightly toward the origin, so it may stop a little short "
                   "of the minimum.",
@@ -298,6 +387,7 @@ _ENTRIES = (
             r"{\sqrt{v_t / (1 - \beta_2^t)} + \epsilon}",
         ), symbols=ADAM_SYMBOLS + r",\ \psi = \text{momentum\_decay}",
         init=rules.init_nadam, update=rules.nadam,
+        family="adam", diagnostics=GRAD_MOMENT_EFF_LR, explainer=explain.nadam_lines,
         intuition="Adam with Nesterov's look-ahead built in: the step mixes the current gradient with the "
                   "momentum that the next step will apply, so it reacts a little sooner to a change of slope.",
         pros="Often slightly faster than Adam early on.",
@@ -316,6 +406,7 @@ _ENTRIES = (
         ), symbols=(r"\gamma = \text{lr},\ \beta_1 = \text{beta1},\ \beta_2 = \text{beta2},\ "
                     r"\lambda = \text{weight\_decay}"),
         init=rules.init_lion, update=rules.lion,
+        family="lion", diagnostics=GRAD_MOMENT, explainer=explain.lion_lines,
         intuition="Only the sign of an interpolated momentum is used, so every coordinate moves by exactly γ "
                   "each step. Paths are made of diagonal moves; near the minimum it hops back and forth by γ.",
         pros="Cheap (one moment); uniform step size; strong results on large vision and language models.",
@@ -332,6 +423,7 @@ _ENTRIES = (
         ), symbols=r"\gamma = \text{lr},\ \gamma_{\mathrm{fb}} = \text{fallback\_lr};\ "
                    r"\text{with fallback off, the Newton step is used wherever } H_t \text{ is invertible}",
         init=rules.init_none, update=rules.newton,
+        family="newton", diagnostics=frozenset({"grad", "fallback"}), explainer=explain.newton_lines,
         intuition="Fit a quadratic bowl to the surface using its curvature (the Hessian) and jump to that "
                   "bowl's bottom. On a true quadratic it lands on the minimum in one step with γ = 1. Where the "
                   "surface curves downward the fitted bowl is upside down and the jump heads for a maximum or a "
@@ -343,4 +435,287 @@ _ENTRIES = (
     ),
 )
 
-OPTIMIZERS: dict[str, Optimizer] = {o.name: o for o in _ENTRIES}
+# --- hyperparameters of the optimizers below ---------------------------------------------------------
+
+LINE_SEARCH_LR = Param("lr", 1.0, 0.0, 10.0, low_open=True, log=True,
+                       help="γ: the first step length the line search tries along p = -H g (1 is the full "
+                            "quasi-Newton step); it halves it until the loss drops enough.")
+DELTA = Param("eps", 1e-8, 0.0, 1.0, low_open=True, log=True,
+              help="δ: added to the eigenvalues of G^{1/2} so the inverse exists (δI + G^{1/2}).")
+SAM_RADIUS = Param("radius", 0.05, 0.0, 10.0,
+                   help="ρ in Foret et al.: radius of the neighbourhood SAM looks across; the gradient is "
+                        "measured this far uphill of θ.")
+SF_MOMENTUM = Param("momentum", 0.9, 0.0, 1.0, low_open=True, high_open=True,
+                    help="β (schedulefree's momentum): where between z (β = 0) and the average x (β = 1) the "
+                         "gradient is taken.")
+SF_BETA1 = Param("beta1", 0.9, 0.0, 1.0, low_open=True, high_open=True,
+                 help="β (schedulefree's betas[0]): where between z (β = 0) and the average x (β = 1) the "
+                      "gradient is taken.")
+NO_WEIGHT_DECAY = Param("weight_decay", 0.0, 0.0, 1.0, help=WEIGHT_DECAY.help)
+LR_WARMUP = Param("lr_warmup", 0, 0, 10_000, kind="int",
+                  help="schedulefree's warmup_steps: γ rises as γ·t/T over the first T steps (0 = no warm-up).")
+D0 = Param("d0", 1e-6, 0.0, 1.0, low_open=True, log=True,
+           help="d₀: the initial, deliberately tiny estimate of the step scale d.")
+D_COEF = Param("d_coef", 1.0, 0.0, 100.0, low_open=True, log=True,
+               help="Multiplies every estimate d̂ (above 1: bolder steps, below 1: more cautious).")
+MULTIPLIER_LR = Param("lr", 1.0, 0.0, 10.0, low_open=True, log=True,
+                      help="A multiplier of the step scale d the method learns (1 = as designed), not a "
+                           "learning rate in the usual sense.")
+MUON_MOMENTUM = Param("momentum", 0.95, 0.0, 1.0, high_open=True, help=MOMENTUM.help)
+NESTEROV = Param("nesterov", True, kind="bool",
+                 help="Orthogonalise (1-μ) g + μ B (Nesterov's look-ahead form, torch's default) instead of B.")
+MUON_WEIGHT_DECAY = Param("weight_decay", 0.1, 0.0, 1.0, help=WEIGHT_DECAY.help + " torch.optim.Muon's default "
+                          "is 0.1.")
+NS_STEPS = Param("ns_steps", 5, 0, 99, kind="int", help="Newton–Schulz iterations (torch's default 5).")
+
+SF_EQ = (
+    r"\gamma_t = \gamma \min(1,\, t/T) \ (\gamma \text{ if } T = 0),\quad "
+    r"c_t = \frac{\max_{i\le t}\gamma_i^2}{\sum_{j \le t} \max_{i \le j}\gamma_i^2}",
+    r"y_t = (1 - \beta)\, z_{t-1} + \beta\, x_{t-1} \quad (z_0 = x_0 = \theta_0)",
+    r"g_t = \nabla f(y_t)",
+)
+SF_AVERAGE = (
+    r"x_t = (1 - c_t)\, x_{t-1} + c_t\, z_t \quad (\theta_t = x_t \text{ is drawn and its loss reported})",
+)
+SF_SYMBOLS = r"\gamma = \text{lr},\ T = \text{lr\_warmup},\ \lambda = \text{weight\_decay}"
+SF_SERIES = (Series("average_weight", "c_t, the weight of the newest z in the average x", log=True),)
+D_SERIES = (Series("d", "d, the learnt step scale", log=True), Series("d_hat", "d̂, this step's estimate", log=True))
+SF_MARKERS = (Marker("z", "z: the base (SGD or Adam) sequence", "#ffd600", "diamond"),
+              Marker("y", "y: where this step's gradient was taken", "#00e5ff", "x"))
+SF_SHOWN = (Shown("average_weight", "c_t", r"\gamma_{\max}^2 / \textstyle\sum \gamma_{\max}^2"),
+            Shown("y", "y_t", r"(1 - \beta)\, z_{t-1} + \beta\, x_{t-1}"),
+            Shown("grad", "g_t", r"\nabla f(y_t)"),
+            Shown("z", "z_t", r"z_{t-1} - \gamma_t\, \hat g_t\quad(\hat g_t\text{: the base step's direction})"))
+
+_MORE_ENTRIES = (
+    Optimizer(
+        name="bfgs", title="BFGS (backtracking Armijo line search)",
+        params=(LINE_SEARCH_LR,), equations=(
+            r"g_t = \nabla f(\theta_{t-1}),\quad s = \theta_{t-1} - \theta_{t-2},\quad y = g_t - g_{t-1},"
+            r"\quad \rho = 1/(y^\top s)",
+            r"H_t = (I - \rho\, s y^\top)\, H_{t-1}\, (I - \rho\, y s^\top) + \rho\, s s^\top"
+            r"\quad \text{if } s^\top y > 10^{-10}\lVert s\rVert \lVert y\rVert,\ \text{else } H_t = H_{t-1};"
+            r"\quad H_1 = I",
+            r"p_t = -H_t\, g_t",
+            r"\alpha_t = \gamma\, 2^{-j},\ j = \min\{\, j \le 40 : f(\theta_{t-1} + \gamma 2^{-j} p_t) \le "
+            r"f(\theta_{t-1}) + c_1 \gamma 2^{-j}\, g_t^\top p_t \,\}\quad (\alpha_t = 0 \text{ if none}),"
+            r"\ c_1 = 10^{-4}",
+            r"\theta_t = \theta_{t-1} + \alpha_t\, p_t",
+        ), symbols=r"\gamma = \text{lr (the first trial step)};\ H_t \text{ estimates the inverse Hessian}",
+        init=rules.init_bfgs, update=rules.bfgs,
+        intuition="Newton's method without the Hessian: BFGS builds an estimate H of the inverse Hessian from "
+                  "how the gradient changed over the last step (the secant condition H y = s), one rank-two "
+                  "correction per step, and moves along -H g. A backtracking line search (Armijo's sufficient "
+                  "decrease: halve the step until the loss drops by at least a small fraction of what the "
+                  "slope promises) makes every step go downhill. The inspector draws H as an ellipse beside "
+                  "the true inverse Hessian: watch the estimate take the shape of the valley.",
+        pros="Superlinear convergence near a minimum using gradients only; no learning rate to tune; "
+             "immune to bad conditioning once H has been learnt.",
+        cons="Stores and updates a d×d matrix (fine in 2-D, too much for a neural network; L-BFGS keeps a few "
+             "vectors instead); needs exact, noise-free gradients and loss values for the line search.",
+        when="Smooth deterministic problems of modest size: scipy.optimize.minimize's default for "
+             "unconstrained problems.",
+        reference="Nocedal & Wright, Numerical Optimization (2006), Algorithm 6.1 (BFGS) with Algorithm 3.1 "
+                  "(backtracking line search); H_0 = I as scipy.optimize's BFGS.",
+        family="bfgs", diagnostics=frozenset({"grad"}), moment_arrow=MomentArrow.NONE,
+        shown=(Shown("grad", "g_t", r"\nabla f(\theta_{t-1})"), Shown("inv_hessian", "H_t", r"\text{BFGS update}"),
+               Shown("direction", "p_t", r"-H_t\, g_t"), Shown("alpha", r"\alpha_t", r"\text{Armijo backtracking}")),
+        series=(Series("inv_hessian", "H_t, the inverse-Hessian estimate"),
+                Series("alpha", "α_t, the step length the line search accepted", log=True)),
+        ellipse="inv_hessian",
+    ),
+    Optimizer(
+        name="adagrad_full", title="Full-matrix AdaGrad",
+        params=(lr(1e-2), DELTA), equations=(
+            r"g_t = \nabla f(\theta_{t-1})",
+            r"G_t = G_{t-1} + g_t g_t^\top \quad (G_0 = 0)",
+            r"\theta_t = \theta_{t-1} - \gamma\, \bigl(\delta I + G_t^{1/2}\bigr)^{-1} g_t",
+        ), symbols=r"\gamma = \text{lr},\ \delta = \text{eps};\ G_t^{1/2} \text{ is the matrix square root "
+                   r"(closed-form 2×2 eigen-decomposition)}",
+        init=rules.init_outer_sum, update=rules.adagrad_full,
+        intuition="AdaGrad as its authors first wrote it: instead of one running sum of squared gradients per "
+                  "coordinate, it keeps the sum G of the outer products g gᵀ, a matrix that also records how "
+                  "the coordinates move together, and divides by its square root. Turning the surface turns G "
+                  "with it, so the path on a rotated ravine is the same path, rotated: diagonal AdaGrad "
+                  "cannot do that, because its per-coordinate scaling is tied to the axes.",
+        pros="Rotation invariant; adapts to correlated directions such as a tilted valley.",
+        cons="Needs a d×d matrix and its square root each step (cost d³): only feasible in low dimension; "
+             "like AdaGrad, the steps shrink forever.",
+        when="Small problems with strongly correlated parameters; as the idea behind Shampoo and other "
+             "structured preconditioners.",
+        reference="Duchi, Hazan & Singer (2011), 'Adaptive subgradient methods for online learning and "
+                  "stochastic optimization', full-matrix form. Independent NumPy reference in the tests.",
+        family="adagrad", moment_arrow=MomentArrow.NONE,
+        shown=(Shown("grad", "g_t", r"\nabla f(\theta_{t-1})"), Shown("outer_sum", "G_t", r"G_{t-1} + g_t g_t^\top"),
+               Shown("preconditioner", "P_t", r"\gamma\, (\delta I + G_t^{1/2})^{-1}")),
+        series=(Series("preconditioner", "P_t = γ (δI + G_t^½)⁻¹"),), ellipse="preconditioner",
+    ),
+    Optimizer(
+        name="sam", title="SAM (sharpness-aware, SGD base)",
+        params=(lr(1e-3), SAM_RADIUS), equations=(
+            r"\epsilon_t = \rho\, \frac{\nabla f(\theta_{t-1})}{\lVert \nabla f(\theta_{t-1}) \rVert}"
+            r"\quad (0 \text{ where the gradient is } 0)",
+            r"g_t = \nabla f(\theta_{t-1} + \epsilon_t)",
+            r"\theta_t = \theta_{t-1} - \gamma\, g_t",
+        ), symbols=(r"\gamma = \text{lr},\ \rho = \text{radius (Foret et al.'s } \rho\text{: a distance, "
+                    r"not a decay rate)}"),
+        init=rules.init_none, update=rules.sam,
+        intuition="Before each step SAM asks: what is the worst point within distance ρ? To first order that "
+                  "is ρ uphill along the gradient. It measures the gradient there and takes the descent step "
+                  "from the original point. In a sharp valley the uphill point sits high on a wall and pushes "
+                  "hard; in a wide valley it barely differs, so SAM prefers flat minima. The inspector draws "
+                  "the ρ-ball and the perturbed point.",
+        pros="Finds flatter minima, which tend to generalise better in deep learning; one extra knob.",
+        cons="Two gradients per step; near a sharp minimum the perturbed gradient never vanishes, so it "
+             "hovers around the minimum instead of landing on it.",
+        when="Image classification and fine-tuning where generalisation matters more than training speed.",
+        reference="Foret, Kleiner, Mobahi & Neyshabur (2021), 'Sharpness-aware minimization for efficiently "
+                  "improving generalization', Algorithm 1 (p = 2). Independent NumPy reference in the tests.",
+        family="gd", moment_arrow=MomentArrow.NONE,
+        shown=(Shown("grad_at_theta", r"\nabla f(\theta_{t-1})", r"\text{gradient at the point}"),
+               Shown("perturbation", r"\epsilon_t", r"\rho\, \nabla f / \lVert \nabla f \rVert"),
+               Shown("perturbed", r"\tilde\theta_t", r"\theta_{t-1} + \epsilon_t"),
+               Shown("grad", "g_t", r"\nabla f(\tilde\theta_t)")),
+        markers=(Marker("perturbed", "θ + ε: where SAM measures its gradient", "#00e5ff", "x", radius="radius"),),
+    ),
+    Optimizer(
+        name="sf_sgd", title="Schedule-Free SGD",
+        params=(lr(1.0), SF_MOMENTUM, NO_WEIGHT_DECAY, LR_WARMUP),
+        equations=SF_EQ + (r"z_t = z_{t-1} - \gamma_t\,(g_t + \lambda\, y_t)",) + SF_AVERAGE,
+        symbols=SF_SYMBOLS + r",\ \beta = \text{momentum}",
+        init=rules.init_schedule_free, update=rules.schedule_free_sgd,
+        intuition="Three sequences instead of one. z takes plain SGD steps; x, the point that is reported, "
+                  "is the running average of all z's; the gradient is taken at y, between the two. Averaging "
+                  "does the job a decaying learning-rate schedule usually does, so no schedule (and no "
+                  "stopping time) is needed; taking the gradient near the average acts like momentum. The "
+                  "race draws z and y beside x.",
+        pros="No learning-rate schedule to design; matches or beats tuned cosine schedules in the paper's "
+             "benchmarks; the same memory as momentum.",
+        cons="Averaging with equal weights makes x slow to leave early points on a long curved path; β and γ "
+             "interact; the model must be evaluated at x, not at y (the package's eval()).",
+        when="Training runs whose length is not known in advance, or to avoid tuning a schedule.",
+        reference="Defazio, Yang, Mehta, Mishchenko, Khaled & Cutkosky (2024), 'The road less scheduled'; "
+                  "schedulefree.SGDScheduleFree (r = 0, weight_lr_power = 2).",
+        family="sf_sgd", moment_arrow=MomentArrow.NONE, shown=SF_SHOWN, series=SF_SERIES,
+        markers=SF_MARKERS,
+    ),
+    Optimizer(
+        name="sf_adamw", title="Schedule-Free AdamW",
+        params=(lr(2.5e-3), SF_BETA1, BETA2_ADAM, eps(1e-8), NO_WEIGHT_DECAY, LR_WARMUP),
+        equations=SF_EQ + (
+            r"v_t = \beta_2 v_{t-1} + (1 - \beta_2)\, g_t^2 \quad (v_0 = 0)",
+            r"z_t = z_{t-1} - \gamma_t \Bigl(\frac{g_t}{\sqrt{v_t / (1 - \beta_2^t)} + \epsilon} + \lambda\, y_t\Bigr)",
+        ) + SF_AVERAGE,
+        symbols=SF_SYMBOLS + r",\ \beta = \text{beta1},\ \beta_2 = \text{beta2},\ \epsilon = \text{eps}",
+        init=rules.init_schedule_free, update=rules.schedule_free_adamw,
+        intuition="Schedule-Free averaging on top of an Adam-style step: z moves by the gradient divided by "
+                  "the root of its running squared average (no first moment: the interpolation y plays that "
+                  "role), x averages the z's and is reported, and the gradient is taken at y between them.",
+        pros="Adam's robustness to scale without a schedule; won the AlgoPerf 2024 self-tuning track.",
+        cons="Same caveats as Schedule-Free SGD: x lags on curved paths; evaluation must use x.",
+        when="Transformer-style training where a schedule would otherwise be tuned.",
+        reference="Defazio et al. (2024), 'The road less scheduled'; schedulefree.AdamWScheduleFree "
+                  "(r = 0, weight_lr_power = 2).",
+        family="adam", moment_arrow=MomentArrow.NONE, shown=SF_SHOWN, series=SF_SERIES,
+        markers=SF_MARKERS,
+    ),
+    Optimizer(
+        name="prodigy", title="Prodigy",
+        params=(MULTIPLIER_LR, BETA1, BETA2_ADAM, eps(1e-8), D0, D_COEF), equations=(
+            r"g_t = \nabla f(\theta_{t-1}),\quad \beta_3 = \sqrt{\beta_2},\quad d_1 = d_{\max} = d_0",
+            r"r_t = \beta_3 r_{t-1} + \tfrac{d_t}{d_0}\, d_t\gamma\; g_t^\top(\theta_0 - \theta_{t-1})",
+            r"s_t = \beta_3 s_{t-1} + \tfrac{d_t}{d_0}\, d_t\gamma\; g_t",
+            r"m_t = \beta_1 m_{t-1} + d_t (1 - \beta_1)\, g_t,\quad "
+            r"v_t = \beta_2 v_{t-1} + d_t^2 (1 - \beta_2)\, g_t^2",
+            r"\hat d_t = \kappa\, r_t / \lVert s_t \rVert_1,\quad d_{t+1} = \max(d_t,\, \hat d_t)",
+            r"\theta_t = \theta_{t-1} - d_t\gamma\, \frac{m_t}{\sqrt{v_t} + d_{t+1}\, \epsilon}",
+        ), symbols=(r"\gamma = \text{lr (a multiplier)},\ \beta_1 = \text{beta1},\ \beta_2 = \text{beta2},\ "
+                    r"\epsilon = \text{eps},\ d_0 = \text{d0},\ \kappa = \text{d\_coef};\ "
+                    r"m_0 = v_0 = s_0 = 0,\ r_0 = 0"),
+        init=rules.init_prodigy, update=rules.prodigy,
+        intuition="Adam whose step size d is learnt instead of set. d estimates the distance from the start to "
+                  "the solution: the gradients seen so far, weighted by how far each was from the start, give "
+                  "a lower bound on it, and d only ever grows to the largest bound found. It starts tiny (d₀), "
+                  "grows by orders of magnitude in the first steps, then settles; the d-over-steps plot "
+                  "shows it. The lr you set multiplies d.",
+        pros="No learning rate to tune on most problems; d grows fast, unlike D-Adaptation's.",
+        cons="d never shrinks, so an overestimate early on keeps the steps too large; the first steps are "
+             "wasted at the tiny d₀.",
+        when="When tuning a learning rate is expensive: fine-tuning, diffusion and language models.",
+        reference="Mishchenko & Defazio (2024), 'Prodigy: an expeditiously adaptive parameter-free learner'; "
+                  "prodigyopt.Prodigy 1.1.2 defaults (no bias correction, no safeguard warm-up, no weight decay).",
+        family="prodigy", moment_arrow=MomentArrow.NONE, lr_is_multiplier=True,
+        shown=(Shown("grad", "g_t", r"\nabla f(\theta_{t-1})"), Shown("d", "d_t", r"\text{step scale in force}"),
+               Shown("d_hat", r"\hat d_t", r"\kappa\, r_t / \lVert s_t \rVert_1"),
+               Shown("step_scale", r"d_t\gamma", r"\text{step size of this step}")),
+        series=D_SERIES,
+    ),
+    Optimizer(
+        name="dadapt_adam", title="D-Adaptation Adam",
+        params=(MULTIPLIER_LR, BETA1, BETA2_ADAM, eps(1e-8), D0), equations=(
+            r"g_t = \nabla f(\theta_{t-1}),\quad d_1 = d_0",
+            r"r_t = \sqrt{\beta_2}\, r_{t-1} + (1 - \sqrt{\beta_2})\, d_t\gamma\; g_t^\top "
+            r"\frac{s_{t-1}}{\sqrt{v_{t-1}} + \epsilon}",
+            r"m_t = \beta_1 m_{t-1} + d_t\gamma (1 - \beta_1)\, g_t,\quad "
+            r"v_t = \beta_2 v_{t-1} + (1 - \beta_2)\, g_t^2",
+            r"s_t = \sqrt{\beta_2}\, s_{t-1} + d_t\gamma (1 - \sqrt{\beta_2})\, g_t",
+            r"\hat d_t = \frac{r_t}{(1 - \sqrt{\beta_2})\, \lVert s_t \rVert_1},\quad d_{t+1} = \max(d_t,\, \hat d_t)",
+            r"\theta_t = \theta_{t-1} - \frac{m_t}{\sqrt{v_t} + \epsilon}",
+        ), symbols=(r"\gamma = \text{lr (a multiplier)},\ \beta_1 = \text{beta1},\ \beta_2 = \text{beta2},\ "
+                    r"\epsilon = \text{eps},\ d_0 = \text{d0};\ m_0 = v_0 = s_0 = 0,\ r_0 = 0"),
+        init=rules.init_dadapt_adam, update=rules.dadapt_adam,
+        intuition="The predecessor of Prodigy: Adam with its step size d estimated from a lower bound on the "
+                  "distance to the solution. Its estimate grows more slowly than Prodigy's, so it spends "
+                  "longer taking tiny steps at the start.",
+        pros="No learning rate to tune; proven rates on convex problems.",
+        cons="Slow start from the tiny d₀; d never shrinks.",
+        when="As Prodigy; mostly of historical interest now.",
+        reference="Defazio & Mishchenko (2023), 'Learning-rate-free learning by D-Adaptation'; "
+                  "dadaptation.DAdaptAdam 3.2 defaults (no bias correction, no weight decay).",
+        family="prodigy", moment_arrow=MomentArrow.NONE, lr_is_multiplier=True,
+        shown=(Shown("grad", "g_t", r"\nabla f(\theta_{t-1})"), Shown("d", "d_t", r"\text{step scale in force}"),
+               Shown("d_hat", r"\hat d_t", r"r_t / ((1 - \sqrt{\beta_2}) \lVert s_t \rVert_1)"),
+               Shown("step_scale", r"d_t\gamma", r"\text{scale of this step's moment}")),
+        series=D_SERIES,
+    ),
+    Optimizer(
+        name="muon", title="Muon (on one 1×2 matrix)",
+        params=(lr(1e-3), MUON_MOMENTUM, NESTEROV, MUON_WEIGHT_DECAY, NS_STEPS), equations=(
+            r"g_t = \nabla f(\theta_{t-1})",
+            r"B_t = \mu B_{t-1} + (1 - \mu)\, g_t \quad (B_0 = 0)",
+            r"U_t = (1 - \mu)\, g_t + \mu B_t \quad (\text{nesterov off: } U_t = B_t)",
+            r"X_0 = U_t / \max(\lVert U_t \rVert, 10^{-7}),\quad X_{k+1} = a X_k + (b\, A_k + c\, A_k^2)\, X_k,"
+            r"\ A_k = X_k X_k^\top,\quad O_t = X_K",
+            r"\theta_t = \theta_{t-1}(1 - \gamma\lambda) - \gamma\, O_t",
+        ), symbols=(r"\gamma = \text{lr},\ \mu = \text{momentum},\ \lambda = \text{weight\_decay},\ "
+                    r"K = \text{ns\_steps},\ (a, b, c) = (3.4445, -4.775, 2.0315)"),
+        init=rules.init_trace, update=rules.muon,
+        intuition="Muon treats a weight matrix's momentum as a matrix and replaces it by the nearest "
+                  "orthogonal matrix (all singular values set to about 1), computed with a few Newton–Schulz "
+                  "iterations. Here θ is one 1×2 matrix, whose only singular value is its length, so the "
+                  "iteration just rescales the momentum: Muon becomes normalised momentum. With torch's five "
+                  "steps from length 1 the length lands at 0.696, not exactly 1 (the coefficients trade "
+                  "accuracy for speed; torch's bfloat16 arithmetic scatters it between about 0.68 and 0.72); "
+                  "the update-length series shows it.",
+        pros="On real weight matrices: equalises the update across all directions of the matrix; strong "
+             "results training transformers.",
+        cons="On a vector it reduces to fixed-length steps of about 0.7 γ, so it hops around a minimum "
+             "without a decaying schedule; torch's default weight decay 0.1 pulls slightly toward 0.",
+        when="Hidden-layer weight matrices of transformers (with AdamW for embeddings and biases).",
+        reference="Jordan et al. (2024), 'Muon: an optimizer for hidden layers in neural networks'; "
+                  "torch.optim.Muon (its Newton–Schulz runs in bfloat16, this one in float64).",
+        family="lion", moment_arrow=MomentArrow.NONE,
+        shown=(Shown("grad", "g_t", r"\nabla f(\theta_{t-1})"),
+               Shown("ns_input", "U_t", r"\text{momentum to orthogonalise}"),
+               Shown("orthogonalised", "O_t", r"\mathrm{NS}_K(U_t)"),
+               Shown("update_length", r"\lVert O_t \rVert", r"\text{length after Newton–Schulz}")),
+        series=(Series("update_length", "‖O_t‖, the update's length before γ"),),
+    ),
+)
+
+OPTIMIZERS: dict[str, Optimizer] = {o.name: o for o in (*_ENTRIES, *_MORE_ENTRIES)}
+
+
+def family_of(name: str) -> str:
+    """The family whose suggested settings optimizer ``name`` shares (its own name if it has none)."""
+    return OPTIMIZERS[name].family or name

@@ -39,6 +39,7 @@ class Step(NamedTuple):
     moment: Array | None = None             # momentum / first-moment vector, where the rule has one
     eff_lr: Array | None = None             # effective per-coordinate learning rate, where defined
     fallback: Array | None = None           # Newton: True where a gradient step replaced the Newton step
+    extra: Mapping[str, Array] | None = None  # named per-start values the entry declares (shown, series, markers)
 
 
 class NoState(NamedTuple):
@@ -286,3 +287,315 @@ def newton(theta: Array, state: NoState, ctx: Context, hp: HP) -> Step:
     newton_dir = np.stack([c * g[:, 0] - b * g[:, 1], a * g[:, 1] - b * g[:, 0]], axis=-1) / safe_det[:, None]
     update = np.where(use_newton[:, None], -hp["lr"] * newton_dir, -hp["fallback_lr"] * g)
     return Step(update, state, g, fallback=~use_newton)
+
+
+# --- quasi-Newton ----------------------------------------------------------------------------------
+
+ARMIJO_C1 = 1e-4        # sufficient-decrease constant c₁ of the backtracking line search
+BACKTRACK = 0.5         # the trial step is halved until the Armijo condition holds
+MAX_BACKTRACKS = 40     # after this many halvings without success the step is 0
+EAGER_TRIALS = 4        # trial steps tested one at a time before the rest are tested in one batch
+CURVATURE_FLOOR = 1e-10  # BFGS skips its update unless sᵀy > CURVATURE_FLOOR · ‖s‖ ‖y‖
+
+
+class BFGSState(NamedTuple):
+    inv_hessian: Array                      # H: inverse-Hessian estimate (n, 2, 2), H_0 = I
+    step: Array                             # s: the previous step θ_{t-1} - θ_{t-2}
+    grad: Array                             # the previous gradient g_{t-1}
+
+
+def init_bfgs(theta: Array) -> BFGSState:
+    return BFGSState(np.broadcast_to(np.eye(2), (theta.shape[0], 2, 2)).copy(), _zeros(theta), _zeros(theta))
+
+
+def bfgs(theta: Array, state: BFGSState, ctx: Context, hp: HP) -> Step:
+    """BFGS with a backtracking Armijo line search (Nocedal & Wright 2006, Algorithms 6.1 and 3.1).
+
+    ``y = g_t - g_{t-1}``, ``ρ = 1/(yᵀs)``; ``H ← (I - ρ s yᵀ) H (I - ρ y sᵀ) + ρ s sᵀ`` (their eq. 6.17),
+    skipped unless ``sᵀy > 10⁻¹⁰ ‖s‖‖y‖`` so that ``H`` stays positive definite (an Armijo search alone
+    does not guarantee the curvature condition).  ``p = -H g``; ``α = γ · ½^j`` for the smallest ``j ≤ 40``
+    with ``f(θ + α p) ≤ f(θ) + c₁ α gᵀp`` (``α = 0`` if none); ``θ ← θ + α p``.  ``H_0 = I``.
+    """
+    g = ctx.grad(theta)
+    h = state.inv_hessian
+    if ctx.t > 1:
+        s, y = state.step, g - state.grad
+        sy = np.sum(s * y, axis=-1)
+        curved = sy > CURVATURE_FLOOR * np.linalg.norm(s, axis=-1) * np.linalg.norm(y, axis=-1)
+        safe = np.where(curved, sy, 1.0)[:, None, None]
+        hy = np.einsum("nij,nj->ni", h, y)
+        yhy = np.sum(y * hy, axis=-1)[:, None, None]
+        ss, s_hy = s[:, :, None] * s[:, None, :], s[:, :, None] * hy[:, None, :]
+        # eq. 6.17 multiplied out, with ρ = 1/(sᵀy) applied as divisions so tiny steps do not overflow
+        h_new = h - (s_hy + np.swapaxes(s_hy, 1, 2)) / safe + (1.0 + yhy / safe) * ss / safe
+        h = np.where((curved & np.isfinite(h_new).all(axis=(1, 2)))[:, None, None], h_new, h)
+    p = -np.einsum("nij,nj->ni", h, g)
+    f0, decrease = ctx.value(theta), ARMIJO_C1 * np.sum(g * p, axis=-1)
+    alpha = np.broadcast_to(np.asarray(hp["lr"], dtype=np.float64), (theta.shape[0], 1)).reshape(-1).copy()
+    pending = np.arange(theta.shape[0])               # starts still searching: only these are evaluated
+    for _ in range(EAGER_TRIALS):
+        a = alpha[pending]
+        ok = ctx.value(theta[pending] + a[:, None] * p[pending]) <= f0[pending] + a * decrease[pending]
+        pending = pending[~ok]
+        if not pending.size:
+            break
+        alpha[pending] *= BACKTRACK
+    if pending.size:                                  # the few left try all remaining halvings in one evaluation
+        trials = alpha[pending, None] * BACKTRACK ** np.arange(MAX_BACKTRACKS + 1 - EAGER_TRIALS)
+        points = theta[pending, None, :] + trials[..., None] * p[pending, None, :]
+        ok = ctx.value(points) <= f0[pending, None] + trials * decrease[pending, None]
+        first = ok.argmax(axis=1)                     # the first (largest) step that passes, as one by one
+        alpha[pending] = np.where(ok.any(axis=1), trials[np.arange(pending.size), first], 0.0)
+    update = alpha[:, None] * p
+    extra = {"inv_hessian": h, "direction": p, "alpha": alpha}
+    return Step(update, BFGSState(h, update, g), g, extra=extra)
+
+
+# --- full-matrix AdaGrad ---------------------------------------------------------------------------
+
+class OuterSumState(NamedTuple):
+    outer_sum: Array                        # G: running sum of outer products g gᵀ (n, 2, 2)
+
+
+def init_outer_sum(theta: Array) -> OuterSumState:
+    return OuterSumState(np.zeros(theta.shape + (2,)))
+
+
+def sym_eig(m: Array) -> tuple[Array, Array, Array, Array]:
+    """Eigen-decomposition of symmetric 2×2 matrices ``(n, 2, 2)`` in closed form.
+
+    Returns the eigenvalues ``small`` and ``big`` with the cosine and sine of the angle ``φ = ½ atan2(2b, a - c)``:
+    ``big`` belongs to the eigenvector ``(cos φ, sin φ)``, ``small`` to ``(-sin φ, cos φ)``.
+    """
+    a, b, c = m[:, 0, 0], m[:, 0, 1], m[:, 1, 1]
+    phi = 0.5 * np.arctan2(2 * b, a - c)
+    cos, sin = np.cos(phi), np.sin(phi)
+    big = a * cos * cos + 2 * b * sin * cos + c * sin * sin
+    small = a * sin * sin - 2 * b * sin * cos + c * cos * cos
+    return small, big, cos, sin
+
+
+def adagrad_full(theta: Array, state: OuterSumState, ctx: Context, hp: HP) -> Step:
+    """Full-matrix AdaGrad: ``G ← G + g gᵀ``, ``θ ← θ - γ (δI + G^{1/2})⁻¹ g``.
+
+    Duchi, Hazan & Singer (2011), "Adaptive subgradient methods for online learning and stochastic
+    optimization", the full-matrix update (their eq. 2 / Figure 1 with ``δI + G_t^{1/2}``).  The square root
+    and the inverse use the closed-form eigen-decomposition of the 2×2 matrix ``G`` (:func:`sym_eig`).
+    """
+    g = ctx.grad(theta)
+    big_g = state.outer_sum + g[:, :, None] * g[:, None, :]
+    small, big, cos, sin = sym_eig(big_g)
+    lr, delta = (np.reshape(hp[k], -1) if np.ndim(hp[k]) else hp[k] for k in ("lr", "eps"))   # (n,) per start
+    s_small = lr / (delta + np.sqrt(np.maximum(small, 0.0)))          # eigenvalues of P = γ (δI + G^{1/2})⁻¹
+    s_big = lr / (delta + np.sqrt(np.maximum(big, 0.0)))
+    p00 = s_small * sin * sin + s_big * cos * cos
+    p01 = (s_big - s_small) * sin * cos
+    p11 = s_small * cos * cos + s_big * sin * sin
+    update = -np.stack([p00 * g[:, 0] + p01 * g[:, 1], p01 * g[:, 0] + p11 * g[:, 1]], axis=-1)
+    precond = np.stack([np.stack([p00, p01], -1), np.stack([p01, p11], -1)], -2)
+    return Step(update, OuterSumState(big_g), g, extra={"outer_sum": big_g, "preconditioner": precond})
+
+
+# --- sharpness-aware minimization ------------------------------------------------------------------
+
+def sam(theta: Array, state: NoState, ctx: Context, hp: HP) -> Step:
+    """SAM with plain SGD as its base: ``ε = ρ g/‖g‖``, ``θ ← θ - γ ∇f(θ + ε)`` (ρ is ``radius``).
+
+    Foret, Kleiner, Mobahi & Neyshabur (2021), "Sharpness-aware minimization for efficiently improving
+    generalization", Algorithm 1 with p = 2.  Both gradients come from this step's oracle (the same
+    mini-batch).  Where ``g = 0`` the perturbation is 0.
+    """
+    g = ctx.grad(theta)
+    norm = np.linalg.norm(g, axis=-1, keepdims=True)
+    eps = np.where(norm > 0, hp["radius"] * g / np.where(norm > 0, norm, 1.0), 0.0)
+    perturbed = theta + eps
+    g_sam = ctx.grad(perturbed)
+    return Step(-hp["lr"] * g_sam, state, g_sam,
+                extra={"grad_at_theta": g, "perturbation": eps, "perturbed": perturbed})
+
+
+# --- schedule-free ---------------------------------------------------------------------------------
+
+class ScheduleFreeState(NamedTuple):
+    z: Array                                # base sequence z (the SGD / Adam iterate)
+    nu: Array                               # second moment v (AdamW form only)
+    weight_sum: Array                       # Σ w_i of the averaging weights w_i = γ_max²  (n, 1)
+    lr_max: Array                           # largest learning rate so far (n, 1)
+
+
+def init_schedule_free(theta: Array) -> ScheduleFreeState:
+    n = theta.shape[0]
+    return ScheduleFreeState(theta.copy(), _zeros(theta), np.zeros((n, 1)), np.full((n, 1), -1.0))
+
+
+def _schedule_free(theta: Array, state: ScheduleFreeState, ctx: Context, hp: HP, beta: Any, adam: bool) -> Step:
+    """Shared body of Schedule-Free SGD and AdamW (schedulefree 1.4.1 with r = 0, weight_lr_power = 2).
+
+    ``x = θ`` is the averaged iterate (the reported point); ``y = (1-β) z + β x`` is where the gradient is
+    taken; ``z ← z - γ_t ĝ``; ``c = γ_max² / Σ γ_max²``; ``x ← (1-c) x + c z``.  ``γ_t`` rises linearly over
+    ``lr_warmup`` steps (the package's ``warmup_steps``).
+    """
+    warm = hp["lr_warmup"]
+    lr = hp["lr"] * (min(1.0, ctx.t / warm) if warm else 1.0)
+    lr_max = np.maximum(lr, state.lr_max)
+    weight = lr_max * lr_max
+    weight_sum = state.weight_sum + weight
+    c = weight / weight_sum
+    y = (1 - beta) * state.z + beta * theta
+    g = ctx.grad(y)
+    nu = state.nu
+    if adam:
+        b2 = hp["beta2"]
+        nu = b2 * nu + (1 - b2) * g * g
+        direction = g / (np.sqrt(nu / (1 - b2**ctx.t)) + hp["eps"])
+    else:
+        direction = g
+    direction = direction + hp["weight_decay"] * y
+    z = state.z - lr * direction
+    x = (1 - c) * theta + c * z
+    extra = {"y": y, "z": z, "average_weight": np.broadcast_to(c, (theta.shape[0], 1))[:, 0]}
+    return Step(x - theta, ScheduleFreeState(z, nu, weight_sum, lr_max), g, extra=extra)
+
+
+def schedule_free_sgd(theta: Array, state: ScheduleFreeState, ctx: Context, hp: HP) -> Step:
+    """Schedule-Free SGD as ``schedulefree.SGDScheduleFree`` (β is its ``momentum``).
+
+    Defazio et al. (2024), "The road less scheduled", Algorithm 1 with the SGD base step.
+    """
+    return _schedule_free(theta, state, ctx, hp, hp["momentum"], adam=False)
+
+
+def schedule_free_adamw(theta: Array, state: ScheduleFreeState, ctx: Context, hp: HP) -> Step:
+    """Schedule-Free AdamW as ``schedulefree.AdamWScheduleFree`` (β is its ``betas[0]``): the base step
+    divides by ``√(v / (1-β₂ᵗ)) + ε`` and adds ``λ y``.  Defazio et al. (2024), Algorithm 1."""
+    return _schedule_free(theta, state, ctx, hp, hp["beta1"], adam=True)
+
+
+# --- learning-rate-free Adam variants ----------------------------------------------------------------
+
+class ProdigyState(NamedTuple):
+    x0: Array                               # the start point
+    mu: Array                               # m: first moment, scaled by d
+    nu: Array                               # v: second moment, scaled by d²
+    s: Array                                # s: weighted sum of gradients
+    numerator: Array                        # r: weighted sum of d·γ·gᵀ(x₀ - x)  (n, 1)
+    d: Array                                # d: current estimate of the distance to the solution (n, 1)
+    d_max: Array                            # largest d̂ so far (n, 1); d and d_max are d₀ at step 1
+
+
+def init_prodigy(theta: Array) -> ProdigyState:
+    column = np.zeros((theta.shape[0], 1))
+    return ProdigyState(theta.copy(), _zeros(theta), _zeros(theta), _zeros(theta), column, column, column)
+
+
+def _first_d(theta: Array, ctx: Context, hp: HP, current: Array) -> Array:
+    """``(n, 1)``: d₀ at the first step (one value per start if d0 is), else the running value."""
+    return np.broadcast_to(hp["d0"], (theta.shape[0], 1)) if ctx.t == 1 else current
+
+
+def prodigy(theta: Array, state: ProdigyState, ctx: Context, hp: HP) -> Step:
+    """Prodigy as ``prodigyopt.Prodigy`` 1.1.2 (defaults: no bias correction, no safeguard warm-up,
+    unbounded growth, β₃ = √β₂, no weight decay).
+
+    ``r ← β₃ r + (d/d₀) dγ gᵀ(x₀ - x)``, ``m ← β₁ m + d (1-β₁) g``, ``v ← β₂ v + d² (1-β₂) g²``,
+    ``s ← β₃ s + (d/d₀) dγ g``; ``d̂ = d_coef · r / ‖s‖₁``, ``d ← max(d, d̂)``;
+    ``x ← x - dγ m / (√v + d' ε)`` with ``dγ`` from before this step and ``d'`` the new d.
+    Per-start numbers are ``(n, 1)`` columns, so every hyperparameter may be one value per start.
+    Mishchenko & Defazio (2024), "Prodigy: an expeditiously adaptive parameter-free learner", Algorithm 3.
+    """
+    g = ctx.grad(theta)
+    b1, b2, d0 = hp["beta1"], hp["beta2"], hp["d0"]
+    b3 = np.sqrt(b2)
+    d, d_max = _first_d(theta, ctx, hp, state.d), _first_d(theta, ctx, hp, state.d_max)
+    dlr = d * hp["lr"]
+    numerator = b3 * state.numerator + (d / d0) * dlr * np.sum(g * (state.x0 - theta), axis=-1, keepdims=True)
+    m = b1 * state.mu + d * (1 - b1) * g
+    v = b2 * state.nu + d * d * (1 - b2) * g * g
+    s = b3 * state.s + (d / d0) * dlr * g
+    denom_l1 = np.sum(np.abs(s), axis=-1, keepdims=True)
+    moved = denom_l1 > 0                                # prodigyopt skips a step whose ‖s‖₁ is 0
+    d_hat = hp["d_coef"] * numerator / np.where(moved, denom_l1, 1.0)
+    d_new = np.where(moved, np.maximum(d_max, d_hat), d_max)
+    update = np.where(moved, -dlr * m / (np.sqrt(v) + d_new * hp["eps"]), 0.0)
+    new = ProdigyState(state.x0, np.where(moved, m, state.mu), np.where(moved, v, state.nu),
+                       np.where(moved, s, state.s), np.where(moved, numerator, state.numerator), d_new, d_new)
+    extra = {"d": d[:, 0], "d_hat": np.where(moved, d_hat, d)[:, 0], "step_scale": dlr[:, 0]}
+    return Step(update, new, g, extra=extra)
+
+
+class DAdaptAdamState(NamedTuple):
+    mu: Array                               # m: first moment, scaled by dγ
+    nu: Array                               # v: second moment
+    s: Array                                # s: weighted sum of dγ g
+    numerator: Array                        # r: weighted sum of dγ gᵀ s/(√v + ε)  (n, 1)
+    d: Array                                # d: the step-scale estimate (n, 1); d₀ at step 1
+
+
+def init_dadapt_adam(theta: Array) -> DAdaptAdamState:
+    column = np.zeros((theta.shape[0], 1))
+    return DAdaptAdamState(_zeros(theta), _zeros(theta), _zeros(theta), column, column)
+
+
+def dadapt_adam(theta: Array, state: DAdaptAdamState, ctx: Context, hp: HP) -> Step:
+    """D-Adaptation Adam as ``dadaptation.DAdaptAdam`` 3.2 (defaults: no bias correction, unbounded growth,
+    no weight decay).
+
+    ``r ← √β₂ r + (1-√β₂) dγ gᵀ s/(√v + ε)`` (with the old ``s`` and ``v``), ``m ← β₁ m + dγ (1-β₁) g``,
+    ``v ← β₂ v + (1-β₂) g²``, ``s ← √β₂ s + dγ (1-√β₂) g``; ``d̂ = r / ((1-√β₂) ‖s‖₁)``, ``d ← max(d, d̂)``;
+    ``x ← x - m / (√v + ε)``.  Defazio & Mishchenko (2023), "Learning-rate-free learning by D-Adaptation".
+    """
+    g = ctx.grad(theta)
+    b1, b2, eps = hp["beta1"], hp["beta2"], hp["eps"]
+    sb2 = np.sqrt(b2)
+    d = _first_d(theta, ctx, hp, state.d)
+    dlr = d * hp["lr"]
+    acc = dlr * np.sum(g * state.s / (np.sqrt(state.nu) + eps), axis=-1, keepdims=True)
+    m = b1 * state.mu + dlr * (1 - b1) * g
+    v = b2 * state.nu + (1 - b2) * g * g
+    s = sb2 * state.s + dlr * (1 - sb2) * g
+    numerator = sb2 * state.numerator + (1 - sb2) * acc
+    l1 = np.sum(np.abs(s), axis=-1, keepdims=True)
+    moved = l1 > 0                                      # dadaptation skips a step whose ‖s‖₁ is 0
+    d_hat = numerator / ((1 - sb2) * np.where(moved, l1, 1.0))
+    d_new = np.where(moved, np.maximum(d, d_hat), d)
+    update = np.where(moved, -m / (np.sqrt(v) + eps), 0.0)
+    new = DAdaptAdamState(m, v, s, np.where(moved, numerator, state.numerator), d_new)
+    extra = {"d": d[:, 0], "d_hat": np.where(moved, d_hat, d)[:, 0], "step_scale": dlr[:, 0]}
+    return Step(update, new, g, extra=extra)
+
+
+# --- Muon ------------------------------------------------------------------------------------------
+
+NS_COEFFICIENTS = (3.4445, -4.7750, 2.0315)   # torch.optim.Muon's quintic Newton–Schulz coefficients
+NS_EPS = 1e-7                                 # torch.optim.Muon's eps: the norm is clamped from below by it
+
+
+def newton_schulz_row(v: Array, steps: int) -> Array:
+    """Newton–Schulz orthogonalisation of each row ``v`` (a 1×2 matrix), as torch.optim.Muon but in float64.
+
+    ``X ← v / max(‖v‖, ε)``; ``steps`` times ``A = X Xᵀ``, ``X ← a X + (b A + c A²) X``.  For one row
+    ``A = ‖X‖²`` is a number, so X keeps its direction and only its length changes.
+    """
+    a, b, c = NS_COEFFICIENTS
+    x = v / np.maximum(np.linalg.norm(v, axis=-1, keepdims=True), NS_EPS)
+    for _ in range(int(steps)):
+        gram = np.sum(x * x, axis=-1, keepdims=True)
+        x = a * x + (b * gram + c * gram * gram) * x
+    return x
+
+
+def muon(theta: Array, state: TraceState, ctx: Context, hp: HP) -> Step:
+    """Muon as torch.optim.Muon on a 1×2 parameter (``adjust_lr_fn=None``: the factor √max(1, 1/2) is 1).
+
+    ``B ← μ B + (1-μ) g``; ``U = (1-μ) g + μ B`` (Nesterov) or ``B``; ``O = NS₅(U)``;
+    ``θ ← θ (1 - γλ) - γ O``.  Jordan et al. (2024), "Muon: an optimizer for hidden layers".
+    torch runs the Newton–Schulz iteration in bfloat16; this rule runs the same iteration in float64.
+    """
+    g = ctx.grad(theta)
+    mu = hp["momentum"]
+    buf = state.trace + (1 - mu) * (g - state.trace)              # torch's buf.lerp_(g, 1 - μ)
+    u = g + mu * (buf - g) if hp["nesterov"] else buf             # torch's g.lerp(buf, μ)
+    o = newton_schulz_row(u, hp["ns_steps"])
+    update = -hp["lr"] * hp["weight_decay"] * theta - hp["lr"] * o
+    return Step(update, TraceState(buf), g,
+                extra={"ns_input": u, "orthogonalised": o, "update_length": np.linalg.norm(o, axis=-1)})

@@ -46,7 +46,7 @@ class Trajectory:
     moments: Array | None = None       # (steps, n, 2), momentum / first moment after the step
     eff_lr: Array | None = None        # (steps, n, 2), per-coordinate effective learning rate
     fallback: Array | None = None      # (steps, n), Newton steps that fell back to gradient steps
-    extra: dict = field(default_factory=dict)
+    extra: dict = field(default_factory=dict)   # the entry's series (steps, n, ...) and markers (steps + 1, n, 2)
 
     @property
     def steps(self) -> int:
@@ -216,6 +216,8 @@ def simulate(landscape: Landscape, optimizer: str | Optimizer, start: object, st
     points[0] = theta
     diverged_at = np.where(alive, -1, 0)
     record: dict[str, Array] = {}
+    series: dict[str, Array] = {}
+    markers = {m.name: np.repeat(theta[None], steps + 1, axis=0) for m in opt.markers} if diagnostics else {}
     lr_trace = np.empty(steps)
 
     for rec in _run(landscape, opt, theta, steps, seed, hp, loss[0], alive):
@@ -229,13 +231,22 @@ def simulate(landscape: Landscape, optimizer: str | Optimizer, start: object, st
                     if name not in record:
                         record[name] = np.zeros((steps, n) + np.shape(value)[1:], dtype=np.asarray(value).dtype)
                     record[name][t - 1] = value
+            for name in (s.name for s in opt.series):
+                value = np.asarray(step.extra[name])
+                if name not in series:
+                    series[name] = np.zeros((steps,) + value.shape, dtype=value.dtype)
+                series[name][t - 1] = value
+            for name in markers:
+                markers[name][t] = step.extra[name]
         points[t], loss[t] = rec.point, rec.loss
 
     _clean_diagnostics(record, diverged_at)
+    _clean_diagnostics(series, diverged_at)
+    _clean_markers(markers, points, diverged_at)
     return Trajectory(optimizer=opt.name, hyperparams={k: _plain(v) for k, v in hp.items()}, seed=int(seed),
                       points=points, loss=loss, diverged_at=diverged_at, lr=lr_trace,
                       grads=record.get("grad"), moments=record.get("moment"),
-                      eff_lr=record.get("eff_lr"), fallback=record.get("fallback"))
+                      eff_lr=record.get("eff_lr"), fallback=record.get("fallback"), extra={**series, **markers})
 
 
 def replay(landscape: Landscape, optimizer: str | Optimizer, start: object, steps: int, *,
@@ -259,6 +270,14 @@ def _clean_diagnostics(record: dict[str, Array], diverged_at: Array) -> None:
             arr &= ~after
         else:
             arr[after | ~np.isfinite(arr)] = 0.0
+
+
+def _clean_markers(markers: dict[str, Array], points: Array, diverged_at: Array) -> None:
+    """Markers ``(steps + 1, n, 2)`` from a start's divergence on (or non-finite) sit on its frozen point, in place."""
+    for arr in markers.values():
+        index = np.arange(arr.shape[0])[:, None]
+        bad = (index >= np.where(diverged_at < 0, arr.shape[0], diverged_at)[None, :])[..., None]
+        np.copyto(arr, points, where=bad | ~np.isfinite(arr))
 
 
 def _plain(value: object) -> object:

@@ -179,13 +179,19 @@ def _sweep(state: share.AppState, names: list[str], palette: list[str], is_open:
         rows.append({"optimizer": title, "stable from": band[0] if band else None,
                      "stable to": band[1] if band else None, "first divergence": s.diverge_lr,
                      "best lr": None if s.best is None else float(s.lrs[s.best]),
-                     "its final loss": None if s.best is None else float(s.final_loss[s.best]), "lr in use": lr})
+                     "its final loss": None if s.best is None else float(s.final_loss[s.best]), "lr in use": lr,
+                     "converging lrs": f"{s.n_converged} of {len(s.lrs)}",
+                     "lr is": "a multiplier of d" if s.lr_is_multiplier else "the step size"})
     number = st.column_config.NumberColumn(format="%.3g")
     st.dataframe(pd.DataFrame(rows), hide_index=True, width="stretch",
-                 column_config={k: number for k in rows[0] if k != "optimizer"})
+                 column_config={k: number for k in rows[0] if k not in ("optimizer", "converging lrs", "lr is")})
     st.caption("Stable: the run neither diverged nor ended above its starting loss; the bar covers the longest "
                "unbroken stretch of stable rates. The best rate has the lowest final loss (ties, at rounding "
-               "level, go to the fastest to reach the tolerance); the fair race uses it.")
+               "level, go to the fastest to reach the tolerance); the fair race uses it. Converging lrs, a "
+               "robustness count: how many of the swept rates bring the loss within the tolerance of the minimum "
+               "without diverging. For learning-rate-free methods (Prodigy, D-Adaptation) lr only multiplies the "
+               "step scale d they estimate themselves, so 1 is their designed setting and the sweep shows how "
+               "far that multiplier can be off.")
     st.download_button("Sweep (CSV)", lambda: analysis_export.sweep_csv(results, names), "optiscope_sweep.csv",
                        "text/csv")
 

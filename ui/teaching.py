@@ -20,7 +20,7 @@ from optimizers.explain import explain
 from optimizers.simulate import StepRecord, replay
 from state import lessons, share
 from ui import controls, runs
-from viz import gif, inspector, surface3d
+from viz import gif, inspector, series, surface3d
 from viz.figures import ContourGrid, Run
 
 RACE_TAB, LESSONS_TAB = "Race", "Lessons"
@@ -133,17 +133,19 @@ def inspector_tab(state: share.AppState, land: landscapes.Landscape, trajs: dict
                       state.start_point(), state.steps, state.seed, t)
     ex = explain(land, name, rec)
     color = colors[name]
-    lookahead = rec.theta[0] - inspector.lookahead_shift(rec) if name == "nag" else None
     figure, equations = st.columns([1, 1])
     with figure:
         st.plotly_chart(inspector.inspector_figure(land, tr.points[:, 0], t, inspector.step_arrows(name, rec, color),
-                                                   color, lookahead=lookahead),
+                                                   color, marks=inspector.step_marks(name, rec),
+                                                   shapes=inspector.step_shapes(land, name, rec)),
                         width="stretch", key="inspector_chart")
         st.caption("Zoomed onto this step. Arrows are displacements in the surface's own units, so their lengths "
                    "compare: red, −γ·g, is the step plain gradient descent would take with this step's learning "
                    "rate γ; fuchsia is the momentum's share (for Nesterov, the jump to the look-ahead point where "
                    "it measures the gradient; for Adam-like methods, the first moment before its per-coordinate "
                    "scaling); the arrow in the optimizer's colour, Δθ, is the update actually taken.")
+        for k, fig in enumerate(series.series_figures({name: tr}, colors)):    # the entry's series, e.g. d
+            st.plotly_chart(fig, width="stretch", key=f"inspector_series_{k}")
     with equations:
         st.markdown(f"**{optimizers.get(name).title}, step {t} of {tr.steps}**: the loss goes from "
                     f"{tr.loss[t - 1, 0]:.6g} to {tr.loss[t, 0]:.6g}.")
