@@ -25,6 +25,7 @@ from paramspec import validate_all
 Array = np.ndarray
 FAR = 10.0           # a point farther than FAR bound-widths outside the bounds has diverged
 MAX_STEPS = 20_000
+DIAGNOSTIC_BUDGET = 250_000  # by default, diagnostics are recorded for runs of at most this many starts × steps
 
 
 @dataclass(frozen=True)
@@ -156,18 +157,42 @@ def _prepare(landscape: Landscape, optimizer: str | Optimizer, start: object, st
     return opt, theta, hp
 
 
-def _healthy(landscape: Landscape, p: Array, value: Array) -> Array:
-    """Finite loss and inside the far box (NaN compares False, so non-finite points fail)."""
-    center, half = landscape.center, (0.5 + FAR) * landscape.span
-    inside = np.abs(p - center) <= half
-    return inside[:, 0] & inside[:, 1] & np.isfinite(value)
+class _Guard:
+    """The divergence test: a start is healthy while its loss is finite and its point lies in the far box.
+
+    The far box is ``|p - center| <= (0.5 + FAR) * span`` per coordinate (NaN compares False, so a
+    non-finite point fails).  :meth:`all_healthy` first asks a cheap question of the whole batch (five
+    reductions: is the summed loss finite, are the coordinate-wise minima and maxima inside a box shrunk
+    by a rounding margin); only when that fails does :meth:`healthy` test every start, so the answer is
+    exactly the per-start test's.
+    """
+
+    def __init__(self, landscape: Landscape):
+        center, half = landscape.center, (0.5 + FAR) * landscape.span
+        self.center, self.half = center.tolist(), half.tolist()
+        margin = 1e-6 * (np.abs(center) + half)           # far above the rounding of |p - center|
+        self.inner_lo = (center - half + margin).tolist()
+        self.inner_hi = (center + half - margin).tolist()
+
+    def healthy(self, p: Array, value: Array) -> Array:
+        """``(n,)`` bool: finite loss and inside the far box, start by start."""
+        ok = np.isfinite(value)
+        for k in (0, 1):
+            ok &= np.abs(p[:, k] - self.center[k]) <= self.half[k]
+        return ok
+
+    def all_healthy(self, p: Array, value: Array) -> bool:
+        """True only if every start is healthy; False when some may not be (then ask :meth:`healthy`)."""
+        if not np.isfinite(np.sum(value)):                 # a NaN or infinite loss, or a sum that overflows
+            return False
+        return all(self.inner_lo[k] <= np.min(p[:, k]) and np.max(p[:, k]) <= self.inner_hi[k] for k in (0, 1))
 
 
 def _initial(landscape: Landscape, theta: Array) -> tuple[Array, Array]:
     """Loss at the starts (non-finite ones outside the box become the largest float) and which starts are alive."""
     with np.errstate(all="ignore"):
         loss = landscape.value(theta)
-    alive = _healthy(landscape, theta, loss)
+    alive = _Guard(landscape).healthy(theta, loss)
     return np.where(alive | np.isfinite(loss), loss, np.finfo(np.float64).max), alive
 
 
@@ -175,11 +200,19 @@ def _run(landscape: Landscape, opt: Optimizer, theta: Array, steps: int, seed: i
          loss: Array, alive: Array) -> Iterator[StepRecord]:
     """The loop shared by :func:`simulate` and :func:`replay`: yields one :class:`StepRecord` per step.
 
-    ``loss`` and ``alive`` describe the starts, as :func:`_initial` computes them.
+    ``loss`` and ``alive`` describe the starts, as :func:`_initial` computes them.  Points are kept
+    coordinate-major (``theta[:, 0]`` and ``theta[:, 1]`` are contiguous), which makes the surfaces'
+    arithmetic on ``x`` and ``y`` and per-start hyperparameter columns run at full speed; the values
+    are the same in any layout.
     """
     oracle = _GradientOracle(landscape, opt, hp, theta.shape[0], np.random.default_rng(seed))
+    guard = _Guard(landscape)
+    theta = np.asfortranarray(theta)
     state = opt.init(theta)
     scheduled = hp["schedule"] != "constant" or hp.get("warmup_steps", 0)
+    none_diverged = np.zeros_like(alive)
+    none_diverged.flags.writeable = False
+    all_alive = bool(alive.all())
     for t in range(1, steps + 1):
         with np.errstate(all="ignore"):
             hp_t = hp
@@ -190,38 +223,52 @@ def _run(landscape: Landscape, opt: Optimizer, theta: Array, steps: int, seed: i
             step = opt.update(theta, state, rules.Context(t, oracle.next(), landscape.hessian, landscape.value), hp_t)
             new = theta + step.update
             new_loss = landscape.value(new)
-            ok = alive & _healthy(landscape, new, new_loss)
-            diverged = alive & ~ok
-            if not ok.all():
-                alive = ok
-                new = np.where(alive[:, None], new, theta)
-                new_loss = np.where(alive, new_loss, loss)
+            diverged = none_diverged
+            if not (all_alive and guard.all_healthy(new, new_loss)):
+                ok = alive & guard.healthy(new, new_loss)
+                diverged = alive & ~ok
+                all_alive = bool(ok.all())
+                if not all_alive:
+                    alive = ok
+                    new = np.where(alive[:, None], new, theta)
+                    new_loss = np.where(alive, new_loss, loss)
         yield StepRecord(t, hp_t, theta, state, step, new, new_loss, diverged)
         theta, state, loss = new, step.state, new_loss
 
 
 def simulate(landscape: Landscape, optimizer: str | Optimizer, start: object, steps: int, *,
-             seed: int = 0, diagnostics: bool = True, **hyperparams: object) -> Trajectory:
+             seed: int = 0, diagnostics: bool | None = None, **hyperparams: object) -> Trajectory:
     """Run ``optimizer`` on ``landscape`` for ``steps`` steps from every start at once.
 
     ``start`` has shape ``(2,)`` or ``(n, 2)``.  Float hyperparameters may also be 1-D arrays of
     length ``n`` (one value per start), which runs many settings in one vectorized pass.  Unknown
     or out-of-range hyperparameters, a bad start or a bad step count raise ``ValueError``.
+
+    ``diagnostics`` records the per-step gradients, moments, effective rates and Newton fallbacks:
+    ``True`` always, ``False`` never, ``None`` (the default) when ``starts × steps`` is at most
+    :data:`DIAGNOSTIC_BUDGET` (about 6 MB per recorded quantity): the app's single-start runs, whose
+    diagnostics it shows, and not the many-start maps, which would spend as long recording them as
+    running.  Points and losses are the same either way, bit for bit; ``replay()`` gives any run's
+    diagnostics step by step.
     """
     opt, theta, hp = _prepare(landscape, optimizer, start, steps, seed, hyperparams)
     n = theta.shape[0]
-    points = np.empty((steps + 1, n, 2))
+    if diagnostics is None:
+        diagnostics = n * steps <= DIAGNOSTIC_BUDGET
+    points = np.empty((steps + 1, 2, n)).transpose(0, 2, 1)   # coordinate-major, like the loop's points
     loss = np.empty((steps + 1, n))
     loss[0], alive = _initial(landscape, theta)
     points[0] = theta
     diverged_at = np.where(alive, -1, 0)
     record: dict[str, Array] = {}
     lr_trace = np.empty(steps)
+    lr_mean = float(np.mean(hp["lr"]))
 
     for rec in _run(landscape, opt, theta, steps, seed, hp, loss[0], alive):
         t, step = rec.t, rec.step
-        lr_trace[t - 1] = np.mean(rec.hp["lr"])
-        diverged_at[rec.diverged] = t
+        lr_trace[t - 1] = lr_mean if rec.hp is hp else np.mean(rec.hp["lr"])
+        if rec.diverged.any():
+            diverged_at[rec.diverged] = t
         if diagnostics:
             for name in ("grad", "moment", "eff_lr", "fallback"):
                 value = getattr(step, name)
