@@ -161,10 +161,11 @@ class _Guard:
     """The divergence test: a start is healthy while its loss is finite and its point lies in the far box.
 
     The far box is ``|p - center| <= (0.5 + FAR) * span`` per coordinate (NaN compares False, so a
-    non-finite point fails).  :meth:`all_healthy` first asks a cheap question of the whole batch (five
-    reductions: is the summed loss finite, are the coordinate-wise minima and maxima inside a box shrunk
-    by a rounding margin); only when that fails does :meth:`healthy` test every start, so the answer is
-    exactly the per-start test's.
+    non-finite point fails).  :meth:`all_healthy` first asks a cheap question of the whole batch: are
+    the smallest and largest loss finite, and the coordinate-wise extremes inside a box shrunk by a
+    rounding margin?  Six reductions made of comparisons only (a sum would be slow on the subnormal
+    losses near a minimum at zero).  Only when that fails does :meth:`healthy` test every start, so
+    the answer is exactly the per-start test's.
     """
 
     def __init__(self, landscape: Landscape):
@@ -183,9 +184,9 @@ class _Guard:
 
     def all_healthy(self, p: Array, value: Array) -> bool:
         """True only if every start is healthy; False when some may not be (then ask :meth:`healthy`)."""
-        if not np.isfinite(np.sum(value)):                 # a NaN or infinite loss, or a sum that overflows
+        if not (np.isfinite(value.min()) and np.isfinite(value.max())):   # NaN propagates through both
             return False
-        return all(self.inner_lo[k] <= np.min(p[:, k]) and np.max(p[:, k]) <= self.inner_hi[k] for k in (0, 1))
+        return all(self.inner_lo[k] <= p[:, k].min() and p[:, k].max() <= self.inner_hi[k] for k in (0, 1))
 
 
 def _initial(landscape: Landscape, theta: Array) -> tuple[Array, Array]:
@@ -283,6 +284,29 @@ def simulate(landscape: Landscape, optimizer: str | Optimizer, start: object, st
                       points=points, loss=loss, diverged_at=diverged_at, lr=lr_trace,
                       grads=record.get("grad"), moments=record.get("moment"),
                       eff_lr=record.get("eff_lr"), fallback=record.get("fallback"))
+
+
+class Final(NamedTuple):
+    """Where a run ends, without its path: what a basins map keeps of each start."""
+
+    point: Array                       # (n, 2) last point (a diverged start keeps its last finite one)
+    loss: Array                        # (n,) full-data loss there
+    diverged_at: Array                 # (n,) first bad step or -1
+
+
+def final(landscape: Landscape, optimizer: str | Optimizer, start: object, steps: int, *,
+          seed: int = 0, **hyperparams: object) -> Final:
+    """The last point, loss and ``diverged_at`` of the run ``simulate()`` makes with the same arguments,
+    bit for bit, in memory that does not grow with ``steps`` (no path is kept)."""
+    opt, theta, hp = _prepare(landscape, optimizer, start, steps, seed, hyperparams)
+    loss, alive = _initial(landscape, theta)
+    diverged_at = np.where(alive, -1, 0)
+    point = theta
+    for rec in _run(landscape, opt, theta, steps, seed, hp, loss, alive):
+        if rec.diverged.any():
+            diverged_at[rec.diverged] = rec.t
+        point, loss = rec.point, rec.loss
+    return Final(np.ascontiguousarray(point), loss, diverged_at)
 
 
 def replay(landscape: Landscape, optimizer: str | Optimizer, start: object, steps: int, *,
