@@ -85,7 +85,10 @@ def main() -> None:
     ap.add_argument("--steps", type=int, default=500)
     ap.add_argument("--repeats", type=int, default=5)
     ap.add_argument("--only", nargs="*", help="optimizers to time (default: all)")
+    ap.add_argument("--torch-threads", type=int, default=1,
+                    help="torch's intra-op threads (NumPy runs these ufuncs on one; more only adds contention here)")
     args = ap.parse_args()
+    torch.set_num_threads(args.torch_threads)
 
     land = landscapes.get("rosenbrock")
     starts = np.random.default_rng(0).uniform([-2, -1], [2, 3], (args.starts, 2))
