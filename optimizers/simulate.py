@@ -23,6 +23,7 @@ from optimizers.schedules import lr_factor, momentum_at
 from paramspec import validate_all
 
 Array = np.ndarray
+_min, _max = np.minimum.reduce, np.maximum.reduce
 FAR = 10.0           # a point farther than FAR bound-widths outside the bounds has diverged
 MAX_STEPS = 20_000
 DIAGNOSTIC_BUDGET = 250_000  # by default, diagnostics are recorded for runs of at most this many starts × steps
@@ -184,9 +185,11 @@ class _Guard:
 
     def all_healthy(self, p: Array, value: Array) -> bool:
         """True only if every start is healthy; False when some may not be (then ask :meth:`healthy`)."""
-        if not (np.isfinite(value.min()) and np.isfinite(value.max())):   # NaN propagates through both
+        if not (np.isfinite(_min(value)) and np.isfinite(_max(value))):   # NaN propagates through both
             return False
-        return all(self.inner_lo[k] <= p[:, k].min() and p[:, k].max() <= self.inner_hi[k] for k in (0, 1))
+        lo, hi = _min(p, axis=0), _max(p, axis=0)                          # p is coordinate-major
+        return bool(self.inner_lo[0] <= lo[0] and self.inner_lo[1] <= lo[1]
+                    and hi[0] <= self.inner_hi[0] and hi[1] <= self.inner_hi[1])
 
 
 def _initial(landscape: Landscape, theta: Array) -> tuple[Array, Array]:
