@@ -102,6 +102,7 @@ class _GradientOracle:
         if np.all(self.noise == 0):
             return ls.grad
         kick = self.rng.standard_normal((self.n, 2)) * (np.asarray(self.noise) / np.sqrt(self.batch))
+        kick = np.asfortranarray(kick)           # the same draws, stored coordinate-major like the points
         return lambda p: ls.grad(p) + kick
 
 
@@ -187,9 +188,7 @@ class _Guard:
         """True only if every start is healthy; False when some may not be (then ask :meth:`healthy`)."""
         if not (np.isfinite(_min(value)) and np.isfinite(_max(value))):   # NaN propagates through both
             return False
-        lo, hi = _min(p, axis=0), _max(p, axis=0)                          # p is coordinate-major
-        return bool(self.inner_lo[0] <= lo[0] and self.inner_lo[1] <= lo[1]
-                    and hi[0] <= self.inner_hi[0] and hi[1] <= self.inner_hi[1])
+        return all(self.inner_lo[k] <= _min(p[:, k]) and _max(p[:, k]) <= self.inner_hi[k] for k in (0, 1))
 
 
 def _initial(landscape: Landscape, theta: Array) -> tuple[Array, Array]:
