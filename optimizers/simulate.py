@@ -33,8 +33,9 @@ DIAGNOSTIC_BUDGET = 250_000  # by default, diagnostics are recorded for runs of 
 class Trajectory:
     """The recorded run.  ``n`` starts, ``steps`` steps; index 0 of ``points``/``loss`` is the start.
 
-    Per-step diagnostics (index ``t - 1`` holds step ``t``) are ``None`` when the run was made with
-    ``diagnostics=False`` or the optimizer has no such quantity.
+    Per-step diagnostics (index ``t - 1`` holds step ``t``) are ``None`` when the run recorded none
+    (``diagnostics=False``, or by default a run of more than :data:`DIAGNOSTIC_BUDGET` starts × steps)
+    or the optimizer has no such quantity.  ``points`` is stored coordinate-major (a transposed view).
     """
 
     optimizer: str
