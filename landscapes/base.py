@@ -98,8 +98,9 @@ class Landscape:
 
 
 def stack_grad(gx: Array, gy: Array) -> Array:
-    """Stack the two partial derivatives into ``(..., 2)``."""
-    return np.stack(np.broadcast_arrays(gx, gy), axis=-1)
+    """Stack the two partial derivatives into ``(..., 2)``, each partial contiguous (coordinate-major)."""
+    gx, gy = np.broadcast_arrays(gx, gy)
+    return np.stack((gx, gy)).transpose(tuple(range(1, gx.ndim + 1)) + (0,))
 
 
 def stack_hessian(hxx: Array, hxy: Array, hyy: Array) -> Array:

@@ -29,13 +29,15 @@ def linear_regression() -> Landscape:
     y2 = float(np.mean(y * y))
     optimum = np.linalg.solve(gram, moment)                  # normal equations: exact minimum
 
+    # matmul and einsum may sum in another order for another memory layout: C order keeps every
+    # result independent of how the caller stores its points
     def value(p: Array) -> Array:
-        p = np.asarray(p, dtype=np.float64)
+        p = np.ascontiguousarray(p, dtype=np.float64)
         quad = np.einsum("...i,ij,...j->...", p, gram, p)
         return 0.5 * (quad - 2 * p @ moment + y2)
 
     def grad(p: Array) -> Array:
-        return np.asarray(p, dtype=np.float64) @ gram - moment
+        return np.ascontiguousarray(p, dtype=np.float64) @ gram - moment
 
     def hessian(p: Array) -> Array:
         p = np.asarray(p, dtype=np.float64)

@@ -7,20 +7,21 @@ never a Python loop over starts.  The settings they take are declared here once 
 """
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 
 import numpy as np
 
 from landscapes.base import Landscape
 from optimizers import metrics
-from optimizers.simulate import Trajectory, resolve, simulate
+from optimizers.simulate import Trajectory, final, resolve, simulate
 from paramspec import Param
 
 Array = np.ndarray
 
 NOT_CONVERGED = -1   # basin outcome: still away from every listed minimum when the step budget ran out
 DIVERGED = -2        # basin outcome: left the far box or became non-finite
-CHUNK_BUDGET = 2_500_000   # starts × (steps + 1) per simulate() call in basins(): about 60 MB of points and losses
+CHUNK_BUDGET = 10_000_000  # starts × (steps + 1) per chunk of basins(): ~0.3 s of work, one progress step
 QUANTILES = (0.1, 0.5, 0.9)
 GAP_FLOOR = 1e-16    # loss gaps below this (times max(1, |f*|)) are rounding noise: they count as equal
 
@@ -121,41 +122,78 @@ def basin_starts(landscape: Landscape, resolution: int) -> tuple[Array, Array, A
 
 
 def chunk_size(steps: int) -> int:
-    """Starts per simulate() call in :func:`basins`: as many as fit :data:`CHUNK_BUDGET` (5,000 at 500 steps)."""
+    """Starts per run in :func:`basins`: :data:`CHUNK_BUDGET` start-steps (19,960 starts at 500 steps).
+
+    Large enough that the per-step cost of a NumPy call is shared by many starts, small enough that the
+    page's progress bar moves (and a setting change cancels) every fraction of a second.
+    """
     return max(1, CHUNK_BUDGET // (steps + 1))
 
 
+def basin_chunks(resolution: int, steps: int, chunk: int | None = None) -> int:
+    """How many chunks :func:`basins` runs for a ``resolution``² grid."""
+    r = RESOLUTION.validate(resolution)
+    return -(-r * r // (chunk or chunk_size(steps)))
+
+
+@dataclass(frozen=True, eq=False)
+class BasinPart:
+    """Outcomes of one chunk of a basins grid (starts ``k * chunk`` onwards, row-major)."""
+
+    outcome: Array           # (m,) int
+    finals: Array            # (m, 2)
+    final_loss: Array        # (m,)
+    diverged_at: Array       # (m,) int
+
+
+def basin_part(landscape: Landscape, optimizer: str, steps: int, k: int, *, resolution: int = RESOLUTION.default,
+               seed: int = 0, chunk: int | None = None, **hyperparams: object) -> BasinPart:
+    """Chunk ``k`` of :func:`basins`: its starts run at once, only their ends kept (:func:`~optimizers.simulate.final`).
+
+    Its noise comes from the seed ``SeedSequence([seed, k])``, so stochastic runs in different chunks are
+    independent.
+    """
+    chunk = chunk or chunk_size(steps)
+    starts = basin_starts(landscape, resolution)[2][k * chunk:(k + 1) * chunk]
+    chunk_seed = int(np.random.SeedSequence([seed, k]).generate_state(1)[0])
+    end = final(landscape, optimizer, starts, steps, seed=chunk_seed, **hyperparams)
+    reached = metrics.reached_from(landscape, end.point, end.diverged_at)
+    outcome = np.where(end.diverged_at >= 0, DIVERGED, np.where(reached >= 0, reached, NOT_CONVERGED))
+    return BasinPart(outcome=outcome, finals=end.point, final_loss=end.loss, diverged_at=end.diverged_at)
+
+
+def assemble_basins(landscape: Landscape, optimizer: str, resolution: int, parts: list[BasinPart]) -> BasinMap:
+    """The :class:`BasinMap` made of every chunk of a grid, in order."""
+    x, y, _ = basin_starts(landscape, resolution)
+    r = len(x)
+    return BasinMap(optimizer=resolve(optimizer).name, x=x, y=y,
+                    outcome=np.concatenate([p.outcome for p in parts]).reshape(r, r),
+                    finals=np.concatenate([p.finals for p in parts]).reshape(r, r, 2),
+                    final_loss=np.concatenate([p.final_loss for p in parts]).reshape(r, r),
+                    diverged_at=np.concatenate([p.diverged_at for p in parts]).reshape(r, r),
+                    minima=landscape.minima, is_global=global_minima(landscape))
+
+
 def basins(landscape: Landscape, optimizer: str, steps: int, *, resolution: int = RESOLUTION.default,
-           seed: int = 0, chunk: int | None = None, **hyperparams: object) -> BasinMap:
+           seed: int = 0, chunk: int | None = None, progress: Callable[[int, int], None] | None = None,
+           **hyperparams: object) -> BasinMap:
     """Run ``optimizer`` from every start of a ``resolution``² grid and classify where each one ends
     (its basin of attraction, in the language of dynamical systems).
 
-    Starts run ``chunk`` (default :func:`chunk_size`) at a time without diagnostics, and only the final
-    points are kept, so a 300 × 300 map needs the memory of one chunk.  Chunk ``k`` draws its noise from the seed
-    ``SeedSequence([seed, k])``, so stochastic runs in different chunks are independent.  The outcome
-    of a start is the listed minimum it sits on at the end (:func:`optimizers.metrics.reached_minimum`),
-    :data:`DIVERGED`, or :data:`NOT_CONVERGED`.
+    Starts run ``chunk`` (default :func:`chunk_size`) at a time (:func:`basin_part`) and only their ends
+    are kept, so a 300 × 300 map needs the memory of one chunk's current points, not of its paths.
+    ``progress(done, total)`` is called after every chunk.  The outcome of a start is the listed minimum
+    it sits on at the end (:func:`optimizers.metrics.reached_from`), :data:`DIVERGED`, or
+    :data:`NOT_CONVERGED`.
     """
-    x, y, starts = basin_starts(landscape, resolution)
-    chunk = chunk or chunk_size(steps)
-    outcome = np.empty(len(starts), dtype=np.int64)
-    finals = np.empty_like(starts)
-    final_loss = np.empty(len(starts))
-    diverged_at = np.empty(len(starts), dtype=np.int64)
-    for k, lo in enumerate(range(0, len(starts), chunk)):
-        part = slice(lo, lo + chunk)
-        chunk_seed = int(np.random.SeedSequence([seed, k]).generate_state(1)[0])
-        traj = simulate(landscape, optimizer, starts[part], steps, seed=chunk_seed, diagnostics=False,
-                        **hyperparams)
-        reached = metrics.reached_minimum(landscape, traj)
-        outcome[part] = np.where(traj.diverged_at >= 0, DIVERGED, np.where(reached >= 0, reached, NOT_CONVERGED))
-        finals[part], final_loss[part] = traj.points[-1], traj.loss[-1]
-        diverged_at[part] = traj.diverged_at
-    r = len(x)
-    return BasinMap(optimizer=resolve(optimizer).name, x=x, y=y, outcome=outcome.reshape(r, r),
-                    finals=finals.reshape(r, r, 2), final_loss=final_loss.reshape(r, r),
-                    diverged_at=diverged_at.reshape(r, r),
-                    minima=landscape.minima, is_global=global_minima(landscape))
+    total = basin_chunks(resolution, steps, chunk)
+    parts = []
+    for k in range(total):
+        parts.append(basin_part(landscape, optimizer, steps, k, resolution=resolution, seed=seed, chunk=chunk,
+                                **hyperparams))
+        if progress is not None:
+            progress(k + 1, total)
+    return assemble_basins(landscape, optimizer, resolution, parts)
 
 
 # --- learning-rate sweep and tuning -----------------------------------------------------------------

@@ -19,8 +19,13 @@ def steps_to_tolerance(traj: Trajectory, f_star: float, tol: float) -> np.ndarra
 
 def reached_minimum(landscape: Landscape, traj: Trajectory) -> np.ndarray:
     """``(n,)``: index into ``landscape.minima`` of the minimum each final point sits on, or -1."""
+    return reached_from(landscape, traj.points[-1], traj.diverged_at)
+
+
+def reached_from(landscape: Landscape, finals: np.ndarray, diverged_at: np.ndarray) -> np.ndarray:
+    """``(n,)``: index of the listed minimum each of ``finals`` sits on, or -1 (also for diverged runs)."""
     if len(landscape.minima) == 0:
-        return np.full(traj.points.shape[1], -1)
-    index, dist = landscape.nearest_minimum(traj.points[-1])
+        return np.full(len(finals), -1)
+    index, dist = landscape.nearest_minimum(finals)
     radius = REACH_RADIUS * float(np.linalg.norm(landscape.span))
-    return np.where((dist <= radius) & (traj.diverged_at < 0), index, -1)
+    return np.where((dist <= radius) & (diverged_at < 0), index, -1)

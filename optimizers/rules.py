@@ -7,6 +7,11 @@ arrays (one value per start); ``ctx`` carries the step number ``t`` (from 1),
 this step's gradient oracle, the Hessian and the loss.  The returned ``Step.update`` is
 added to ``theta``.  Each rule follows the torch.optim pseudocode named in its
 docstring, with ε where PyTorch puts it.
+
+Rules return fresh arrays every step (``replay()`` hands each step's state out) and never
+write into their inputs.  Within a step they chain in-place ufuncs (``out=``, ``+=``) into
+those fresh arrays, in the same order of operations as the equation, so a step allocates
+little and computes exactly what the written-out formula does.
 """
 from __future__ import annotations
 
@@ -83,6 +88,36 @@ def _zeros(theta: Array) -> Array:
     return np.zeros_like(theta)
 
 
+def _ema(avg: Array, x: Array, beta: Any) -> Array:
+    """``β avg + (1-β) x`` as a fresh array."""
+    out = beta * avg
+    out += (1 - beta) * x
+    return out
+
+
+def _ema_sq(avg: Array, x: Array, beta: Any) -> Array:
+    """``β avg + (1-β) x x`` as a fresh array (the product taken in that order)."""
+    out = beta * avg
+    sq = (1 - beta) * x
+    sq *= x
+    out += sq
+    return out
+
+
+def _rate(lr: Any, avg_sq: Array, eps: Any) -> Array:
+    """``γ / (√avg_sq + ε)`` as a fresh array: the per-coordinate rate of AdaGrad and RMSprop."""
+    out = np.sqrt(avg_sq)
+    out += eps
+    return np.divide(lr, out, out=out)
+
+
+def _neg_mul(a: Array, b: Array) -> Array:
+    """``-a * b`` (negation first, as written) as a fresh array."""
+    out = np.negative(a)
+    out *= b
+    return out
+
+
 # --- gradient descent and its stochastic forms --------------------------------------------------
 
 def init_none(theta: Array) -> NoState:
@@ -119,10 +154,11 @@ def nag(theta: Array, state: TraceState, ctx: Context, hp: HP) -> Step:
 
     Sutskever et al. (2013), "On the importance of initialization and momentum in deep learning".
     """
-    mu = hp["momentum"]
-    g = ctx.grad(theta - mu * state.trace)
-    v = mu * state.trace + hp["lr"] * g
-    return Step(-v, TraceState(v), g, moment=v)
+    mu_v = hp["momentum"] * state.trace
+    g = ctx.grad(theta - mu_v)
+    v = hp["lr"] * g
+    v += mu_v
+    return Step(np.negative(v), TraceState(v), g, moment=v)
 
 
 # --- adaptive per-coordinate methods -------------------------------------------------------------
@@ -137,9 +173,10 @@ def adagrad(theta: Array, state: SumState, ctx: Context, hp: HP) -> Step:
     Duchi, Hazan & Singer (2011), "Adaptive subgradient methods for online learning".
     """
     g = ctx.grad(theta)
-    s = state.sum_sq + g * g
-    eff = hp["lr"] / (np.sqrt(s) + hp["eps"])
-    return Step(-eff * g, SumState(s), g, eff_lr=eff)
+    s = g * g
+    s += state.sum_sq
+    eff = _rate(hp["lr"], s, hp["eps"])
+    return Step(_neg_mul(eff, g), SumState(s), g, eff_lr=eff)
 
 
 def init_square_avg(theta: Array) -> SquareAvgState:
@@ -154,10 +191,9 @@ def rmsprop(theta: Array, state: SquareAvgState, ctx: Context, hp: HP) -> Step:
     Hinton, Srivastava & Swersky (2012), Neural Networks for Machine Learning, lecture 6e.
     """
     g = ctx.grad(theta)
-    rho = hp["rho"]
-    v = rho * state.square_avg + (1 - rho) * g * g
-    eff = hp["lr"] / (np.sqrt(v) + hp["eps"])
-    return Step(-eff * g, SquareAvgState(v), g, eff_lr=eff)
+    v = _ema_sq(state.square_avg, g, hp["rho"])
+    eff = _rate(hp["lr"], v, hp["eps"])
+    return Step(_neg_mul(eff, g), SquareAvgState(v), g, eff_lr=eff)
 
 
 def init_adadelta(theta: Array) -> AdaDeltaState:
@@ -172,10 +208,11 @@ def adadelta(theta: Array, state: AdaDeltaState, ctx: Context, hp: HP) -> Step:
     """
     g = ctx.grad(theta)
     rho, eps = hp["rho"], hp["eps"]
-    v = rho * state.square_avg + (1 - rho) * g * g
-    ratio = np.sqrt(state.acc_delta + eps) / np.sqrt(v + eps)
+    v = _ema_sq(state.square_avg, g, rho)
+    ratio = np.sqrt(np.add(state.acc_delta, eps))
+    ratio /= np.sqrt(np.add(v, eps))
     delta = ratio * g
-    u = rho * state.acc_delta + (1 - rho) * delta * delta
+    u = _ema_sq(state.acc_delta, delta, rho)
     return Step(-hp["lr"] * delta, AdaDeltaState(v, u), g, eff_lr=hp["lr"] * ratio)
 
 
@@ -189,19 +226,20 @@ def _adam_family(theta: Array, state: AdamState, ctx: Context, hp: HP, *, amsgra
     """Shared body of Adam, AMSGrad and AdamW (torch.optim.Adam / AdamW, ``maximize=False``)."""
     g = ctx.grad(theta)
     b1, b2, lr, t = hp["beta1"], hp["beta2"], hp["lr"], ctx.t
-    m = b1 * state.mu + (1 - b1) * g
-    v = b2 * state.nu + (1 - b2) * g * g
+    m = _ema(state.mu, g, b1)
+    v = _ema_sq(state.nu, g, b2)
     v_max = np.maximum(state.nu_max, v) if amsgrad else state.nu_max
+    eff = np.sqrt(v_max if amsgrad else v)               # becomes step_size / denom in place
     if hp.get("bias_correction", True):
         step_size = lr / (1 - b1**t)
-        denom = np.sqrt(v_max if amsgrad else v) / np.sqrt(1 - b2**t) + hp["eps"]
+        eff /= np.sqrt(1 - b2**t)
     else:
         step_size = lr
-        denom = np.sqrt(v) + hp["eps"]
-    eff = step_size / denom
-    update = -eff * m
+    eff += hp["eps"]
+    np.divide(step_size, eff, out=eff)
+    update = _neg_mul(eff, m)
     if decoupled:
-        update = update - lr * hp["weight_decay"] * theta
+        update -= lr * hp["weight_decay"] * theta
     return Step(update, AdamState(m, v, v_max), g, moment=m, eff_lr=eff)
 
 
@@ -244,11 +282,16 @@ def nadam(theta: Array, state: NAdamState, ctx: Context, hp: HP) -> Step:
     mu_t = b1 * (1 - 0.5 * 0.96 ** (t * psi))
     mu_next = b1 * (1 - 0.5 * 0.96 ** ((t + 1) * psi))
     mu_product = state.mu_product * mu_t
-    m = b1 * state.mu + (1 - b1) * g
-    v = b2 * state.nu + (1 - b2) * g * g
-    denom = np.sqrt(v / (1 - b2**t)) + hp["eps"]
-    update = -(lr * (1 - mu_t) / (1 - mu_product)) * g / denom
-    update = update - (lr * mu_next / (1 - mu_product * mu_next)) * m / denom
+    m = _ema(state.mu, g, b1)
+    v = _ema_sq(state.nu, g, b2)
+    denom = v / (1 - b2**t)
+    np.sqrt(denom, out=denom)
+    denom += hp["eps"]
+    update = -(lr * (1 - mu_t) / (1 - mu_product)) * g
+    update /= denom
+    nesterov = (lr * mu_next / (1 - mu_product * mu_next)) * m
+    nesterov /= denom
+    update -= nesterov
     return Step(update, NAdamState(m, v, mu_product), g, moment=m, eff_lr=lr / denom)
 
 
@@ -263,9 +306,10 @@ def lion(theta: Array, state: LionState, ctx: Context, hp: HP) -> Step:
     """
     g = ctx.grad(theta)
     b1, b2 = hp["beta1"], hp["beta2"]
-    c = b1 * state.mu + (1 - b1) * g
-    update = -hp["lr"] * (np.sign(c) + hp["weight_decay"] * theta)
-    m = b2 * state.mu + (1 - b2) * g
+    update = np.sign(_ema(state.mu, g, b1))             # sign(c), then γ (sign(c) + λ θ) in place
+    update += hp["weight_decay"] * theta
+    np.multiply(-hp["lr"], update, out=update)
+    m = _ema(state.mu, g, b2)
     return Step(update, LionState(m), g, moment=m)
 
 

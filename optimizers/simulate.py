@@ -23,16 +23,19 @@ from optimizers.schedules import lr_factor, momentum_at
 from paramspec import validate_all
 
 Array = np.ndarray
+_min, _max = np.minimum.reduce, np.maximum.reduce
 FAR = 10.0           # a point farther than FAR bound-widths outside the bounds has diverged
 MAX_STEPS = 20_000
+DIAGNOSTIC_BUDGET = 250_000  # by default, diagnostics are recorded for runs of at most this many starts × steps
 
 
 @dataclass(frozen=True)
 class Trajectory:
     """The recorded run.  ``n`` starts, ``steps`` steps; index 0 of ``points``/``loss`` is the start.
 
-    Per-step diagnostics (index ``t - 1`` holds step ``t``) are ``None`` when the run was made with
-    ``diagnostics=False`` or the optimizer has no such quantity.
+    Per-step diagnostics (index ``t - 1`` holds step ``t``) are ``None`` when the run recorded none
+    (``diagnostics=False``, or by default a run of more than :data:`DIAGNOSTIC_BUDGET` starts × steps)
+    or the optimizer has no such quantity.  ``points`` is stored coordinate-major (a transposed view).
     """
 
     optimizer: str
@@ -100,6 +103,7 @@ class _GradientOracle:
         if np.all(self.noise == 0):
             return ls.grad
         kick = self.rng.standard_normal((self.n, 2)) * (np.asarray(self.noise) / np.sqrt(self.batch))
+        kick = np.asfortranarray(kick)           # the same draws, stored coordinate-major like the points
         return lambda p: ls.grad(p) + kick
 
 
@@ -156,18 +160,43 @@ def _prepare(landscape: Landscape, optimizer: str | Optimizer, start: object, st
     return opt, theta, hp
 
 
-def _healthy(landscape: Landscape, p: Array, value: Array) -> Array:
-    """Finite loss and inside the far box (NaN compares False, so non-finite points fail)."""
-    center, half = landscape.center, (0.5 + FAR) * landscape.span
-    inside = np.abs(p - center) <= half
-    return inside[:, 0] & inside[:, 1] & np.isfinite(value)
+class _Guard:
+    """The divergence test: a start is healthy while its loss is finite and its point lies in the far box.
+
+    The far box is ``|p - center| <= (0.5 + FAR) * span`` per coordinate (NaN compares False, so a
+    non-finite point fails).  :meth:`all_healthy` first asks a cheap question of the whole batch: are
+    the smallest and largest loss finite, and the coordinate-wise extremes inside a box shrunk by a
+    rounding margin?  Six reductions made of comparisons only (a sum would be slow on the subnormal
+    losses near a minimum at zero).  Only when that fails does :meth:`healthy` test every start, so
+    the answer is exactly the per-start test's.
+    """
+
+    def __init__(self, landscape: Landscape):
+        center, half = landscape.center, (0.5 + FAR) * landscape.span
+        self.center, self.half = center.tolist(), half.tolist()
+        margin = 1e-6 * (np.abs(center) + half)           # far above the rounding of |p - center|
+        self.inner_lo = (center - half + margin).tolist()
+        self.inner_hi = (center + half - margin).tolist()
+
+    def healthy(self, p: Array, value: Array) -> Array:
+        """``(n,)`` bool: finite loss and inside the far box, start by start."""
+        ok = np.isfinite(value)
+        for k in (0, 1):
+            ok &= np.abs(p[:, k] - self.center[k]) <= self.half[k]
+        return ok
+
+    def all_healthy(self, p: Array, value: Array) -> bool:
+        """True only if every start is healthy; False when some may not be (then ask :meth:`healthy`)."""
+        if not (np.isfinite(_min(value)) and np.isfinite(_max(value))):   # NaN propagates through both
+            return False
+        return all(self.inner_lo[k] <= _min(p[:, k]) and _max(p[:, k]) <= self.inner_hi[k] for k in (0, 1))
 
 
 def _initial(landscape: Landscape, theta: Array) -> tuple[Array, Array]:
     """Loss at the starts (non-finite ones outside the box become the largest float) and which starts are alive."""
     with np.errstate(all="ignore"):
         loss = landscape.value(theta)
-    alive = _healthy(landscape, theta, loss)
+    alive = _Guard(landscape).healthy(theta, loss)
     return np.where(alive | np.isfinite(loss), loss, np.finfo(np.float64).max), alive
 
 
@@ -175,11 +204,19 @@ def _run(landscape: Landscape, opt: Optimizer, theta: Array, steps: int, seed: i
          loss: Array, alive: Array) -> Iterator[StepRecord]:
     """The loop shared by :func:`simulate` and :func:`replay`: yields one :class:`StepRecord` per step.
 
-    ``loss`` and ``alive`` describe the starts, as :func:`_initial` computes them.
+    ``loss`` and ``alive`` describe the starts, as :func:`_initial` computes them.  Points are kept
+    coordinate-major (``theta[:, 0]`` and ``theta[:, 1]`` are contiguous), which makes the surfaces'
+    arithmetic on ``x`` and ``y`` and per-start hyperparameter columns run at full speed; the values
+    are the same in any layout.
     """
     oracle = _GradientOracle(landscape, opt, hp, theta.shape[0], np.random.default_rng(seed))
+    guard = _Guard(landscape)
+    theta = np.asfortranarray(theta)
     state = opt.init(theta)
     scheduled = hp["schedule"] != "constant" or hp.get("warmup_steps", 0)
+    none_diverged = np.zeros_like(alive)
+    none_diverged.flags.writeable = False
+    all_alive = bool(alive.all())
     for t in range(1, steps + 1):
         with np.errstate(all="ignore"):
             hp_t = hp
@@ -190,27 +227,39 @@ def _run(landscape: Landscape, opt: Optimizer, theta: Array, steps: int, seed: i
             step = opt.update(theta, state, rules.Context(t, oracle.next(), landscape.hessian, landscape.value), hp_t)
             new = theta + step.update
             new_loss = landscape.value(new)
-            ok = alive & _healthy(landscape, new, new_loss)
-            diverged = alive & ~ok
-            if not ok.all():
-                alive = ok
-                new = np.where(alive[:, None], new, theta)
-                new_loss = np.where(alive, new_loss, loss)
+            diverged = none_diverged
+            if not (all_alive and guard.all_healthy(new, new_loss)):
+                ok = alive & guard.healthy(new, new_loss)
+                diverged = alive & ~ok
+                all_alive = bool(ok.all())
+                if not all_alive:
+                    alive = ok
+                    new = np.where(alive[:, None], new, theta)
+                    new_loss = np.where(alive, new_loss, loss)
         yield StepRecord(t, hp_t, theta, state, step, new, new_loss, diverged)
         theta, state, loss = new, step.state, new_loss
 
 
 def simulate(landscape: Landscape, optimizer: str | Optimizer, start: object, steps: int, *,
-             seed: int = 0, diagnostics: bool = True, **hyperparams: object) -> Trajectory:
+             seed: int = 0, diagnostics: bool | None = None, **hyperparams: object) -> Trajectory:
     """Run ``optimizer`` on ``landscape`` for ``steps`` steps from every start at once.
 
     ``start`` has shape ``(2,)`` or ``(n, 2)``.  Float hyperparameters may also be 1-D arrays of
     length ``n`` (one value per start), which runs many settings in one vectorized pass.  Unknown
     or out-of-range hyperparameters, a bad start or a bad step count raise ``ValueError``.
+
+    ``diagnostics`` records the per-step gradients, moments, effective rates and Newton fallbacks:
+    ``True`` always, ``False`` never, ``None`` (the default) when ``starts × steps`` is at most
+    :data:`DIAGNOSTIC_BUDGET` (about 6 MB per recorded quantity): the app's single-start runs, whose
+    diagnostics it shows, and not the many-start maps, which would spend as long recording them as
+    running.  Points and losses are the same either way, bit for bit; ``replay()`` gives any run's
+    diagnostics step by step.
     """
     opt, theta, hp = _prepare(landscape, optimizer, start, steps, seed, hyperparams)
     n = theta.shape[0]
-    points = np.empty((steps + 1, n, 2))
+    if diagnostics is None:
+        diagnostics = n * steps <= DIAGNOSTIC_BUDGET
+    points = np.empty((steps + 1, 2, n)).transpose(0, 2, 1)   # coordinate-major, like the loop's points
     loss = np.empty((steps + 1, n))
     loss[0], alive = _initial(landscape, theta)
     points[0] = theta
@@ -219,11 +268,13 @@ def simulate(landscape: Landscape, optimizer: str | Optimizer, start: object, st
     series: dict[str, Array] = {}
     markers = {m.name: np.repeat(theta[None], steps + 1, axis=0) for m in opt.markers} if diagnostics else {}
     lr_trace = np.empty(steps)
+    lr_mean = float(np.mean(hp["lr"]))
 
     for rec in _run(landscape, opt, theta, steps, seed, hp, loss[0], alive):
         t, step = rec.t, rec.step
-        lr_trace[t - 1] = np.mean(rec.hp["lr"])
-        diverged_at[rec.diverged] = t
+        lr_trace[t - 1] = lr_mean if rec.hp is hp else np.mean(rec.hp["lr"])
+        if rec.diverged.any():
+            diverged_at[rec.diverged] = t
         if diagnostics:
             for name in ("grad", "moment", "eff_lr", "fallback"):
                 value = getattr(step, name)
@@ -247,6 +298,29 @@ def simulate(landscape: Landscape, optimizer: str | Optimizer, start: object, st
                       points=points, loss=loss, diverged_at=diverged_at, lr=lr_trace,
                       grads=record.get("grad"), moments=record.get("moment"),
                       eff_lr=record.get("eff_lr"), fallback=record.get("fallback"), extra={**series, **markers})
+
+
+class Final(NamedTuple):
+    """Where a run ends, without its path: what a basins map keeps of each start."""
+
+    point: Array                       # (n, 2) last point (a diverged start keeps its last finite one)
+    loss: Array                        # (n,) full-data loss there
+    diverged_at: Array                 # (n,) first bad step or -1
+
+
+def final(landscape: Landscape, optimizer: str | Optimizer, start: object, steps: int, *,
+          seed: int = 0, **hyperparams: object) -> Final:
+    """The last point, loss and ``diverged_at`` of the run ``simulate()`` makes with the same arguments,
+    bit for bit, in memory that does not grow with ``steps`` (no path is kept)."""
+    opt, theta, hp = _prepare(landscape, optimizer, start, steps, seed, hyperparams)
+    loss, alive = _initial(landscape, theta)
+    diverged_at = np.where(alive, -1, 0)
+    point = theta
+    for rec in _run(landscape, opt, theta, steps, seed, hp, loss, alive):
+        if rec.diverged.any():
+            diverged_at[rec.diverged] = rec.t
+        point, loss = rec.point, rec.loss
+    return Final(np.ascontiguousarray(point), loss, diverged_at)
 
 
 def replay(landscape: Landscape, optimizer: str | Optimizer, start: object, steps: int, *,

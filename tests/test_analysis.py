@@ -252,3 +252,27 @@ def test_sweep_csv_marks_the_best_rate_and_divergence(ravine):
     assert table["stable"].tolist() == sweep.stable.tolist()
     assert ((table["diverged_at"] >= 0) == (table["lr"] > 2)).all()
     assert np.allclose(table["loss_gap"], sweep.final_loss - ravine.min_value)
+
+
+def test_basins_report_progress_after_every_chunk(himmelblau):
+    calls = []
+    result = analysis.basins(himmelblau, "gd", 50, resolution=20, chunk=75, lr=0.01,
+                             progress=lambda done, total: calls.append((done, total)))
+    assert calls == [(k, 6) for k in range(1, 7)]                  # 400 starts in chunks of 75
+    assert analysis.basin_chunks(20, 50, 75) == 6
+    assert result.outcome.shape == (20, 20)
+
+
+def test_basin_parts_assemble_into_the_map_and_match_whole_runs(himmelblau):
+    """The page caches chunk by chunk; the pieces must make exactly the map ``basins`` makes, which in turn is
+    the end of the full ``simulate()`` run from every start."""
+    kw = dict(resolution=12, seed=5, chunk=50, lr=0.01)
+    whole = analysis.basins(himmelblau, "adam", 60, **kw)
+    total = analysis.basin_chunks(12, 60, 50)
+    parts = [analysis.basin_part(himmelblau, "adam", 60, k, **kw) for k in range(total)]
+    pieced = analysis.assemble_basins(himmelblau, "adam", 12, parts)
+    for field in ("outcome", "finals", "final_loss", "diverged_at"):
+        assert np.array_equal(getattr(whole, field), getattr(pieced, field)), field
+    tr = optimizers.simulate(himmelblau, "adam", analysis.basin_starts(himmelblau, 12)[2], 60, lr=0.01)
+    assert np.array_equal(whole.finals.reshape(-1, 2), tr.points[-1])
+    assert np.array_equal(whole.final_loss.ravel(), tr.loss[-1])

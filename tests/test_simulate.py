@@ -467,3 +467,130 @@ def test_everything_finite_from_any_start(surf, name, starts, log_lr, seed):
         if tr.diverged_at[i] >= 0:
             d = int(tr.diverged_at[i])
             assert np.all(tr.points[max(d, 1):, i] == tr.points[max(d - 1, 0), i])
+
+
+# --- the fast loop: divergence pre-test, diagnostics on demand, final points only -------------------
+
+def _gd_reference(ls, starts, steps, lr):
+    """Plain gradient descent one start at a time, with the divergence rule written out in Python:
+    a start diverges at the first step whose loss is not finite or whose point lies more than
+    ``FAR`` bound-widths outside the bounds, and stays at its last good point."""
+    far = optimizers.simulate.__globals__["FAR"]
+    (x0, x1), (y0, y1) = ls.bounds
+    boxes = ((x0, x1), (y0, y1))
+    points = np.empty((steps + 1, len(starts), 2))
+    diverged_at = np.full(len(starts), -1)
+    for i, start in enumerate(np.asarray(starts, dtype=float)):
+        p = start.copy()
+        points[0, i] = p
+        for t in range(1, steps + 1):
+            if diverged_at[i] < 0:
+                with np.errstate(all="ignore"):
+                    new = p - lr * ls.grad(p[None])[0]
+                    value = float(ls.value(new[None])[0])
+                inside = all(abs(new[k] - (lo + hi) / 2) <= (0.5 + far) * (hi - lo) for k, (lo, hi) in enumerate(boxes))
+                if math.isfinite(value) and inside:
+                    p = new
+                else:
+                    diverged_at[i] = t
+            points[t, i] = p
+    return points, diverged_at
+
+
+@pytest.mark.parametrize("lr", [2e-3, 3e-3])
+def test_divergence_step_and_frozen_point_match_a_start_by_start_reference(lr):
+    ls = surface("rosenbrock")
+    starts = np.random.default_rng(5).uniform([-2, -1], [2, 3], (40, 2))
+    tr = optimizers.simulate(ls, "gd", starts, 25, lr=lr)
+    points, diverged_at = _gd_reference(ls, starts, 25, lr)
+    assert (diverged_at >= 0).any() and (diverged_at < 0).any()      # both kinds of start in the batch
+    assert np.array_equal(tr.diverged_at, diverged_at)
+    assert np.array_equal(tr.points, points)
+
+
+def test_divergence_by_leaving_the_box_with_a_finite_loss():
+    """Too large a step on a quadratic: the loss grows but stays finite, so only the box test catches it."""
+    ls = surface("ravine")
+    starts = np.array([[1.0, 1.0], [0.0, 1.0], [3.0, 0.0], [0.0, -2.0]])
+    tr = optimizers.simulate(ls, "gd", starts, 60, lr=2.6)
+    points, diverged_at = _gd_reference(ls, starts, 60, 2.6)
+    assert np.all(np.isfinite(ls.value(points)))
+    assert (diverged_at > 0).sum() >= 2
+    assert np.array_equal(tr.diverged_at, diverged_at) and np.array_equal(tr.points, points)
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.lists(st.tuples(st.sampled_from([-1.0, 1.0]), st.sampled_from([0, 1]),
+                          st.sampled_from([-2, -1, 0, 1, 2, 10**6]),
+                          st.sampled_from([0.0, math.nan, math.inf, -math.inf, 1e308])), min_size=1, max_size=6))
+def test_the_batch_pre_test_never_passes_an_unhealthy_start(edits):
+    """``all_healthy`` may only say yes when the start-by-start test says yes for every start; points are put
+    on, just inside and just outside the far box edges (a few ulps), or made non-finite."""
+    guard_type = optimizers.simulate.__globals__["_Guard"]
+    for name in ("rosenbrock", "ravine", "himmelblau"):
+        ls = surface(name)
+        guard = guard_type(ls)
+        p = np.asfortranarray(np.tile(ls.center, (8, 1)))
+        value = np.zeros(8)
+        for i, (side, k, ulps, loss) in enumerate(edits):
+            edge = np.array(guard.center[k] + side * guard.half[k])
+            for _ in range(abs(ulps) if ulps != 10**6 else 0):
+                edge = np.nextafter(edge, side * np.inf if ulps > 0 else -side * np.inf)
+            p[i, k] = edge if ulps != 10**6 else guard.center[k] + side * 0.5 * guard.half[k]
+            value[i] = loss
+        healthy = guard.healthy(p, value)
+        if guard.all_healthy(p, value):
+            assert healthy.all()
+        if healthy.all() and np.all(np.abs(p - ls.center) <= 0.99 * np.array(guard.half)):
+            assert guard.all_healthy(p, value)           # well inside and finite: the cheap test says so
+
+
+@pytest.mark.parametrize("name", optimizers.names())
+def test_diagnostics_off_and_default_give_the_same_run_bit_for_bit(name):
+    ls = surface("himmelblau")
+    starts = np.random.default_rng(2).uniform(-6, 6, (30, 2))
+    hp = {"lr": np.geomspace(1e-3, 5.0, 30)}
+    on = optimizers.simulate(ls, name, starts, 40, seed=1, diagnostics=True, **hp)
+    off = optimizers.simulate(ls, name, starts, 40, seed=1, diagnostics=False, **hp)
+    for field in ("points", "loss", "diverged_at", "lr"):
+        assert np.array_equal(getattr(on, field), getattr(off, field)), field
+    assert on.grads is not None and off.grads is None and off.moments is None and off.eff_lr is None
+
+
+def test_diagnostics_default_depends_on_the_size_of_the_run():
+    ls = surface("ravine")
+    budget = optimizers.simulate.__globals__["DIAGNOSTIC_BUDGET"]
+    starts = np.ones((budget // 1000, 2))
+    small = optimizers.simulate(ls, "adam", starts, 1000)
+    large = optimizers.simulate(ls, "adam", starts, 1001)
+    assert small.grads is not None and small.moments is not None
+    assert large.grads is None and large.moments is None and large.eff_lr is None
+    assert np.array_equal(small.points, large.points[:-1])
+
+
+@pytest.mark.parametrize("name", optimizers.names())
+@pytest.mark.parametrize("surf", ["rosenbrock", "logistic_regression"])
+def test_final_is_the_last_row_of_simulate_bit_for_bit(name, surf):
+    from optimizers.simulate import final
+    ls = surface(surf)
+    starts = np.random.default_rng(3).uniform(-2, 2, (25, 2))
+    hp = {"lr": np.geomspace(1e-3, 5.0, 25)}
+    tr = optimizers.simulate(ls, name, starts, 30, seed=7, diagnostics=False, **hp)
+    end = final(ls, name, starts, 30, seed=7, **hp)
+    assert np.array_equal(end.point, tr.points[-1]) and np.array_equal(end.loss, tr.loss[-1])
+    assert np.array_equal(end.diverged_at, tr.diverged_at)
+
+
+@pytest.mark.parametrize("name", ["momentum", "nag", "adagrad", "adadelta", "adam", "nadam", "lion"])
+def test_replayed_states_are_not_overwritten_by_later_steps(name):
+    """Rules work in place only on arrays they just created: a record keeps its values after the run goes on."""
+    from optimizers.simulate import replay
+    ls = surface("rosenbrock")
+    records, snapshots = [], []
+    for rec in replay(ls, name, [[-1.5, 2.5], [0.5, 0.5]], 12, lr=0.01):
+        records.append(rec)
+        snapshots.append([np.array(a, copy=True) for a in (rec.theta, rec.point, rec.step.update, rec.step.grad,
+                                                           *rec.state, *rec.step.state)])
+    for rec, snap in zip(records, snapshots, strict=True):
+        now = (rec.theta, rec.point, rec.step.update, rec.step.grad, *rec.state, *rec.step.state)
+        assert all(np.array_equal(a, b, equal_nan=True) for a, b in zip(now, snap, strict=True))

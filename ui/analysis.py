@@ -6,6 +6,7 @@ loaded and read by :mod:`ui.controls` with the rest of the state.  The computati
 """
 from __future__ import annotations
 
+import time
 from dataclasses import replace
 
 import pandas as pd
@@ -15,7 +16,7 @@ import streamlit as st
 import optimizers
 from landscapes.base import Landscape
 from optimizers import analysis
-from optimizers.analysis import BasinMap, Spread, Sweep
+from optimizers.analysis import BasinMap, BasinPart, Spread, Sweep
 from state import analysis_export, share
 from ui import controls, runs
 from viz import analysis as figures
@@ -29,11 +30,36 @@ Items = runs.Items
 
 # --- cached computations ----------------------------------------------------------------------------
 
-@st.cache_data(max_entries=24, show_spinner=False)
-def basin_map(surface: str, params: Items, optimizer: str, hyper: Items, steps: int, seed: int,
-              resolution: int) -> BasinMap:
-    return analysis.basins(runs.landscape(surface, params), optimizer, steps, resolution=resolution, seed=seed,
-                           **dict(hyper))
+@st.cache_data(max_entries=256, show_spinner=False)
+def basin_part(surface: str, params: Items, optimizer: str, hyper: Items, steps: int, seed: int, resolution: int,
+               k: int) -> BasinPart:
+    """Chunk ``k`` of a basins map (at most ~5,000 starts: a few hundred kB, so 256 entries stay small)."""
+    return analysis.basin_part(runs.landscape(surface, params), optimizer, steps, k, resolution=resolution,
+                               seed=seed, **dict(hyper))
+
+
+def basin_maps(state: share.AppState, land: Landscape, names: list[str]) -> list[BasinMap]:
+    """Every optimizer's basins map, chunk by chunk, with a progress bar that says how long is left.
+
+    Chunks are cached one by one, and the bar is redrawn after each: a widget change reruns the script at
+    that point, which cancels the rest of a long map (the chunks already run stay cached).
+    """
+    r, items = state.basins_res, runs.surface_items(state)
+    per_map = analysis.basin_chunks(r, state.steps)
+    total, done, t0 = per_map * len(names), 0, time.perf_counter()
+    bar = st.progress(0.0, text="Running every start of the grid…")
+    maps = []
+    for name in names:
+        parts = []
+        for k in range(per_map):
+            parts.append(basin_part(state.surface, items, name, _hyper(state, name), state.steps, state.seed, r, k))
+            done += 1
+            left = (time.perf_counter() - t0) / done * (total - done)
+            bar.progress(done / total, text=f"Running every start of the grid: {done} of {total} chunks, "
+                                            f"about {left:.0f} s left (change any setting to cancel)")
+        maps.append(analysis.assemble_basins(land, name, r, parts))
+    bar.empty()
+    return maps
 
 
 @st.cache_data(max_entries=128, show_spinner=False)
@@ -129,8 +155,7 @@ def _basins(state: share.AppState, land: Landscape, names: list[str], labels: li
     if not is_open:
         return
     items = runs.surface_items(state)
-    with st.spinner("Running every start of the grid…"):
-        maps = [basin_map(state.surface, items, n, _hyper(state, n), state.steps, state.seed, r) for n in names]
+    maps = basin_maps(state, land, names)
     legend = figures.outcome_legend(land, maps[0].is_global)
     st.markdown(" ".join(f'<span style="white-space:nowrap;margin-right:1em"><span style="color:{color};'
                          f'font-size:1.3em">■</span> {text}</span>' for text, color in legend),
