@@ -1,0 +1,406 @@
+/* Optiscope race view: the contour panels, the paths and their playback, drawn in the browser with plotly.js.
+ *
+ * A classic script (no modules, no build step) that defines window.OptiscopeRace = {Race, decode}.  It is loaded
+ * after plotly.js, by the Streamlit component (viz/race_view/view_mount.js) or inlined in the standalone HTML
+ * export.  The payloads it draws are documented in viz/race_view/__init__.py:
+ *   surface  - contour, bounds, minima, colour scale: sent once per surface;
+ *   runs     - every run's path, loss and optional extra marker series, the layout and the presenter options:
+ *              sent on every change.  A new runs payload swaps the paths in place, keeping the step drawn and
+ *              whether the race is playing.
+ * Playback runs on requestAnimationFrame at up to 60 drawn steps per second; a run of up to MAX_SHOWN steps
+ * shows every step, a longer one MAX_SHOWN + 1 evenly spaced steps ending on the last.
+ * The root element carries data-testid="race-view", data-step (the step drawn) and data-revision (changes when
+ * the drawn paths change), and data-drawn="true" once the first drawing is on screen.
+ */
+(function () {
+  'use strict';
+  if (window.OptiscopeRace) return;
+
+  const MAX_SHOWN = 300;          // longest run whose every step is drawn
+  const MIN_FRAME_MS = 1000 / 60; // at most 60 drawn steps per second
+  const NARROW = 640;             // below this width (px) panels stack one per row and the colour bar is dropped
+
+  /** A base64 string of little-endian float32 values as a Float32Array. */
+  function decode(b64) {
+    const bin = atob(b64);
+    const bytes = new Uint8Array(bin.length);
+    for (let i = 0; i < bin.length; i++) bytes[i] = bin.charCodeAt(i);
+    return new Float32Array(bytes.buffer);
+  }
+
+  /** The steps playback draws: all of 0..steps, or MAX_SHOWN + 1 evenly spaced ones (0 and steps included). */
+  function shownSteps(steps) {
+    const n = Math.min(steps, MAX_SHOWN);
+    const out = new Array(n + 1);
+    for (let i = 0; i <= n; i++) out[i] = steps <= MAX_SHOWN ? i : Math.round((i * steps) / MAX_SHOWN);
+    return out;
+  }
+
+  function button(label, text, onClick) {
+    const b = document.createElement('button');
+    b.type = 'button';
+    b.textContent = text;
+    b.setAttribute('aria-label', label);
+    b.title = label;
+    b.addEventListener('click', onClick);
+    return b;
+  }
+
+  function alpha(hex, a) {
+    const h = hex.replace('#', '');
+    return `rgba(${parseInt(h.slice(0, 2), 16)},${parseInt(h.slice(2, 4), 16)},${parseInt(h.slice(4, 6), 16)},${a})`;
+  }
+
+  class Race {
+    /** ``root``: an empty element; ``onStart(x, y)``: called when a panel is clicked (optional). */
+    constructor(root, onStart) {
+      this.root = root;
+      this.onStart = onStart || null;
+      this.surface = null;
+      this.runs = null;
+      this.index = -1;           // position in this.steps of the step drawn; -1: not chosen yet (end, or 0 presenting)
+      this.playing = false;
+      this.busy = false;         // a Plotly call is in flight
+      this.pending = false;      // a step was asked for while busy
+      this.width = 0;
+      this.lastTick = 0;
+      this.autoplayed = false;
+
+      root.classList.add('optiscope-race');
+      root.setAttribute('data-testid', 'race-view');
+      root.setAttribute('data-step', '0');
+      root.setAttribute('data-revision', '');
+      root.setAttribute('data-drawn', 'false');
+      root.tabIndex = 0;
+      root.setAttribute('role', 'group');
+      root.setAttribute('aria-label', 'Optimizer race: Space plays or pauses, arrow keys step, Home and End jump');
+
+      this.counter = document.createElement('div');
+      this.counter.className = 'race-counter';
+      this.plot = document.createElement('div');
+      this.plot.className = 'race-plot';
+      const controls = document.createElement('div');
+      controls.className = 'race-controls';
+      this.playButton = button('Play', '▶', () => this.toggle());
+      this.playButton.classList.add('race-play');
+      this.slider = document.createElement('input');
+      this.slider.type = 'range';
+      this.slider.min = '0';
+      this.slider.step = '1';
+      this.slider.setAttribute('aria-label', 'Step');
+      this.slider.addEventListener('input', () => { this.pause(); this.show(Number(this.slider.value)); });
+      this.label = document.createElement('span');
+      this.label.className = 'race-label';
+      const buttons = document.createElement('div');
+      buttons.className = 'race-buttons';
+      buttons.append(button('Go to start', '⏮', () => { this.pause(); this.show(0); }),
+                     button('Previous step', '◀', () => { this.pause(); this.show(this.index - 1); }),
+                     this.playButton,
+                     button('Next step', '▶|', () => { this.pause(); this.show(this.index + 1); }),
+                     button('Go to end', '⏭', () => { this.pause(); this.show(this.steps.length - 1); }));
+      const scrub = document.createElement('div');
+      scrub.className = 'race-scrub';
+      scrub.append(this.slider, this.label);
+      controls.append(buttons, scrub);
+      root.append(this.counter, this.plot, controls);
+
+      root.addEventListener('keydown', (e) => this.key(e));
+      this.resize = new ResizeObserver(() => {
+        const w = Math.round(this.root.clientWidth);
+        if (this.runs && this.surface && Math.abs(w - this.width) > 2) this.draw();
+      });
+      this.resize.observe(root);
+      this.frame = (t) => this.tick(t);
+    }
+
+    destroy() {
+      this.playing = false;
+      this.resize.disconnect();
+      if (window.Plotly) window.Plotly.purge(this.plot);
+      this.root.replaceChildren();
+    }
+
+    /** A new surface payload (the contour changed): redraw everything. */
+    setSurface(surface) {
+      if (this.surface && this.surface.id === surface.id) return;
+      const x = decode(surface.x), y = decode(surface.y), flat = decode(surface.z);
+      const z = Array.from(y, (_, i) => flat.subarray(i * x.length, (i + 1) * x.length));   // row i is y[i]
+      this.surface = Object.assign({}, surface, {x, y, z});
+      if (this.runs) this.draw();
+    }
+
+    /** A new runs payload: swap the paths in, keeping the step and the play state. */
+    setRuns(payload) {
+      if (this.runs && this.runs.revision === payload.revision) return;
+      const step = this.index >= 0 ? this.steps[this.index] : null;
+      const runs = payload.runs.map((r) => {
+        const x = decode(r.x), y = decode(r.y), f = decode(r.f);
+        const g = r.g ? decode(r.g) : null;      // gradient used by step i (i >= 1) at 2 * (i - 1)
+        const hover = new Array(x.length);
+        for (let i = 0; i < x.length; i++) {
+          hover[i] = !g ? [i, f[i]] : i === 0 ? [0, f[0], 0, 0, 0, 0]
+            : [i, f[i], g[2 * i - 2], g[2 * i - 1], x[i] - x[i - 1], y[i] - y[i - 1]];
+        }
+        const markers = (r.markers || []).map((m) => ({name: m.name, symbol: m.symbol || 'circle',
+                                                       x: decode(m.x), y: decode(m.y)}));
+        return Object.assign({}, r, {x, y, f, hover, markers});
+      });
+      this.runs = Object.assign({}, payload, {runs});
+      this.steps = shownSteps(Math.max(...runs.map((r) => r.x.length - 1)));
+      if (step !== null) {             // the same step, or the nearest shown one not past it
+        let i = 0;
+        while (i + 1 < this.steps.length && this.steps[i + 1] <= step) i++;
+        this.index = i;
+      }
+      this.slider.max = String(this.steps.length - 1);
+      this.root.classList.toggle('present', !!payload.present);
+      if (this.surface) this.draw();
+    }
+
+    /** Panels, axes and traces for the current width; then the current step. */
+    draw() {
+      const Plotly = window.Plotly;
+      const s = this.surface, p = this.runs;
+      const present = !!p.present;
+      const width = Math.round(this.root.clientWidth) || 800;
+      this.width = width;
+      const side = p.layout === 'side';
+      const nPanels = side ? p.runs.length : 1;
+      const narrow = width < NARROW;
+      const cols = narrow || nPanels === 1 ? 1 : 2;
+      const rows = Math.ceil(nPanels / cols);
+      const [[x0, x1], [y0, y1]] = s.bounds;
+      const aspect = Math.min(Math.max((y1 - y0) / (x1 - x0), 0.5), 1.2);
+      const font = present ? 18 : narrow ? 12 : 13;
+      const titleH = side ? font * 2.6 : 12;
+      const margin = {l: narrow ? 40 : 56, r: narrow ? 8 : 24, t: side ? 8 : (present ? 16 : 8), b: 44};
+      const bar = narrow ? 0 : 70;                     // room for the colour bar
+      const gapX = 48;                                 // room for the next panel's y tick labels
+      const plotW = width - margin.l - margin.r - bar;
+      const cellW = (plotW - gapX * (cols - 1)) / cols;
+      const maxH = present ? 0.78 * window.innerHeight : 620;
+      const cellH = Math.max(220, Math.min(cellW * aspect, side && rows > 1 ? 520 : maxH));
+      const gapY = titleH + 36;
+      const height = margin.t + margin.b + titleH + rows * cellH + (rows - 1) * gapY;
+      const inner = height - margin.t - margin.b;
+      const layout = {
+        width, height, margin, showlegend: !side, dragmode: false, hovermode: 'closest',
+        font: {size: font}, paper_bgcolor: 'rgba(0,0,0,0)', plot_bgcolor: 'white',
+        uirevision: s.id, annotations: [],
+        legend: {orientation: 'h', x: 0, y: 1, xanchor: 'left', yanchor: 'bottom'},
+        coloraxis: {colorscale: s.colorscale, showscale: !narrow,
+                    colorbar: {title: {text: s.label, side: 'right'}, thickness: present ? 16 : 10, len: 0.9,
+                               x: 1, xpad: 8}},
+      };
+      const traces = [];
+      const starts = p.runs.map((r) => [r.x[0], r.y[0]]);
+      for (let i = 0; i < nPanels; i++) {
+        const row = Math.floor(i / cols), col = i % cols;
+        const ax = i === 0 ? '' : String(i + 1);
+        const left = (col * (cellW + gapX)) / (plotW + bar);
+        const top = 1 - (titleH + row * (cellH + gapY)) / inner;
+        layout['xaxis' + ax] = {domain: [left, left + cellW / (plotW + bar)], range: [x0, x1], constrain: 'domain',
+                                showgrid: false, zeroline: false, anchor: 'y' + ax, title: {text: row === rows - 1 || !side ? 'x' : ''},
+                                automargin: false};
+        layout['yaxis' + ax] = {domain: [Math.max(top - cellH / inner, 0), top], range: [y0, y1],
+                                scaleanchor: 'x' + ax, constrain: 'domain', showgrid: false, zeroline: false,
+                                anchor: 'x' + ax, title: {text: col === 0 ? 'y' : ''}, automargin: false};
+        if (side) {
+          const r = p.runs[i];
+          layout.annotations.push({text: r.title, xref: 'x' + ax + ' domain', yref: 'y' + ax + ' domain', x: 0.5,
+                                   y: 1, yanchor: 'bottom', yshift: 4, showarrow: false,
+                                   font: {size: font + (present ? 2 : 0), color: r.diverged_at >= 0 ? '#b91c1c' : '#1f2937'}});
+        }
+        const xa = 'x' + ax, ya = 'y' + ax;
+        traces.push({type: 'contour', x: s.x, y: s.y, z: s.z, coloraxis: 'coloraxis', ncontours: s.levels,
+                     contours: {coloring: 'heatmap'}, line: {width: 0.5, color: 'rgba(255,255,255,0.35)'},
+                     xaxis: xa, yaxis: ya, name: 'surface',
+                     hovertemplate: `(%{x:.3g}, %{y:.3g})<br>${s.label} = %{z:.4g}<extra></extra>`});
+        if (s.minima.length) {
+          traces.push({type: 'scatter', mode: 'markers', name: 'minimum', showlegend: !side && i === 0,
+                       x: s.minima.map((m) => m[0]), y: s.minima.map((m) => m[1]), xaxis: xa, yaxis: ya,
+                       marker: {symbol: 'star', size: present ? 22 : 15, color: '#111827', line: {color: 'white', width: 1.5}},
+                       hovertemplate: 'minimum (%{x:.4g}, %{y:.4g})<extra></extra>'});
+        }
+        const own = side ? [starts[i]] : starts;
+        traces.push({type: 'scatter', mode: 'markers', name: 'start', showlegend: !side && i === 0,
+                     x: own.map((q) => q[0]), y: own.map((q) => q[1]), xaxis: xa, yaxis: ya,
+                     marker: {symbol: 'diamond', size: present ? 15 : 10, color: 'white', line: {color: 'black', width: 1.5}},
+                     hovertemplate: 'start (%{x:.4g}, %{y:.4g})<extra></extra>'});
+      }
+      const lineW = present ? 4 : 2, trails = p.trails > 0;
+      this.animated = [];
+      p.runs.forEach((r, k) => {
+        const ax = side && k > 0 ? String(k + 1) : '';
+        const xa = 'x' + ax, ya = 'y' + ax;
+        const ids = {run: r};
+        ids.path = traces.length;
+        traces.push({type: 'scatter', mode: 'lines+markers', name: r.title, legendgroup: String(k), showlegend: !side,
+                     x: [], y: [], customdata: r.hover, xaxis: xa, yaxis: ya,
+                     line: {color: trails ? alpha(r.color, 0.3) : r.color, width: lineW},
+                     marker: {color: trails ? alpha(r.color, 0.3) : r.color, size: present ? 6 : 4},
+                     hovertemplate: 'step %{customdata[0]:d} · f %{customdata[1]:.4g}<br>(%{x:.4g}, %{y:.4g})' +
+                                    (r.g ? '<br>gradient g = (%{customdata[2]:.3g}, %{customdata[3]:.3g})' +
+                                           '<br>update Δθ = (%{customdata[4]:.3g}, %{customdata[5]:.3g})' : '') +
+                                    '<extra>%{fullData.name}</extra>'});
+        if (trails) {
+          ids.trail = traces.length;
+          traces.push({type: 'scatter', mode: 'lines', showlegend: false, legendgroup: String(k), x: [], y: [],
+                       xaxis: xa, yaxis: ya, line: {color: r.color, width: lineW + 1}, hoverinfo: 'skip'});
+        }
+        ids.markers = r.markers.map((m) => {
+          traces.push({type: 'scatter', mode: 'markers', name: `${r.label}: ${m.name}`, legendgroup: String(k),
+                       showlegend: !side, x: [], y: [], xaxis: xa, yaxis: ya,
+                       marker: {symbol: m.symbol, size: present ? 14 : 10, color: 'white', line: {color: r.color, width: 2}},
+                       hovertemplate: `${m.name} (%{x:.4g}, %{y:.4g})<extra>${r.label}</extra>`});
+          return traces.length - 1;
+        });
+        ids.head = traces.length;
+        traces.push({type: 'scatter', mode: 'markers', showlegend: false, legendgroup: String(k), x: [], y: [],
+                     xaxis: xa, yaxis: ya, hoverinfo: 'skip',
+                     marker: {color: r.color, size: present ? 20 : 14, line: {color: 'black', width: 1.5}}});
+        if (r.diverged_at >= 0) {
+          ids.diverged = traces.length;
+          traces.push({type: 'scatter', mode: 'markers+text', showlegend: false, x: [], y: [], xaxis: xa, yaxis: ya,
+                       text: [`diverged at step ${r.diverged_at}`], textposition: 'top center',
+                       textfont: {color: '#b91c1c', size: font}, hoverinfo: 'skip',
+                       marker: {symbol: 'x', size: present ? 18 : 13, color: '#b91c1c', line: {color: 'white', width: 1}}});
+        }
+        this.animated.push(ids);
+      });
+      if (this.index < 0) this.index = present ? 0 : this.steps.length - 1;
+      this.fill(traces);
+      this.busy = true;
+      const revision = p.revision;
+      Plotly.react(this.plot, traces, layout, {displayModeBar: false, responsive: false, scrollZoom: false})
+        .then(() => {
+          this.busy = false;
+          this.bindClick();
+          this.root.setAttribute('data-revision', revision);
+          this.root.setAttribute('data-drawn', 'true');
+          this.mark();
+          if (present && !this.autoplayed) { this.autoplayed = true; this.play(); }
+          if (this.pending) this.show(this.index);
+        });
+    }
+
+    /** Path, trail, markers and head of every run at the current step, as Plotly trace updates. */
+    updates() {
+      const step = this.steps[this.index], k = this.runs.trails;
+      const data = [], ids = [];
+      for (const a of this.animated) {
+        const r = a.run, s = Math.min(step, r.end);
+        data.push({x: r.x.subarray(0, s + 1), y: r.y.subarray(0, s + 1)}); ids.push(a.path);
+        if (a.trail !== undefined) {
+          const from = Math.max(0, s - k);
+          data.push({x: r.x.subarray(from, s + 1), y: r.y.subarray(from, s + 1)}); ids.push(a.trail);
+        }
+        a.markers.forEach((t, j) => {
+          const m = r.markers[j];
+          data.push({x: [m.x[s]], y: [m.y[s]]}); ids.push(t);
+        });
+        data.push({x: [r.x[s]], y: [r.y[s]]}); ids.push(a.head);
+        if (a.diverged !== undefined) {
+          const gone = step >= r.diverged_at;
+          data.push({x: gone ? [r.x[r.end]] : [], y: gone ? [r.y[r.end]] : []}); ids.push(a.diverged);
+        }
+      }
+      return {data, ids};
+    }
+
+    fill(traces) {
+      const {data, ids} = this.updates();
+      ids.forEach((t, j) => Object.assign(traces[t], data[j]));
+    }
+
+    /** Show position ``i`` of the shown steps (clamped). */
+    show(i) {
+      if (!this.runs || !this.steps) return;
+      this.index = Math.max(0, Math.min(this.steps.length - 1, i));
+      if (this.busy) { this.pending = true; return; }
+      this.pending = false;
+      this.busy = true;
+      const {data, ids} = this.updates();
+      window.Plotly.animate(this.plot, {data, traces: ids},
+                            {mode: 'immediate', frame: {duration: 0, redraw: false}, transition: {duration: 0}})
+        .then(() => {
+          this.busy = false;
+          this.mark();
+          if (this.pending) this.show(this.index);
+        }, () => { this.busy = false; });
+    }
+
+    /** Reflect the step drawn in the attributes, the slider, the label and the counter. */
+    mark() {
+      const step = this.steps[this.index], last = this.steps[this.steps.length - 1];
+      this.root.setAttribute('data-step', String(step));
+      this.slider.value = String(this.index);
+      this.label.textContent = `step ${step} / ${last}`;
+      this.counter.textContent = `step ${step}`;
+    }
+
+    play() {
+      if (this.playing || !this.steps) return;
+      if (this.index >= this.steps.length - 1) this.show(0);
+      this.playing = true;
+      this.playButton.textContent = '❚❚';
+      this.playButton.setAttribute('aria-label', 'Pause');
+      this.playButton.title = 'Pause';
+      this.lastTick = 0;
+      requestAnimationFrame(this.frame);
+    }
+
+    pause() {
+      this.playing = false;
+      this.playButton.textContent = '▶';
+      this.playButton.setAttribute('aria-label', 'Play');
+      this.playButton.title = 'Play';
+    }
+
+    toggle() { if (this.playing) this.pause(); else this.play(); }
+
+    tick(t) {
+      if (!this.playing) return;
+      if (!this.busy && t - this.lastTick >= MIN_FRAME_MS - 1) {
+        this.lastTick = t;
+        if (this.index >= this.steps.length - 1) { this.pause(); return; }
+        this.show(this.index + 1);
+      }
+      requestAnimationFrame(this.frame);
+    }
+
+    key(e) {
+      const moves = {ArrowLeft: -1, ArrowRight: 1};
+      if (e.key === ' ' || e.key === 'Spacebar') this.toggle();
+      else if (e.key in moves) { this.pause(); this.show(this.index + moves[e.key]); }
+      else if (e.key === 'Home') { this.pause(); this.show(0); }
+      else if (e.key === 'End') { this.pause(); this.show(this.steps.length - 1); }
+      else return;
+      e.preventDefault();
+      e.stopPropagation();
+    }
+
+    /** A click anywhere on a panel reports its data coordinates (Python rounds and checks them). */
+    bindClick() {
+      if (this.clickBound || !this.onStart) return;
+      this.clickBound = true;
+      this.plot.addEventListener('click', (e) => {
+        const full = this.plot._fullLayout;
+        if (!full || !this.surface) return;
+        const box = this.plot.getBoundingClientRect();
+        const px = e.clientX - box.left, py = e.clientY - box.top;
+        for (const key of Object.keys(full).filter((k) => /^xaxis\d*$/.test(k))) {
+          const xa = full[key], ya = full['yaxis' + key.slice(5)];
+          if (!ya) continue;
+          const u = px - xa._offset, v = py - ya._offset;
+          if (u < 0 || u > xa._length || v < 0 || v > ya._length) continue;
+          const x = xa.p2l(u), y = ya.p2l(v);
+          if (Number.isFinite(x) && Number.isFinite(y)) this.onStart(x, y);
+          return;
+        }
+      });
+    }
+  }
+
+  window.OptiscopeRace = {Race, decode, shownSteps, MAX_SHOWN};
+})();
