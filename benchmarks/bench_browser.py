@@ -47,7 +47,7 @@ PATHS = """() => {
   const view = document.querySelector('[data-testid="race-view"]');
   if (view) return view.dataset.revision;
   const gd = document.querySelector('.st-key-race_chart .js-plotly-plot');
-  return gd && gd.data ? gd.data.map(t => t.x ? t.x.length : 0).join(',') : '';
+  return gd && gd._fullData ? gd._fullData.map(t => t.x ? t.x.length : 0).join(',') : '';
 }"""
 # The step drawn now.
 STEP = """() => {
@@ -153,7 +153,7 @@ def interactions(browser, url: str) -> dict[str, object]:
     for _ in range(3):
         page.evaluate(WATCH)
         received.clear()
-        page.locator('.st-key-steps [role="slider"]').focus()
+        page.locator('.st-key-steps input[type="range"]').focus()
         page.keyboard.press("ArrowRight")
         page.wait_for_function("() => window.__bench.drawn !== null", polling="raf", timeout=30_000)
         latencies.append(page.evaluate("window.__bench.drawn - window.__bench.key") / 1000)

@@ -263,19 +263,20 @@ def keep_tab_settings() -> None:
 
 
 def settle_inspector(state: share.AppState, trajs: dict[str, optimizers.Trajectory]) -> share.AppState:
-    """While the Inspector is open: inspect a chosen optimizer, at a step its run has (1 to its last finite step).
+    """The Inspector's optimizer is a chosen one, and its step one its run has (1 to its last finite step).
 
     Part of building the state, before the share link is written: the values go into the widget keys before
     the Inspector draws them, so the link and the widgets agree and no render code changes them later.
     """
-    if st.session_state.get("tab") != INSPECTOR_TAB or not state.optimizers:
+    ss = st.session_state
+    if not state.optimizers:
         return state
-    name = state.inspect if state.inspect in state.optimizers else state.optimizers[0]
+    name = ss.get("inspect") if ss.get("inspect") in state.optimizers else state.optimizers[0]
     tr = trajs[name]
     last = int(tr.diverged_at[0]) if tr.diverged_at[0] > 0 else tr.steps
-    step = int(min(max(state.inspect_step, 1), max(last, 1)))
-    st.session_state["inspect"], st.session_state["inspect_step"] = name, step
-    return replace(state, inspect=name, inspect_step=step)
+    step = int(min(max(ss.get("inspect_step", 1), 1), max(last, 1)))
+    ss["inspect"], ss["inspect_step"] = name, step
+    return replace(state, inspect=name if ss.get("tab") == INSPECTOR_TAB else "", inspect_step=step)
 
 
 def current_state() -> share.AppState:
