@@ -51,6 +51,44 @@
     return `rgba(${parseInt(h.slice(0, 2), 16)},${parseInt(h.slice(2, 4), 16)},${parseInt(h.slice(4, 6), 16)},${a})`;
   }
 
+  /** Steps ``from``..``to`` of run ``r`` as a line with a dot at every point. */
+  function polyline(ctx, r, from, to, px, py, color, width, dot) {
+    ctx.beginPath();
+    ctx.moveTo(px(r.x[from]), py(r.y[from]));
+    for (let i = from + 1; i <= to; i++) ctx.lineTo(px(r.x[i]), py(r.y[i]));
+    ctx.strokeStyle = color;
+    ctx.lineWidth = width;
+    ctx.stroke();
+    ctx.fillStyle = color;
+    if (to - from > 600) return;                        // dots would merge into the line anyway
+    for (let i = from; i <= to; i++) ctx.fillRect(px(r.x[i]) - dot, py(r.y[i]) - dot, 2 * dot, 2 * dot);
+  }
+
+  /** A marker of plotly symbol ``name`` (circle, square, diamond, cross, x, triangle-up; others: circle). */
+  function symbol(ctx, name, x, y, size, fill, edge) {
+    const base = String(name).replace(/-open$/, '');
+    ctx.beginPath();
+    if (base === 'square') ctx.rect(x - size, y - size, 2 * size, 2 * size);
+    else if (base === 'diamond') { ctx.moveTo(x, y - size); ctx.lineTo(x + size, y); ctx.lineTo(x, y + size); ctx.lineTo(x - size, y); ctx.closePath(); }
+    else if (base === 'triangle-up') { ctx.moveTo(x, y - size); ctx.lineTo(x + size, y + size); ctx.lineTo(x - size, y + size); ctx.closePath(); }
+    else if (base === 'cross' || base === 'x') {
+      const t = size / 3, d = base === 'x' ? Math.PI / 4 : 0;
+      for (let q = 0; q < 4; q++) {
+        const c = Math.cos(d + (q * Math.PI) / 2), sn = Math.sin(d + (q * Math.PI) / 2);
+        const pt = (u, v) => [x + u * c - v * sn, y + u * sn + v * c];
+        const [ax, ay] = pt(t, -t), [bx, by] = pt(size, -t), [cx, cy] = pt(size, t);
+        if (q === 0) ctx.moveTo(ax, ay); else ctx.lineTo(ax, ay);
+        ctx.lineTo(bx, by); ctx.lineTo(cx, cy);
+      }
+      ctx.closePath();
+    } else ctx.arc(x, y, size, 0, 2 * Math.PI);
+    ctx.fillStyle = fill;
+    ctx.fill();
+    ctx.lineWidth = 1.5;
+    ctx.strokeStyle = edge;
+    ctx.stroke();
+  }
+
   class Race {
     /** ``root``: an empty element; ``onStart(x, y)``: called when a panel is clicked (optional). */
     constructor(root, onStart) {
@@ -228,106 +266,149 @@
                      marker: {symbol: 'diamond', size: present ? 15 : 10, color: 'white', line: {color: 'black', width: 1.5}},
                      hovertemplate: 'start (%{x:.4g}, %{y:.4g})<extra></extra>'});
       }
-      const lineW = present ? 4 : 2, trails = p.trails > 0;
-      this.animated = [];
+      // Per run: a hover carrier (its points up to the step shown, invisible, synced when the race rests) and,
+      // overlaid, a legend entry.  The visible paths, heads, markers and divergence marks are drawn on the
+      // overlay canvas at plotly's own axis positions (see paint), so playback costs no Plotly call per step.
+      const animated = [];
       p.runs.forEach((r, k) => {
         const ax = side && k > 0 ? String(k + 1) : '';
-        const xa = 'x' + ax, ya = 'y' + ax;
-        const ids = {run: r};
-        ids.path = traces.length;
-        traces.push({type: 'scatter', mode: 'lines+markers', name: r.title, legendgroup: String(k), showlegend: !side,
-                     x: [], y: [], customdata: r.hover, xaxis: xa, yaxis: ya,
-                     line: {color: trails ? alpha(r.color, 0.3) : r.color, width: lineW},
-                     marker: {color: trails ? alpha(r.color, 0.3) : r.color, size: present ? 6 : 4},
+        const ids = {run: r, ax};
+        ids.hover = traces.length;
+        traces.push({type: 'scatter', mode: 'markers', name: r.title, showlegend: false, opacity: 0,
+                     x: [], y: [], customdata: r.hover, xaxis: 'x' + ax, yaxis: 'y' + ax,
+                     marker: {color: r.color, size: present ? 12 : 9},
                      hovertemplate: 'step %{customdata[0]:d} · f %{customdata[1]:.4g}<br>(%{x:.4g}, %{y:.4g})' +
                                     (r.g ? '<br>gradient g = (%{customdata[2]:.3g}, %{customdata[3]:.3g})' +
                                            '<br>update Δθ = (%{customdata[4]:.3g}, %{customdata[5]:.3g})' : '') +
                                     '<extra>%{fullData.name}</extra>'});
-        if (trails) {
-          ids.trail = traces.length;
-          traces.push({type: 'scatter', mode: 'lines', showlegend: false, legendgroup: String(k), x: [], y: [],
-                       xaxis: xa, yaxis: ya, line: {color: r.color, width: lineW + 1}, hoverinfo: 'skip'});
+        if (!side) {
+          traces.push({type: 'scatter', mode: 'lines+markers', name: r.title, x: [null], y: [null], hoverinfo: 'skip',
+                       line: {color: r.color, width: present ? 4 : 2}, marker: {color: r.color, size: 8}});
+          r.markers.forEach((m) => traces.push({type: 'scatter', mode: 'markers', name: `${r.label}: ${m.name}`,
+                                               x: [null], y: [null], hoverinfo: 'skip',
+                                               marker: {symbol: m.symbol, size: 10, color: 'white',
+                                                        line: {color: r.color, width: 2}}}));
         }
-        ids.markers = r.markers.map((m) => {
-          traces.push({type: 'scatter', mode: 'markers', name: `${r.label}: ${m.name}`, legendgroup: String(k),
-                       showlegend: !side, x: [], y: [], xaxis: xa, yaxis: ya,
-                       marker: {symbol: m.symbol, size: present ? 14 : 10, color: 'white', line: {color: r.color, width: 2}},
-                       hovertemplate: `${m.name} (%{x:.4g}, %{y:.4g})<extra>${r.label}</extra>`});
-          return traces.length - 1;
-        });
-        ids.head = traces.length;
-        traces.push({type: 'scatter', mode: 'markers', showlegend: false, legendgroup: String(k), x: [], y: [],
-                     xaxis: xa, yaxis: ya, hoverinfo: 'skip',
-                     marker: {color: r.color, size: present ? 20 : 14, line: {color: 'black', width: 1.5}}});
-        if (r.diverged_at >= 0) {
-          ids.diverged = traces.length;
-          traces.push({type: 'scatter', mode: 'markers+text', showlegend: false, x: [], y: [], xaxis: xa, yaxis: ya,
-                       text: [`diverged at step ${r.diverged_at}`], textposition: 'top center',
-                       textfont: {color: '#b91c1c', size: font}, hoverinfo: 'skip',
-                       marker: {symbol: 'x', size: present ? 18 : 13, color: '#b91c1c', line: {color: 'white', width: 1}}});
-        }
-        this.animated.push(ids);
+        animated.push(ids);
       });
       if (this.index < 0) this.index = present ? 0 : this.steps.length - 1;
-      this.fill(traces);
+      this.fill(traces, animated);
       this.busy = true;
       const revision = p.revision;
+      this.style = {present, font, narrow};
       Plotly.react(this.plot, traces, layout, {displayModeBar: false, responsive: false, scrollZoom: false})
         .then(() => {
           this.busy = false;
+          this.animated = animated;
           this.bindClick();
+          this.fitCanvas();
+          this.paint();
           this.root.setAttribute('data-revision', revision);
           this.root.setAttribute('data-drawn', 'true');
           this.mark();
           if (present && !this.autoplayed) { this.autoplayed = true; this.play(); }
-          if (this.pending) this.show(this.index);
+          if (this.pending) this.syncHover();
         });
     }
 
-    /** Path, trail, markers and head of every run at the current step, as Plotly trace updates. */
-    updates() {
-      const step = this.steps[this.index], k = this.runs.trails;
+    /** The hover carriers' points: every run's steps up to the one shown. */
+    hoverUpdates(animated) {
+      const step = this.steps[this.index];
       const data = [], ids = [];
-      for (const a of this.animated) {
-        const r = a.run, s = Math.min(step, r.end);
-        data.push({x: r.x.subarray(0, s + 1), y: r.y.subarray(0, s + 1)}); ids.push(a.path);
-        if (a.trail !== undefined) {
-          const from = Math.max(0, s - k);
-          data.push({x: r.x.subarray(from, s + 1), y: r.y.subarray(from, s + 1)}); ids.push(a.trail);
-        }
-        a.markers.forEach((t, j) => {
-          const m = r.markers[j];
-          data.push({x: [m.x[s]], y: [m.y[s]]}); ids.push(t);
-        });
-        data.push({x: [r.x[s]], y: [r.y[s]]}); ids.push(a.head);
-        if (a.diverged !== undefined) {
-          const gone = step >= r.diverged_at;
-          data.push({x: gone ? [r.x[r.end]] : [], y: gone ? [r.y[r.end]] : []}); ids.push(a.diverged);
-        }
+      for (const a of animated) {
+        const s = Math.min(step, a.run.end);
+        data.push({x: a.run.x.subarray(0, s + 1), y: a.run.y.subarray(0, s + 1)});
+        ids.push(a.hover);
       }
       return {data, ids};
     }
 
-    fill(traces) {
-      const {data, ids} = this.updates();
+    fill(traces, animated) {
+      const {data, ids} = this.hoverUpdates(animated);
       ids.forEach((t, j) => Object.assign(traces[t], data[j]));
     }
 
-    /** Show position ``i`` of the shown steps (clamped). */
-    show(i) {
-      if (!this.runs || !this.steps) return;
-      this.index = Math.max(0, Math.min(this.steps.length - 1, i));
+    /** Bring the hover carriers to the step shown (one Plotly call, only while the race rests). */
+    syncHover() {
+      if (this.playing || !this.animated) return;
       if (this.busy) { this.pending = true; return; }
       this.pending = false;
       this.busy = true;
-      const {data, ids} = this.updates();
+      const {data, ids} = this.hoverUpdates(this.animated);
       window.Plotly.animate(this.plot, {data, traces: ids},
                             {mode: 'immediate', frame: {duration: 0, redraw: false}, transition: {duration: 0}})
-        .then(() => {
-          this.busy = false;
-          this.mark();
-          if (this.pending) this.show(this.index);
-        }, () => { this.busy = false; });
+        .then(() => { this.busy = false; if (this.pending) this.syncHover(); }, () => { this.busy = false; });
+    }
+
+    /** Size the overlay canvas to the plot (device pixels), above plotly's drawing, letting the mouse through. */
+    fitCanvas() {
+      if (!this.canvas) {
+        this.canvas = document.createElement('canvas');
+        this.canvas.className = 'race-canvas';
+        this.plot.append(this.canvas);
+      }
+      const full = this.plot._fullLayout, ratio = window.devicePixelRatio || 1;
+      this.canvas.width = Math.round(full.width * ratio);
+      this.canvas.height = Math.round(full.height * ratio);
+      this.canvas.style.width = full.width + 'px';
+      this.canvas.style.height = full.height + 'px';
+      this.ratio = ratio;
+    }
+
+    /** Draw every run at the step shown: path (faint beyond the trail), trail, extra markers, head, divergence. */
+    paint() {
+      const full = this.plot._fullLayout;
+      if (!full || !this.canvas || !this.animated) return;
+      const ctx = this.canvas.getContext('2d');
+      const {present, font} = this.style;
+      const step = this.steps[this.index], k = this.runs.trails;
+      const lineW = present ? 4 : 2, dot = present ? 3 : 2, head = present ? 10 : 7;
+      ctx.setTransform(this.ratio, 0, 0, this.ratio, 0, 0);
+      ctx.clearRect(0, 0, full.width, full.height);
+      ctx.lineJoin = 'round';
+      for (const a of this.animated) {
+        const r = a.run, s = Math.min(step, r.end);
+        const xa = full['xaxis' + a.ax], ya = full['yaxis' + a.ax];
+        if (!xa || !ya) continue;
+        const px = (v) => xa._offset + xa.l2p(v), py = (v) => ya._offset + ya.l2p(v);
+        ctx.save();
+        ctx.beginPath();
+        ctx.rect(xa._offset, ya._offset, xa._length, ya._length);
+        ctx.clip();
+        const from = k > 0 ? Math.max(0, s - k) : 0;
+        if (from > 0) polyline(ctx, r, 0, from, px, py, alpha(r.color, 0.28), lineW, dot);
+        polyline(ctx, r, from, s, px, py, r.color, k > 0 ? lineW + 1 : lineW, dot);
+        for (const m of r.markers) symbol(ctx, m.symbol, px(m.x[s]), py(m.y[s]), present ? 8 : 6, 'white', r.color);
+        ctx.beginPath();
+        ctx.arc(px(r.x[s]), py(r.y[s]), head, 0, 2 * Math.PI);
+        ctx.fillStyle = r.color;
+        ctx.fill();
+        ctx.lineWidth = 1.5;
+        ctx.strokeStyle = 'black';
+        ctx.stroke();
+        if (r.diverged_at >= 0 && step >= r.diverged_at) {
+          const x = px(r.x[r.end]), y = py(r.y[r.end]);
+          symbol(ctx, 'x', x, y, present ? 10 : 8, '#b91c1c', 'white');
+          ctx.font = `${font}px sans-serif`;
+          ctx.textAlign = 'center';
+          ctx.lineWidth = 3;
+          ctx.strokeStyle = 'white';
+          ctx.strokeText(`diverged at step ${r.diverged_at}`, x, y - 14);
+          ctx.fillStyle = '#b91c1c';
+          ctx.fillText(`diverged at step ${r.diverged_at}`, x, y - 14);
+        }
+        ctx.restore();
+      }
+    }
+
+    /** Show position ``i`` of the shown steps (clamped): paint now, sync the hover once the race rests. */
+    show(i) {
+      if (!this.runs || !this.steps) return;
+      this.index = Math.max(0, Math.min(this.steps.length - 1, i));
+      this.paint();
+      this.mark();
+      clearTimeout(this.restTimer);
+      this.restTimer = setTimeout(() => this.syncHover(), 150);
     }
 
     /** Reflect the step drawn in the attributes, the slider, the label and the counter. */
@@ -351,6 +432,7 @@
     }
 
     pause() {
+      if (this.playing) { clearTimeout(this.restTimer); this.restTimer = setTimeout(() => this.syncHover(), 150); }
       this.playing = false;
       this.playButton.textContent = '▶';
       this.playButton.setAttribute('aria-label', 'Play');
@@ -361,7 +443,7 @@
 
     tick(t) {
       if (!this.playing) return;
-      if (!this.busy && t - this.lastTick >= MIN_FRAME_MS - 1) {
+      if (t - this.lastTick >= MIN_FRAME_MS - 1) {
         this.lastTick = t;
         if (this.index >= this.steps.length - 1) { this.pause(); return; }
         this.show(this.index + 1);
