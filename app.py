@@ -84,9 +84,10 @@ if race_tab.open is not False:
             grid = runs.contour(state.surface, surface_items)
             teaching.view3d(land, grid, fig_runs)
             left, right = st.columns(2)
-            left.plotly_chart(figures.loss_figure(fig_runs, runs.reference_loss(land, fig_runs)), width="stretch",
-                              key="loss_chart")
-            right.plotly_chart(figures.distance_figure(fig_runs, land.minima), width="stretch", key="distance_chart")
+            with left:
+                race_ui.figure(figures.loss_figure(fig_runs, runs.reference_loss(land, fig_runs)), key="loss_chart")
+            with right:
+                race_ui.figure(figures.distance_figure(fig_runs, land.minima), key="distance_chart")
             scientific = st.column_config.NumberColumn(format="%.4g")
             st.dataframe(pd.DataFrame(runs.summary_rows(race_state, trajs)), hide_index=True, width="stretch",
                          column_config={"final loss": scientific, "loss gap f − f*": scientific,

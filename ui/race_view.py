@@ -2,7 +2,8 @@
 
 - ``optiscope_race_surface`` carries the surface payload.  Its element is byte-identical on every rerun with
   the same surface, so Streamlit's message cache sends it by reference: the contour reaches the browser once.
-- ``optiscope_race_view`` carries the runs payload and mounts ``race.js``, which draws with plotly.js.
+- ``optiscope_race_view`` carries the runs payload and mounts ``race.js``, which draws with plotly.js; it also
+  draws the plain figures beside the race (:func:`figure`).
 
 No CDN.  plotly.js is the copy inside the installed ``plotly`` Python package, served by the app itself: its
 ``package_data`` folder and ``viz/race_view/static`` are registered as file folders with
@@ -15,6 +16,7 @@ from __future__ import annotations
 import hashlib
 from functools import lru_cache
 
+import plotly.graph_objects as go
 import streamlit as st
 import streamlit.components.v1 as components
 
@@ -41,6 +43,12 @@ def assets() -> dict[str, str]:
         return f"component/{folder.name}/{name}?v={_version(folder.abspath + '/' + name)}"
 
     return {"plotly": url(plotly_dir, PLOTLY_JS.name), "race": url(static, "race.js"), "css": url(static, "race.css")}
+
+
+def figure(fig: go.Figure, *, key: str) -> None:
+    """A plain (not animated) figure drawn with the same plotly.js as the race, so a page showing both loads
+    plotly.js once, not twice (``st.plotly_chart`` brings its own copy)."""
+    _view(key=key, data={"kind": "figure", "assets": assets(), "figure": fig.to_json()})
 
 
 def race(surface: dict, runs: dict, *, key: str, on_start) -> None:

@@ -1,6 +1,8 @@
-// Streamlit component (st.components.v2) that mounts the race view (race.js) and feeds it each rerun's data:
-// {assets: {plotly, race, css}, surface: <surface id>, runs: <runs payload>}.  plotly.js, race.js and race.css are
-// served by the app itself (see ui/race_view.py); the surface comes from the surface component's store.
+// Streamlit component (st.components.v2) for everything drawn with the app's own plotly.js.  Its data:
+//   {assets: {plotly, race, css}, surface: <surface id>, runs: <runs payload>}: mounts the race view (race.js)
+//       and feeds it each rerun's paths; the surface comes from the surface component's store;
+//   {kind: 'figure', assets, figure: <plotly figure JSON string>}: draws one plain figure with Plotly.react.
+// plotly.js, race.js and race.css are served by the app itself (see ui/race_view.py).
 const g = window;
 g.__optiscopeViews = g.__optiscopeViews || new WeakMap();
 g.__optiscopeAssets = g.__optiscopeAssets || new Map();
@@ -16,8 +18,24 @@ function once(url, make) {
   }
   return g.__optiscopeAssets.get(url);
 }
-const script = (url) => once(url, (src) => Object.assign(document.createElement('script'), {src}));
+const script = (url) => once(url, (src) => Object.assign(document.createElement('script'), {src, async: false}));
 const style = (url) => once(url, (href) => Object.assign(document.createElement('link'), {rel: 'stylesheet', href}));
+
+// In parallel, executed in order (async = false): race.js needs plotly.js only when it draws.
+const load = (assets) => Promise.all([script(assets.plotly), script(assets.race), style(assets.css)]);
+
+function figure(data, parentElement) {
+  let el = parentElement.querySelector(':scope > .optiscope-figure');
+  if (!el) {
+    el = Object.assign(document.createElement('div'), {className: 'optiscope-figure'});
+    parentElement.append(el);
+  }
+  load(data.assets).then(() => {
+    const fig = JSON.parse(data.figure);
+    g.Plotly.react(el, fig.data, Object.assign(fig.layout, {autosize: true}),
+                   {displayModeBar: false, responsive: true});
+  });
+}
 
 function feed(view) {
   const {race, data} = view;
@@ -27,6 +45,7 @@ function feed(view) {
 }
 
 export default function ({data, parentElement, setTriggerValue}) {
+  if (data.kind === 'figure') { figure(data, parentElement); return undefined; }
   let view = g.__optiscopeViews.get(parentElement);
   if (!view) {
     const root = document.createElement('div');
@@ -34,8 +53,7 @@ export default function ({data, parentElement, setTriggerValue}) {
     view = {root, race: null, timer: null};
     view.listener = (e) => { if (view.race && e.detail === view.data.surface) feed(view); };
     window.addEventListener('optiscope-surface', view.listener);
-    view.ready = Promise.all([script(data.assets.plotly).then(() => script(data.assets.race)), style(data.assets.css)])
-      .then(() => { view.race = new g.OptiscopeRace.Race(root, (x, y) => view.start(x, y)); });
+    view.ready = load(data.assets).then(() => { view.race = new g.OptiscopeRace.Race(root, (x, y) => view.start(x, y)); });
     g.__optiscopeViews.set(parentElement, view);
   }
   clearTimeout(view.timer);
