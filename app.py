@@ -22,7 +22,7 @@ from viz import race_view as race_html
 st.set_page_config(page_title="Optiscope", page_icon="📉", layout="wide")
 PRESENTER_CSS = """<style>
 [data-testid="stSidebar"], [data-testid="stSidebarCollapsedControl"], [data-testid="stHeader"] { display: none; }
-.block-container, [data-testid="stMainBlockContainer"] { padding-top: 1rem; max-width: 100%; }
+.block-container, [data-testid="stMainBlockContainer"] { padding: 0.75rem 1.5rem; max-width: 100%; }
 </style>"""
 
 if "link_warnings" not in st.session_state:
@@ -58,8 +58,8 @@ def race_view() -> None:
 if state.present:
     st.html(PRESENTER_CSS)
     with st.container(horizontal=True, vertical_alignment="center"):
-        st.markdown(f"### {land.title}")
-        st.button("Leave presenter mode", key="present_exit", on_click=controls.leave_presenter)
+        st.markdown(f"**{land.title}**")
+        st.button("Leave presenter mode", key="present_exit", on_click=controls.leave_presenter, type="tertiary")
     race_view()
     st.stop()
 

@@ -36,6 +36,16 @@
     return out;
   }
 
+  /** ``text`` broken into lines of at most about ``width`` characters (panel titles on narrow panels). */
+  function wrap(text, width) {
+    const lines = [];
+    for (const word of text.split(' ')) {
+      if (lines.length && lines[lines.length - 1].length + 1 + word.length <= width) lines[lines.length - 1] += ' ' + word;
+      else lines.push(word);
+    }
+    return lines.join('<br>');
+  }
+
   function button(label, text, onClick) {
     const b = document.createElement('button');
     b.type = 'button';
@@ -131,16 +141,16 @@
       this.label.className = 'race-label';
       const buttons = document.createElement('div');
       buttons.className = 'race-buttons';
-      buttons.append(button('Go to start', '⏮', () => { this.pause(); this.show(0); }),
-                     button('Previous step', '◀', () => { this.pause(); this.show(this.index - 1); }),
+      buttons.append(button('Go to start', '⇤', () => { this.pause(); this.show(0); }),
+                     button('Previous step', '‹', () => { this.pause(); this.show(this.index - 1); }),
                      this.playButton,
-                     button('Next step', '▶|', () => { this.pause(); this.show(this.index + 1); }),
-                     button('Go to end', '⏭', () => { this.pause(); this.show(this.steps.length - 1); }));
+                     button('Next step', '›', () => { this.pause(); this.show(this.index + 1); }),
+                     button('Go to end', '⇥', () => { this.pause(); this.show(this.steps.length - 1); }));
       const scrub = document.createElement('div');
       scrub.className = 'race-scrub';
       scrub.append(this.slider, this.label);
-      controls.append(buttons, scrub);
-      root.append(this.counter, this.plot, controls);
+      controls.append(this.counter, buttons, scrub);
+      root.append(this.plot, controls);
 
       root.addEventListener('keydown', (e) => this.key(e));
       this.resize = new ResizeObserver(() => {
@@ -205,8 +215,6 @@
       const side = p.layout === 'side';
       const nPanels = side ? p.runs.length : 1;
       const narrow = width < NARROW;
-      const cols = narrow || nPanels === 1 ? 1 : 2;
-      const rows = Math.ceil(nPanels / cols);
       const [[x0, x1], [y0, y1]] = s.bounds;
       const aspect = Math.min(Math.max((y1 - y0) / (x1 - x0), 0.5), 1.2);
       const font = present ? 18 : narrow ? 12 : 13;
@@ -214,11 +222,24 @@
       const margin = {l: narrow ? 40 : 56, r: narrow ? 8 : 24, t: side ? 8 : (present ? 16 : 8), b: 44};
       const bar = narrow ? 0 : 70;                     // room for the colour bar
       const gapX = 48;                                 // room for the next panel's y tick labels
-      const plotW = width - margin.l - margin.r - bar;
-      const cellW = (plotW - gapX * (cols - 1)) / cols;
-      const maxH = present ? 0.78 * window.innerHeight : 620;
-      const cellH = Math.max(220, Math.min(cellW * aspect, side && rows > 1 ? 520 : maxH));
       const gapY = titleH + 36;
+      const plotW = width - margin.l - margin.r - bar;
+      // Columns: one on a phone; presenting, as many as make the panels largest within the window's height
+      // (a projector shows the whole race at once); otherwise two.
+      const fit = (c) => {
+        const r = Math.ceil(nPanels / c);
+        const w = (plotW - gapX * (c - 1)) / c;
+        const h = (window.innerHeight - 130 - margin.t - margin.b - titleH - (r - 1) * gapY) / r;
+        return Math.min(w, h / aspect);
+      };
+      let cols = narrow || nPanels === 1 ? 1 : 2;
+      if (present && !narrow) {
+        for (let c = 1; c <= nPanels; c++) if (fit(c) > fit(cols)) cols = c;
+      }
+      const rows = Math.ceil(nPanels / cols);
+      const cellW = present && !narrow ? Math.max(200, fit(cols)) : (plotW - gapX * (cols - 1)) / cols;
+      const cellH = present && !narrow ? cellW * aspect
+        : Math.max(220, Math.min(cellW * aspect, side && rows > 1 ? 520 : 620));
       const height = margin.t + margin.b + titleH + rows * cellH + (rows - 1) * gapY;
       const inner = height - margin.t - margin.b;
       const layout = {
@@ -228,7 +249,8 @@
         legend: {orientation: 'h', x: 0, y: 1, xanchor: 'left', yanchor: 'bottom'},
         coloraxis: {colorscale: s.colorscale, showscale: !narrow,
                     colorbar: {title: {text: s.label, side: 'right'}, thickness: present ? 16 : 10, len: 0.9,
-                               x: 1, xpad: 8}},
+                               x: Math.min(1, (cols * cellW + (cols - 1) * gapX + 16) / (plotW + bar)),
+                               xanchor: 'left', xpad: 8}},
       };
       const traces = [];
       const starts = p.runs.map((r) => [r.x[0], r.y[0]]);
@@ -242,10 +264,10 @@
                                 automargin: false};
         layout['yaxis' + ax] = {domain: [Math.max(top - cellH / inner, 0), top], range: [y0, y1],
                                 scaleanchor: 'x' + ax, constrain: 'domain', showgrid: false, zeroline: false,
-                                anchor: 'x' + ax, title: {text: col === 0 ? 'y' : ''}, automargin: false};
+                                anchor: 'x' + ax, title: {text: col === 0 && !narrow ? 'y' : ''}, automargin: false};
         if (side) {
           const r = p.runs[i];
-          layout.annotations.push({text: r.title, xref: 'x' + ax + ' domain', yref: 'y' + ax + ' domain', x: 0.5,
+          layout.annotations.push({text: wrap(r.title, cellW / ((font + (present ? 2 : 0)) * 0.55)), xref: 'x' + ax + ' domain', yref: 'y' + ax + ' domain', x: 0.5,
                                    y: 1, yanchor: 'bottom', yshift: 4, showarrow: false,
                                    font: {size: font + (present ? 2 : 0), color: r.diverged_at >= 0 ? '#b91c1c' : '#1f2937'}});
         }
