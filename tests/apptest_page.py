@@ -26,8 +26,9 @@ def open_tab(at: AppTest, label: str) -> AppTest:
 def race_spec(at: AppTest) -> dict:
     """What the race view received: ``{"surface": <surface payload>, "runs": <runs payload>}``
     (see ``viz.race_view``)."""
-    parts = {e.proto.component_name: json.loads(e.proto.json) for e in at.get("bidi_component")}
-    assert "optiscope_race_view" in parts, "no race view on the page"
-    view = parts["optiscope_race_view"]
-    assert parts["optiscope_race_surface"]["id"] == view["surface"]      # the view draws the surface sent with it
-    return {"surface": parts["optiscope_race_surface"], "runs": view["runs"]}
+    parts = [(e.proto.component_name, json.loads(e.proto.json)) for e in at.get("bidi_component")]
+    views = [data for name, data in parts if name == "optiscope_race_view" and "runs" in data]
+    surfaces = [data for name, data in parts if name == "optiscope_race_surface"]
+    assert len(views) == len(surfaces) == 1, "no race view on the page"
+    assert surfaces[0]["id"] == views[0]["surface"]                     # the view draws the surface sent with it
+    return {"surface": surfaces[0], "runs": views[0]["runs"]}

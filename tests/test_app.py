@@ -135,3 +135,28 @@ def test_explanations_show_equations_for_each_chosen_optimizer():
     assert any(r"\beta_1 m_{t-1}" in line for line in latex)       # Adam's first moment
     assert any(r"H_t^{-1} g_t" in line for line in latex)          # Newton's step
     assert [s.value for s in at.subheader][:2] == ["Adam", "Newton's method"]
+
+
+def test_presenter_link_shows_only_the_race_and_can_be_left():
+    at = open_app({"opt": "gd,adam", "present": "1", "trails": "20"})
+    assert not at.exception and not at.warning
+    assert not at.tabs                                                 # no tabs, no settings on show
+    runs = race_spec(at)["runs"]
+    assert runs["present"] is True and runs["trails"] == 20
+    assert at.query_params["present"] in (["true"], "true")
+    at.button(key="present_exit").click().run()
+    assert not race_spec(at)["runs"]["present"] and "present" not in at.query_params
+    assert [t.label for t in at.tabs][0] == "Race"
+
+
+def test_the_link_carries_the_inspected_step_as_settled_before_it_is_written():
+    # gd with lr=0.1 diverges on Rosenbrock at step 2: step 40 of it cannot be inspected
+    at = open_app({"surface": "rosenbrock", "opt": "adam,gd", "gd.lr": "0.1", "inspect": "gd", "inspect_step": "40"})
+    assert not at.exception
+    assert at.session_state["tab"] == "Inspector"
+    last = at.number_input(key="inspect_step").value
+    assert last < 40
+    assert at.query_params["inspect_step"] in ([str(last)], str(last))   # the link says what the page shows
+    at.multiselect(key="opt").unselect("gd").run()
+    assert at.selectbox(key="inspect").value == "adam"
+    assert at.query_params["inspect"] in (["adam"], "adam")
