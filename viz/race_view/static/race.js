@@ -46,6 +46,12 @@
     return lines.join('<br>');
   }
 
+  /** What decides the panels and traces (not the paths): runs with the same shape are swapped in place. */
+  function shape(p) {
+    return JSON.stringify([p.layout, p.present, p.trails, p.runs.map((r) => [r.color, r.markers.length, !!r.g,
+                                                                           p.layout === 'side' ? '' : r.title])]);
+  }
+
   function button(label, text, onClick) {
     const b = document.createElement('button');
     b.type = 'button';
@@ -202,7 +208,44 @@
       }
       this.slider.max = String(this.steps.length - 1);
       this.root.classList.toggle('present', !!payload.present);
-      if (this.surface) this.draw();
+      if (this.surface && this.animated && !this.busy && this.shape === shape(this.runs)) this.swap();
+      else if (this.surface) this.draw();
+    }
+
+    /** New paths on the panels already drawn: starts, hover carriers and titles updated, paths repainted. */
+    swap() {
+      const Plotly = window.Plotly, p = this.runs;
+      const animated = this.animated.map((a, k) => Object.assign({}, a, {run: p.runs[k]}));
+      const step = this.steps[this.index];
+      const data = [], ids = [];
+      for (const t of this.startTraces) {
+        data.push({x: t.runs.map((k) => p.runs[k].x[0]), y: t.runs.map((k) => p.runs[k].y[0])});
+        ids.push(t.index);
+      }
+      for (const a of animated) {
+        const s = Math.min(step, a.run.end);
+        data.push({x: a.run.x.subarray(0, s + 1), y: a.run.y.subarray(0, s + 1), customdata: a.run.hover,
+                   name: a.run.title});
+        ids.push(a.hover);
+      }
+      this.animated = animated;
+      this.paint();
+      this.root.setAttribute('data-revision', p.revision);
+      this.mark();
+      const titles = {};
+      if (p.layout === 'side') {
+        p.runs.forEach((r, k) => {
+          titles[`annotations[${k}].text`] = wrap(r.title, this.titleWidth);
+          titles[`annotations[${k}].font.color`] = r.diverged_at >= 0 ? '#b91c1c' : '#1f2937';
+        });
+      }
+      this.busy = true;                // the Plotly calls wait until the new paths are on screen
+      requestAnimationFrame(() => setTimeout(() => {
+        Promise.all([Plotly.animate(this.plot, {data, traces: ids},
+                                    {mode: 'immediate', frame: {duration: 0, redraw: false}, transition: {duration: 0}}),
+                     Plotly.relayout(this.plot, titles)])
+          .then(() => { this.busy = false; if (this.pending) this.syncHover(); }, () => { this.busy = false; });
+      }, 0));
     }
 
     /** Panels, axes and traces for the current width; then the current step. */
@@ -241,6 +284,7 @@
       const cellH = present && !narrow ? cellW * aspect
         : Math.max(220, Math.min(cellW * aspect, side && rows > 1 ? 520 : 620));
       const height = margin.t + margin.b + titleH + rows * cellH + (rows - 1) * gapY;
+      this.titleWidth = cellW / ((font + (present ? 2 : 0)) * 0.55);      // characters per title line
       const inner = height - margin.t - margin.b;
       const layout = {
         width, height, margin, showlegend: !side, dragmode: false, hovermode: 'closest',
@@ -252,7 +296,7 @@
                                x: Math.min(1, (cols * cellW + (cols - 1) * gapX + 16) / (plotW + bar)),
                                xanchor: 'left', xpad: 8}},
       };
-      const traces = [];
+      const traces = [], startTraces = [];
       const starts = p.runs.map((r) => [r.x[0], r.y[0]]);
       for (let i = 0; i < nPanels; i++) {
         const row = Math.floor(i / cols), col = i % cols;
@@ -267,7 +311,7 @@
                                 anchor: 'x' + ax, title: {text: col === 0 && !narrow ? 'y' : ''}, automargin: false};
         if (side) {
           const r = p.runs[i];
-          layout.annotations.push({text: wrap(r.title, cellW / ((font + (present ? 2 : 0)) * 0.55)), xref: 'x' + ax + ' domain', yref: 'y' + ax + ' domain', x: 0.5,
+          layout.annotations.push({text: wrap(r.title, this.titleWidth), xref: 'x' + ax + ' domain', yref: 'y' + ax + ' domain', x: 0.5,
                                    y: 1, yanchor: 'bottom', yshift: 4, showarrow: false,
                                    font: {size: font + (present ? 2 : 0), color: r.diverged_at >= 0 ? '#b91c1c' : '#1f2937'}});
         }
@@ -283,6 +327,7 @@
                        hovertemplate: 'minimum (%{x:.4g}, %{y:.4g})<extra></extra>'});
         }
         const own = side ? [starts[i]] : starts;
+        startTraces.push({index: traces.length, runs: side ? [i] : p.runs.map((_, k) => k)});
         traces.push({type: 'scatter', mode: 'markers', name: 'start', showlegend: !side && i === 0,
                      x: own.map((q) => q[0]), y: own.map((q) => q[1]), xaxis: xa, yaxis: ya,
                      marker: {symbol: 'diamond', size: present ? 15 : 10, color: 'white', line: {color: 'black', width: 1.5}},
@@ -322,6 +367,8 @@
         .then(() => {
           this.busy = false;
           this.animated = animated;
+          this.startTraces = startTraces;
+          this.shape = shape(p);
           this.bindClick();
           this.fitCanvas();
           this.paint();
