@@ -60,6 +60,8 @@ if state.present:
     with st.container(horizontal=True, vertical_alignment="center"):
         st.markdown(f"**{land.title}**")
         st.button("Leave presenter mode", key="present_exit", on_click=controls.leave_presenter, type="tertiary")
+    for warning in st.session_state["link_warnings"]:
+        st.warning(warning, icon="⚠️")
     race_view()
     st.stop()
 
