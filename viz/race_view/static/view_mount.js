@@ -18,10 +18,11 @@ function once(url, make) {
   }
   return g.__optiscopeAssets.get(url);
 }
-const script = (url) => once(url, (src) => Object.assign(document.createElement('script'), {src, async: false}));
+const script = (url) => once(url, (src) => Object.assign(document.createElement('script'), {src}));
 const style = (url) => once(url, (href) => Object.assign(document.createElement('link'), {rel: 'stylesheet', href}));
 
-// In parallel, executed in order (async = false): race.js needs plotly.js only when it draws.
+// race.js needs plotly.js only when it draws, so both load at once (as async scripts, which the browser can
+// compile off the main thread while it downloads them).
 const load = (assets) => Promise.all([script(assets.plotly), script(assets.race), style(assets.css)]);
 
 function figure(data, parentElement) {
@@ -30,11 +31,14 @@ function figure(data, parentElement) {
     el = Object.assign(document.createElement('div'), {className: 'optiscope-figure'});
     parentElement.append(el);
   }
-  load(data.assets).then(() => {
-    const fig = JSON.parse(data.figure);
+  el.pending = data.figure;
+  load(data.assets).then(() => setTimeout(() => {      // a task later: the race, waiting on the same files, goes first
+    if (el.pending === null) return;
+    const fig = JSON.parse(el.pending);
+    el.pending = null;
     g.Plotly.react(el, fig.data, Object.assign(fig.layout, {autosize: true}),
                    {displayModeBar: false, responsive: true});
-  });
+  }, 0));
 }
 
 function feed(view) {
