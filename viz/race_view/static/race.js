@@ -46,6 +46,15 @@
     return lines.join('<br>');
   }
 
+  /** Per-trace updates [{x, y, ...}, ...] as Plotly.restyle's columns {x: [...], y: [...], ...}. */
+  function columns(updates) {
+    const out = {};
+    updates.forEach((u, j) => {
+      for (const [k, v] of Object.entries(u)) (out[k] = out[k] || new Array(updates.length).fill(undefined))[j] = v;
+    });
+    return out;
+  }
+
   /** What decides the panels and traces (not the paths): runs with the same shape are swapped in place. */
   function shape(p) {
     return JSON.stringify([p.layout, p.present, p.trails, p.runs.map((r) => [r.color, r.markers.length, !!r.g,
@@ -239,11 +248,9 @@
           titles[`annotations[${k}].font.color`] = r.diverged_at >= 0 ? '#b91c1c' : '#1f2937';
         });
       }
-      this.busy = true;                // the Plotly calls wait until the new paths are on screen
+      this.busy = true;                // the Plotly call waits until the new paths are on screen
       requestAnimationFrame(() => setTimeout(() => {
-        Promise.all([Plotly.animate(this.plot, {data, traces: ids},
-                                    {mode: 'immediate', frame: {duration: 0, redraw: false}, transition: {duration: 0}}),
-                     Plotly.relayout(this.plot, titles)])
+        Plotly.update(this.plot, columns(data), titles, ids)
           .then(() => { this.busy = false; if (this.pending) this.syncHover(); }, () => { this.busy = false; });
       }, 0));
     }
@@ -397,15 +404,15 @@
       ids.forEach((t, j) => Object.assign(traces[t], data[j]));
     }
 
-    /** Bring the hover carriers to the step shown (one Plotly call, only while the race rests). */
+    /** Bring the hover carriers to the step shown (one Plotly call, only while the race rests). Not Plotly.animate:
+     *  its partial redraw drops the contours' fill. */
     syncHover() {
       if (this.playing || !this.animated) return;
       if (this.busy) { this.pending = true; return; }
       this.pending = false;
       this.busy = true;
       const {data, ids} = this.hoverUpdates(this.animated);
-      window.Plotly.animate(this.plot, {data, traces: ids},
-                            {mode: 'immediate', frame: {duration: 0, redraw: false}, transition: {duration: 0}})
+      window.Plotly.restyle(this.plot, columns(data), ids)
         .then(() => { this.busy = false; if (this.pending) this.syncHover(); }, () => { this.busy = false; });
     }
 
