@@ -1,12 +1,13 @@
-"""Size of the default view's race figure, and server time of a rerun after a hyperparameter change.
+"""Size of the default view's race payloads, and server time of a rerun after a hyperparameter change.
 
-Targets: figure JSON under 1 MB; a rerun under 300 ms.  The rerun is timed through
-streamlit.testing.v1.AppTest (the server-side script run, without the browser), alternating
+Target: a rerun under 300 ms (the bytes a change sends over the websocket: ``bench_browser.py``).
+The rerun is timed through streamlit.testing.v1.AppTest (the server-side script run, without the browser), alternating
 Adam's learning rate between two values already in the cache and a fresh one each time.
 Run: ``python benchmarks/bench_app.py``.
 """
 from __future__ import annotations
 
+import json
 import statistics
 import sys
 import time
@@ -19,16 +20,19 @@ from streamlit.testing.v1 import AppTest  # noqa: E402
 
 from state import share  # noqa: E402
 from ui import runs  # noqa: E402
-from viz import figures  # noqa: E402
+from viz import figures, race_view  # noqa: E402
 
 
 def figure_bytes() -> dict[str, int]:
-    """JSON size of the race figure as the page sends it (click targets included)."""
+    """JSON size of what the race view receives for the default view: the surface payload (once per surface)
+    and the runs payload (on every change), each layout."""
     state = share.default_state()
     fig_runs = runs.figure_runs(state, runs.trajectories(state), runs.colors(state))
-    grid = figures.contour_grid(state.landscape())
-    return {layout: len(runs.race(state.landscape(), grid, fig_runs, layout).to_json())
-            for layout in ("side", "overlay")}
+    land = state.landscape()
+    sizes = {"surface": len(json.dumps(race_view.surface_payload(land, figures.contour_grid(land))))}
+    for layout in ("side", "overlay"):
+        sizes[f"runs, {layout}"] = len(json.dumps(race_view.runs_payload(fig_runs, layout)))
+    return sizes
 
 
 def rerun_times(repeats: int = 12) -> tuple[list[float], list[float]]:
@@ -46,8 +50,8 @@ def rerun_times(repeats: int = 12) -> tuple[list[float], list[float]]:
 
 
 def main() -> None:
-    for layout, size in figure_bytes().items():
-        print(f"race figure JSON, default view, {layout:7s}: {size:,} bytes ({size / 1e6:.2f} MB; target < 1 MB)")
+    for part, size in figure_bytes().items():
+        print(f"race view payload, default view, {part:13s}: {size:,} bytes")
     fresh, cached = rerun_times(24)
     print(f"rerun after changing Adam's lr, new value:    median {statistics.median(fresh) * 1e3:.0f} ms "
           f"over {len(fresh)} (target < 300 ms)")

@@ -13,6 +13,7 @@ Link format::
      &start=-8,2.5&steps=200&seed=0&layout=side&tol=1e-06
      &lesson=zigzag&inspect=adam&inspect_step=12&view3d=true     (teaching settings, only when set)
      &analysis=sweep&fair=true&sweep_min=0.001&basins_res=150&...  (analysis settings, only when set)
+     &present=true&trails=20                                      (presenter mode and trails, only when set)
 
 The custom surface carries its formula and bounds as surface parameters::
 
@@ -51,6 +52,12 @@ INSPECT = Param("inspect", "", kind="choice", choices=("", *optimizers.names()),
 INSPECT_STEP = Param("inspect_step", 1, 1, STEPS.high, kind="int", help="Step shown in the step inspector.")
 VIEW3D = Param("view3d", False, kind="bool", help="Also draw the surface in 3D with the paths lifted onto it.")
 TEACHING = (LESSON, INSPECT, INSPECT_STEP, VIEW3D)   # written to the link only when not at their defaults
+PRESENT = Param("present", False, kind="bool",
+                help="Presenter mode: no sidebar or settings, large type and a step counter; the race starts playing.")
+TRAILS = Param("trails", 0, 0, STEPS.high, kind="int",
+               help="Fading trails: the last this many steps of each path are bright, older ones faint "
+                    "(0: full paths).")
+VIEW = (PRESENT, TRAILS)                              # written to the link only when not at their defaults
 ANALYSIS_VIEW = Param("analysis", "", kind="choice", choices=("", "basins", "sweep", "spread"),
                       help="The analysis on show (empty: the Analysis tab is closed).")
 ANALYSIS = analysis.SETTINGS + (ANALYSIS_VIEW,)     # written to the link only when not at their defaults
@@ -93,6 +100,8 @@ class AppState:
     cloud: int = analysis.CLOUD_SIZE.default               # type: ignore[assignment]
     cloud_radius: float = analysis.CLOUD_RADIUS.default    # type: ignore[assignment]
     analysis: str = ANALYSIS_VIEW.default                  # type: ignore[assignment]
+    present: bool = PRESENT.default                        # type: ignore[assignment]
+    trails: int = TRAILS.default                           # type: ignore[assignment]
 
     def landscape(self) -> landscapes.Landscape:
         return build_landscape(self.surface, self.surface_params)
@@ -178,7 +187,7 @@ def encode(state: AppState) -> dict[str, str]:
         query["start"] = f"{format_value(float(state.start[0]))},{format_value(float(state.start[1]))}"
     for p in SETTINGS:
         query[p.name] = format_value(getattr(state, p.name))
-    for p in TEACHING + ANALYSIS:
+    for p in TEACHING + ANALYSIS + VIEW:
         if getattr(state, p.name) != p.default:
             query[p.name] = format_value(getattr(state, p.name))
     return query
@@ -241,7 +250,15 @@ def decode(query: Mapping[str, str | list[str]]) -> tuple[AppState, list[str]]:
     if raw_start is not None:
         start = _read_start(raw_start, warnings)
 
-    settings = {p.name: _read(p, take(p.name), warnings, p.default) for p in SETTINGS + TEACHING + ANALYSIS}
+    settings = {p.name: _read(p, take(p.name), warnings, p.default) for p in SETTINGS + TEACHING + ANALYSIS + VIEW}
+    if settings["inspect"] and settings["inspect"] not in chosen:
+        warnings.append(f"Link parameter 'inspect={settings['inspect']}' was ignored (not one of the chosen "
+                        f"optimizers); inspecting {chosen[0]!r}.")
+        settings["inspect"] = chosen[0]
+    if settings["inspect_step"] > settings["steps"]:
+        warnings.append(f"Link parameter 'inspect_step={settings['inspect_step']}' was lowered to the run's last "
+                        f"step, {settings['steps']}.")
+        settings["inspect_step"] = settings["steps"]
     if not settings["sweep_min"] < settings["sweep_max"]:
         low, high = settings["sweep_min"], settings["sweep_max"]
         warnings.append(f"Link parameters 'sweep_min={low:g}' and 'sweep_max={high:g}' were ignored "

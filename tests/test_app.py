@@ -1,26 +1,21 @@
 """The page under streamlit.testing.v1.AppTest: main flows, share links and broken links."""
 from __future__ import annotations
 
+import base64
 import json
 
 import pytest
 from streamlit.testing.v1 import AppTest
 
 import landscapes
-from tests.apptest_page import open_app
+from tests.apptest_page import open_app, open_tab, race_spec
 
 pytestmark = pytest.mark.app
 
 
-def race_spec(at: AppTest) -> dict:
-    """The race figure's Plotly JSON."""
-    charts = at.get("plotly_chart")
-    assert charts, "no Plotly chart on the page"
-    return json.loads(charts[0].proto.spec)
-
-
 def panels(spec: dict) -> int:
-    return sum(1 for trace in spec["data"] if trace["type"] == "contour")
+    runs = spec["runs"]
+    return len(runs["runs"]) if runs["layout"] == "side" else 1
 
 
 def warnings_text(at: AppTest) -> str:
@@ -34,7 +29,8 @@ def test_default_view():
     assert at.multiselect(key="opt").value == ["gd", "momentum", "rmsprop", "adam"]
     spec = race_spec(at)
     assert panels(spec) == 4
-    assert spec["frames"], "the race figure must be animated"
+    assert spec["runs"]["revision"] and spec["surface"]["bounds"] == [list(b) for b in landscapes.get("ravine").bounds]
+    assert [len(base64.b64decode(r["x"])) for r in spec["runs"]["runs"]] == [4 * 201] * 4   # float32, steps + 1
     assert not at.warning
     assert at.query_params["opt"] in (["gd,momentum,rmsprop,adam"], "gd,momentum,rmsprop,adam")
 
@@ -69,13 +65,15 @@ def test_overlay_layout_draws_one_panel():
 
 def test_changing_a_hyperparameter_changes_only_that_run():
     at = open_app()
-    before = race_spec(at)["frames"][-1]["data"]
+    before = race_spec(at)
     at.select_slider(key="hp.adam.lr").set_value(0.1).run()
     assert not at.exception
-    after = race_spec(at)["frames"][-1]["data"]
+    after = race_spec(at)
     assert at.session_state["hp.adam.lr"] == 0.1
-    assert after[:-2] == before[:-2]          # gd, momentum and rmsprop unchanged
-    assert after[-2:] != before[-2:]          # adam's path and marker moved
+    assert after["surface"] == before["surface"]                            # the contour is not rebuilt
+    assert after["runs"]["runs"][:-1] == before["runs"]["runs"][:-1]        # gd, momentum and rmsprop unchanged
+    assert after["runs"]["runs"][-1]["x"] != before["runs"]["runs"][-1]["x"]   # adam's path moved
+    assert after["runs"]["revision"] != before["runs"]["revision"]
 
 
 def test_share_link_loads_its_state():
@@ -130,8 +128,35 @@ def test_no_optimizer_selected_shows_a_hint():
 
 def test_explanations_show_equations_for_each_chosen_optimizer():
     at = open_app({"opt": "adam,newton"})
+    assert not at.latex                                             # only the open tab (Race) renders
+    open_tab(at, "Explanations")
     assert not at.exception
     latex = [m.value for m in at.latex]
     assert any(r"\beta_1 m_{t-1}" in line for line in latex)       # Adam's first moment
     assert any(r"H_t^{-1} g_t" in line for line in latex)          # Newton's step
     assert [s.value for s in at.subheader][:2] == ["Adam", "Newton's method"]
+
+
+def test_presenter_link_shows_only_the_race_and_can_be_left():
+    at = open_app({"opt": "gd,adam", "present": "1", "trails": "20"})
+    assert not at.exception and not at.warning
+    assert not at.tabs                                                 # no tabs, no settings on show
+    runs = race_spec(at)["runs"]
+    assert runs["present"] is True and runs["trails"] == 20
+    assert at.query_params["present"] in (["true"], "true")
+    at.button(key="present_exit").click().run()
+    assert not race_spec(at)["runs"]["present"] and "present" not in at.query_params
+    assert [t.label for t in at.tabs][0] == "Race"
+
+
+def test_the_link_carries_the_inspected_step_as_settled_before_it_is_written():
+    # gd with lr=0.1 diverges on Rosenbrock at step 2: step 40 of it cannot be inspected
+    at = open_app({"surface": "rosenbrock", "opt": "adam,gd", "gd.lr": "0.1", "inspect": "gd", "inspect_step": "40"})
+    assert not at.exception
+    assert at.session_state["tab"] == "Inspector"
+    last = at.number_input(key="inspect_step").value
+    assert last < 40
+    assert at.query_params["inspect_step"] in ([str(last)], str(last))   # the link says what the page shows
+    at.multiselect(key="opt").unselect("gd").run()
+    assert at.selectbox(key="inspect").value == "adam"
+    assert at.query_params["inspect"] in (["adam"], "adam")

@@ -11,7 +11,7 @@ from streamlit.testing.v1 import AppTest
 import landscapes
 from optimizers import analysis
 from state import share
-from tests.apptest_page import open_app
+from tests.apptest_page import open_app, open_tab, race_spec
 
 pytestmark = pytest.mark.app
 
@@ -23,6 +23,11 @@ def specs(at: AppTest) -> list[dict]:
 def charts_with(at: AppTest, trace_type: str) -> list[dict]:
     """Charts whose first trace has this type (basins panels are heatmaps, the race starts with a contour)."""
     return [s for s in specs(at) if s["data"] and s["data"][0]["type"] == trace_type]
+
+
+def race_titles(at: AppTest) -> list[str]:
+    """The race panels' titles (optimizer and learning rate)."""
+    return [run["title"] for run in race_spec(at)["runs"]["runs"]]
 
 
 def array(raw: list | dict) -> np.ndarray:
@@ -101,8 +106,9 @@ def test_broken_sweep_range_is_reported_not_raised():
     at.select_slider(key="sweep_min").set_value(10.0).run()
     assert not at.exception
     assert "smallest learning rate must be below the largest" in text(at.error)
+    open_tab(at, "Race")
     assert "fair race needs a learning-rate range" in text(at.warning)
-    titles = [a["text"] for a in charts_with(at, "contour")[0]["layout"]["annotations"]]
+    titles = race_titles(at)
     assert any("(lr=0.01)" in t for t in titles)                       # the race keeps the user's rate
 
 
@@ -114,12 +120,12 @@ def test_fair_race_uses_and_names_the_tuned_learning_rates():
                                    lr=0.01)
     info = text(at.info)
     assert "Fair race" in info and f"Gradient descent {expected:.3g}" in info
-    titles = [a["text"] for a in charts_with(at, "contour")[0]["layout"]["annotations"]]
+    titles = race_titles(at)
     assert any("Gradient descent" in t and f"(lr={expected:g})" in t for t in titles)
     assert at.session_state["hp.gd.lr"] == 0.01                        # the user's own setting is untouched
     assert link(at)["gd.lr"] == "0.01" and link(at)["fair"] == "true"
     at.toggle(key="fair").set_value(False).run()
-    titles = [a["text"] for a in charts_with(at, "contour")[0]["layout"]["annotations"]]
+    titles = race_titles(at)
     assert any("Gradient descent" in t and "(lr=0.01)" in t for t in titles)
     assert "fair" not in link(at)
 
@@ -144,8 +150,7 @@ def test_custom_surface_from_the_selector():
     at.text_input(key="surface.formula").input("(x - 1)**2 + 2*(y + 0.5)**2").run()
     assert not at.exception and not at.error
     assert link(at)["formula"] == "(x - 1)**2 + 2*(y + 0.5)**2"
-    stars = next(t for t in charts_with(at, "contour")[0]["data"] if t.get("name") == "minimum")
-    assert np.allclose(np.c_[array(stars["x"]), array(stars["y"])], [[1.0, -0.5]], atol=1e-6)
+    assert np.allclose(race_spec(at)["surface"]["minima"], [[1.0, -0.5]], atol=1e-6)
 
 
 def test_broken_formula_shows_an_error_and_keeps_the_page_working():
@@ -156,7 +161,7 @@ def test_broken_formula_shows_an_error_and_keeps_the_page_working():
         if message:
             assert message in text(at.error) and "default formula" in text(at.error)
             assert link(at)["formula"] == share.DEFAULT_FORMULA        # the page runs the fallback
-            assert charts_with(at, "contour")
+            assert race_spec(at)["runs"]["runs"]
     at.number_input(key="surface.xmin").set_value(5.0).run()           # xmin above xmax
     assert not at.exception
     assert "smaller than its maximum" in text(at.error)
@@ -176,8 +181,7 @@ def test_custom_link_round_trips_and_broken_one_warns():
     assert not at.exception and not at.warning
     assert at.text_input(key="surface.formula").value == "x**2 + y**2 + x*y"
     assert at.number_input(key="surface.ymax").value == 1.0
-    race = charts_with(at, "contour")[0]
-    assert race["layout"]["yaxis"]["range"] == [-1.0, 1.0]
+    assert race_spec(at)["surface"]["bounds"] == [[-2.0, 2.0], [-1.0, 1.0]]
     at = open_app({"surface": "custom", "formula": "x ** ** 2"})
     assert not at.exception
     assert "`x ** ** 2`" in text(at.warning)

@@ -9,7 +9,7 @@ from streamlit.testing.v1 import AppTest
 import optimizers
 from optimizers.explain import vec
 from state import lessons, share
-from tests.apptest_page import open_app
+from tests.apptest_page import open_app, open_tab
 
 pytestmark = pytest.mark.app
 
@@ -79,7 +79,7 @@ def test_inspector_stops_at_the_step_where_a_run_diverged():
 
 
 def test_applying_a_lesson_loads_its_settings_and_shows_its_text():
-    at = open_app()
+    at = open_tab(open_app(), "Lessons")
     at.button(key="lesson_zigzag").click().run()
     assert not at.exception
     state, _ = share.decode(lessons.get("zigzag").query)
@@ -128,6 +128,6 @@ def test_3d_toggle_adds_a_synchronised_surface_figure_and_goes_into_the_link():
 
 
 def test_slides_button_is_offered():
-    at = open_app()
+    at = open_tab(open_app(), "Share & export")
     labels = [b.proto.label for b in at.get("download_button")]
     assert any("GIF" in label for label in labels)

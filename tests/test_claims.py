@@ -10,7 +10,7 @@ import landscapes
 import optimizers
 from optimizers import analysis, metrics, rules, theory
 from state import claims, lessons, share
-from tests.apptest_page import open_app
+from tests.apptest_page import open_app, open_tab
 
 
 def steps_to(land: landscapes.Landscape, tr: optimizers.Trajectory, tol: float) -> int:
@@ -236,7 +236,7 @@ def test_claim_newton_one_step():
 
 @pytest.mark.app
 def test_claims_panel_lists_every_claim_and_a_click_applies_its_lesson():
-    at = open_app()
+    at = open_tab(open_app(), "Explanations")
     text = "\n".join(m.value for m in at.markdown)
     assert all(c.claim in text and c.why in text for c in claims.CLAIMS)
     at.button(key="claim_adaptive_fix_conditioning").click().run()

@@ -91,3 +91,22 @@ def test_too_many_optimizers_are_cut_with_a_warning():
 def test_repeated_keys_use_the_last_value():
     state, warnings = share.decode({"steps": ["10", "20"]})
     assert warnings == [] and state.steps == 20
+
+
+def test_presenter_mode_and_trails_travel_in_the_link_only_when_set():
+    assert not {"present", "trails"} & set(share.encode(share.default_state()))
+    state = replace(share.default_state(), present=True, trails=25)
+    query = share.encode(state)
+    assert (query["present"], query["trails"]) == ("true", "25")
+    assert share.decode(query) == (state, [])
+    assert share.decode({"present": "1"})[0].present is True            # the short form a teacher types
+    decoded, warnings = share.decode({"present": "maybe", "trails": "-3"})
+    assert (decoded.present, decoded.trails) == (False, 0) and len(warnings) == 2
+    assert "'present=maybe'" in warnings[0] and "'trails=-3'" in warnings[1]
+
+
+def test_inspector_settings_are_settled_when_the_link_is_decoded():
+    state, warnings = share.decode({"opt": "gd,adam", "steps": "50", "inspect": "nag", "inspect_step": "80"})
+    assert (state.inspect, state.inspect_step) == ("gd", 50)
+    assert "'inspect=nag'" in warnings[0] and "'inspect_step=80'" in warnings[1]
+    assert share.decode(share.encode(state)) == (state, [])            # what the link then says reads back as is

@@ -1,6 +1,7 @@
 """Figures of the teaching mode: the step inspector, the 3D view and the GIF for slides."""
 from __future__ import annotations
 
+import base64
 import io
 import itertools
 
@@ -11,7 +12,7 @@ from PIL import Image
 import landscapes
 import optimizers
 from optimizers.simulate import replay
-from viz import figures
+from viz import figures, race_view
 from viz.gif import race_gif
 from viz.inspector import inspector_figure, lookahead_shift, step_arrows, view_box
 from viz.surface3d import lift, surface_figure
@@ -92,8 +93,7 @@ def test_surface_figure_uses_the_race_frames_and_lifts_paths_onto_the_surface(su
     grid = figures.contour_grid(land)
     runs = make_runs(land, ("gd", "adam"), 250)
     fig = surface_figure(land, grid, runs)
-    race = figures.race_figure(land, grid, runs)
-    assert [f.name for f in fig.frames] == [f.name for f in race.frames]
+    assert [f.name for f in fig.frames] == [str(s) for s in figures.frame_steps(250, figures.MAX_FRAMES)]
     surface_trace = fig.data[0]
     assert surface_trace.type == "surface"
     assert np.array_equal(np.asarray(surface_trace.z), grid.z)
@@ -158,19 +158,15 @@ def test_gif_needs_a_run():
         race_gif(land, figures.contour_grid(land), [])
 
 
-# --- hover in the race figure --------------------------------------------------------------------------------
+# --- hover in the race view ----------------------------------------------------------------------------------
 
-def test_race_hover_shows_each_steps_gradient_and_update():
+def test_race_payload_carries_each_steps_gradient_for_the_hover():
     land = landscapes.get("rosenbrock")
     tr = optimizers.simulate(land, "adam", land.start, 50, lr=0.05)
     run = figures.Run(label="adam", color=figures.PALETTE[0], points=tr.points[:, 0], loss=tr.loss[:, 0],
                       diverged_at=-1, grads=tr.grads[:, 0])
-    fig = figures.race_figure(land, figures.contour_grid(land, resolution=30), [run])
-    path = next(t for t in fig.data if t.type == "scatter" and t.mode == "lines+markers")
-    data = np.asarray(path.customdata, dtype=np.float64)
-    steps = data[:, 0].astype(int)
-    assert "gradient" in path.hovertemplate and "customdata[5]" in path.hovertemplate
-    later = steps > 0
-    np.testing.assert_allclose(data[later, 2:4], tr.grads[steps[later] - 1, 0], rtol=1e-6, atol=1e-30)
-    np.testing.assert_allclose(data[later, 4:6], tr.updates[steps[later] - 1, 0], rtol=1e-5, atol=1e-7)
-    assert np.all(data[~later, 2:] == 0)
+    (item,) = race_view.runs_payload([run])["runs"]
+    grads = np.frombuffer(base64.b64decode(item["g"]), dtype="<f4").reshape(-1, 2)
+    np.testing.assert_allclose(grads, tr.grads[:, 0], rtol=1e-6, atol=1e-30)
+    points = np.column_stack([np.frombuffer(base64.b64decode(item[k]), dtype="<f4") for k in "xy"])
+    np.testing.assert_allclose(np.diff(points, axis=0), tr.updates[:, 0], rtol=1e-4, atol=1e-6)   # the update shown

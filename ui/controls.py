@@ -23,10 +23,11 @@ from optimizers import analysis
 from paramspec import Param
 from state import share
 from ui import runs
-from viz.click import snap
+from viz.click import start_from_click
 
 ANALYSIS_TAB = "Analysis"                              # the page's tab label, its value under the key "tab"
 INSPECTOR_TAB = "Inspector"                            # the step inspector's tab label
+RACE_KEY = "race"                                      # the race view's key (its clicks arrive under it)
 ANALYSIS_VIEWS = share.ANALYSIS_VIEW.choices[1:]       # what the Analysis tab can show (the key "analysis")
 SCHEDULE_DETAILS = {"step": ("gamma", "step_size"), "exponential": ("gamma",), "inverse_time": ("decay",)}
 FRACTION_GRID = (0.0, 0.1, 0.2, 0.3, 0.4, 0.5, 0.6, 0.7, 0.8, 0.85, 0.9, 0.95, 0.98, 0.99, 0.995, 0.999, 0.9999)
@@ -89,6 +90,8 @@ def load_state(state: share.AppState) -> None:
     x, y = state.start_point()
     ss["start_x"], ss["start_y"] = x, y
     for p in share.SETTINGS:
+        ss[p.name] = getattr(state, p.name)
+    for p in share.VIEW:
         ss[p.name] = getattr(state, p.name)
     _load_analysis(state)
     _load_teaching(state)
@@ -195,6 +198,9 @@ def sidebar() -> None:
         st.toggle("Fair race (tune each learning rate)", key=analysis.FAIR.name, help=analysis.FAIR.help)
         st.radio("Layout", share.LAYOUT.choices, key="layout", horizontal=True, help=share.LAYOUT.help,
                  format_func=lambda v: {"side": "Side by side", "overlay": "Overlay"}[v])
+        st.number_input("Fading trails (steps, 0: full paths)", min_value=0, max_value=int(share.TRAILS.high), step=5,
+                        key=share.TRAILS.name, help=share.TRAILS.help)
+        st.toggle("Presenter mode", key=share.PRESENT.name, help=share.PRESENT.help)
 
 
 def current_landscape() -> landscapes.Landscape:
@@ -235,10 +241,42 @@ def _custom_surface() -> None:
 
 
 def on_race_click() -> None:
-    """A click on the race figure (a point of its invisible grid) becomes every optimizer's start."""
-    points = st.session_state["race_chart"].selection.points
-    if points:
-        st.session_state["start_x"], st.session_state["start_y"] = snap(points[-1]["x"]), snap(points[-1]["y"])
+    """A click on a race panel (``[x, y]`` from the race view) becomes every optimizer's start."""
+    clicked = (st.session_state.get(RACE_KEY) or {}).get("start")
+    if isinstance(clicked, list) and len(clicked) == 2:
+        start = start_from_click(current_landscape(), *clicked)
+        if start is not None:
+            st.session_state["start_x"], st.session_state["start_y"] = start
+
+
+def leave_presenter() -> None:
+    st.session_state[share.PRESENT.name] = False
+
+
+def keep_tab_settings() -> None:
+    """Keep the settings of widgets not drawn in this run (tabs closed, presenter mode): Streamlit forgets a
+    widget's value when the widget is not drawn, unless the value is written back to its key first."""
+    ss = st.session_state
+    for key in [p.name for p in share.TEACHING + analysis.SETTINGS] + ["analysis"]:
+        if key in ss:
+            ss[key] = ss[key]
+
+
+def settle_inspector(state: share.AppState, trajs: dict[str, optimizers.Trajectory]) -> share.AppState:
+    """The Inspector's optimizer is a chosen one, and its step one its run has (1 to its last finite step).
+
+    Part of building the state, before the share link is written: the values go into the widget keys before
+    the Inspector draws them, so the link and the widgets agree and no render code changes them later.
+    """
+    ss = st.session_state
+    if not state.optimizers:
+        return state
+    name = ss.get("inspect") if ss.get("inspect") in state.optimizers else state.optimizers[0]
+    tr = trajs[name]
+    last = int(tr.diverged_at[0]) if tr.diverged_at[0] > 0 else tr.steps
+    step = int(min(max(ss.get("inspect_step", 1), 1), max(last, 1)))
+    ss["inspect"], ss["inspect_step"] = name, step
+    return replace(state, inspect=name if ss.get("tab") == INSPECTOR_TAB else "", inspect_step=step)
 
 
 def current_state() -> share.AppState:
@@ -255,4 +293,5 @@ def current_state() -> share.AppState:
     start = (float(ss["start_x"]), float(ss["start_y"]))
     return share.AppState(surface=surface, surface_params=params, optimizers=tuple(ss["opt"]), hyper=hyper,
                           start=None if start == default_start else start,
-                          **{p.name: ss[p.name] for p in share.SETTINGS}, **analysis_settings(), **teaching_settings())
+                          **{p.name: ss[p.name] for p in share.SETTINGS}, **analysis_settings(), **teaching_settings(),
+                          **{p.name: ss.get(p.name, p.default) for p in share.VIEW})

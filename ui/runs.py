@@ -7,15 +7,14 @@ tuples), so a hyperparameter change recomputes only the optimizer it touched.
 from __future__ import annotations
 
 import numpy as np
-import plotly.graph_objects as go
 import streamlit as st
 
 import landscapes
 import optimizers
 from optimizers import analysis, metrics
 from state.share import AppState, build_landscape
-from viz.click import add_click_targets
-from viz.figures import PALETTE, ContourGrid, Run, contour_grid, race_figure
+from viz import race_view
+from viz.figures import PALETTE, ContourGrid, Run, contour_grid
 
 Items = tuple[tuple[str, object], ...]
 
@@ -42,11 +41,15 @@ def colors(state: AppState) -> dict[str, str]:
     return {name: PALETTE[i % len(PALETTE)] for i, name in enumerate(state.optimizers)}
 
 
-def race(land: landscapes.Landscape, grid: ContourGrid, fig_runs: list[Run], layout: str) -> go.Figure:
-    """The race figure exactly as the page shows it: animation plus invisible click targets."""
-    fig = race_figure(land, grid, fig_runs, layout=layout)
-    add_click_targets(fig, land)
-    return fig
+@st.cache_data(max_entries=32, show_spinner=False)
+def surface_payload(surface: str, params: Items) -> dict:
+    """The race view's surface payload (contour, bounds, minima), built once per surface."""
+    return race_view.surface_payload(landscape(surface, params), contour(surface, params))
+
+
+def runs_payload(state: AppState, fig_runs: list[Run]) -> dict:
+    """The race view's runs payload for ``state``'s layout and presenter options."""
+    return race_view.runs_payload(fig_runs, state.layout, present=state.present, trails=state.trails)
 
 
 def surface_items(state: AppState) -> Items:

@@ -107,15 +107,12 @@ def inspector_tab(state: share.AppState, land: landscapes.Landscape, trajs: dict
     """Controls (always drawn, so they keep their values) and, while the tab is open, the step and its equations."""
     ss = st.session_state
     names = list(state.optimizers)
-    if ss.get("inspect") not in names:
-        ss["inspect"] = names[0]
-    name = ss["inspect"]
+    name = ss["inspect"] if ss.get("inspect") in names else names[0]   # settled by controls.settle_inspector
     tr = trajs[name]
     last = _last_step(tr)
     if last < 1:
         st.info("This run has no steps to inspect.")
         return
-    ss["inspect_step"] = int(min(max(ss.get("inspect_step", 1), 1), last))
     pick, step, moves = st.columns([3, 2, 2], vertical_alignment="bottom")
     pick.selectbox("Optimizer", names, key="inspect", format_func=lambda n: optimizers.get(n).title,
                    help=share.INSPECT.help)

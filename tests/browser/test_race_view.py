@@ -1,0 +1,138 @@
+"""The race view in a real browser: playback, settings changed mid-play, keyboard, presenter mode, phone, export."""
+from __future__ import annotations
+
+import landscapes
+import optimizers
+from tests.browser.conftest import wait_for_app
+from tests.browser.race import graph, race, step
+from viz import race_view
+from viz.figures import PALETTE, Run, contour_grid
+
+# Records the step and play state at the moment the drawn paths change (data-revision).
+WATCH_REVISION = """() => { const v = document.querySelector('[data-testid="race-view"]');
+  window.__revision = null;
+  new MutationObserver(() => { if (window.__revision === null) window.__revision = {
+      step: Number(v.dataset.step), revision: v.dataset.revision,
+      playing: v.querySelector('.race-play').getAttribute('aria-label') === 'Pause'}; })
+    .observe(v, {attributes: true, attributeFilter: ['data-revision']}); }"""
+
+
+def test_play_then_pause_mid_play_logs_no_error(open_app):
+    page = open_app("opt=gd,adam&steps=300")
+    view = race(page)
+    view.get_by_role("button", name="Play").click()
+    page.wait_for_timeout(500)
+    view.get_by_role("button", name="Pause").click()
+    paused = step(view)
+    page.wait_for_timeout(600)
+    assert 0 < paused < 300 and step(view) == paused            # stopped where it was
+    view.get_by_role("button", name="Next step").click()
+    assert step(view) == paused + 1
+    view.locator('input[type="range"]').fill("10")                # scrub
+    assert step(view) == 10
+    page.wait_for_timeout(400)
+    assert page.console_errors == []
+
+
+def test_a_settings_change_during_playback_keeps_the_step_and_swaps_the_paths(open_app, wait_for_app):
+    page = open_app("opt=gd,adam&steps=2000")
+    view = race(page)
+    before = view.get_attribute("data-revision")
+    view.get_by_role("button", name="Play").click()
+    page.wait_for_function("() => Number(document.querySelector('[data-testid=\"race-view\"]').dataset.step) > 0")
+    page.evaluate(WATCH_REVISION)
+    at_change = step(view)
+    page.locator('.st-key-steps input[type="range"]').focus()
+    page.keyboard.press("ArrowLeft")                              # 2000 -> 1999 steps: new results
+    page.wait_for_function("() => window.__revision !== null", timeout=60_000)
+    swapped = page.evaluate("window.__revision")
+    assert swapped["revision"] != before
+    assert swapped["step"] >= at_change > 0                       # playback went on from where it was
+    assert swapped["playing"] or swapped["step"] == 1999
+    wait_for_app(page)
+    assert "steps=1999" in page.url
+    assert page.console_errors == []
+
+
+def test_keyboard_steps_the_race_when_it_has_focus(open_app):
+    page = open_app("opt=gd,adam&steps=50")
+    view = race(page)
+    view.focus()
+    page.keyboard.press("Home")
+    assert step(view) == 0
+    page.keyboard.press("ArrowRight")
+    page.keyboard.press("ArrowRight")
+    assert step(view) == 2
+    page.keyboard.press("ArrowLeft")
+    assert step(view) == 1
+    page.keyboard.press("End")
+    assert step(view) == 50
+    page.keyboard.press("Home")
+    page.keyboard.press(" ")
+    page.wait_for_timeout(300)
+    assert view.locator(".race-play").get_attribute("aria-label") == "Pause" and step(view) > 0
+    page.keyboard.press(" ")
+    paused = step(view)
+    page.wait_for_timeout(300)
+    assert step(view) == paused
+    assert page.console_errors == []
+
+
+def test_presenter_link_opens_a_clean_playing_race(open_app):
+    page = open_app("opt=gd,adam&steps=300&present=1&trails=15")
+    view = race(page)
+    assert "present" in view.get_attribute("class")
+    assert not page.locator('[data-testid="stSidebar"]').is_visible()
+    assert page.get_by_role("tab").count() == 0                    # no tabs, no settings
+    page.wait_for_function("() => Number(document.querySelector('[data-testid=\"race-view\"]').dataset.step) > 0")
+    assert view.locator(".race-play").get_attribute("aria-label") == "Pause"       # it plays as it opens
+    counter = view.locator(".race-counter")
+    assert counter.is_visible() and counter.inner_text().startswith("step ")
+    assert float(counter.evaluate("e => parseFloat(getComputedStyle(e).fontSize)")) >= 36
+    assert "present=true" in page.url and "trails=15" in page.url
+    assert page.get_by_role("button", name="Leave presenter mode").is_visible()
+    assert page.console_errors == []
+
+
+def test_phone_stacks_full_width_panels_with_controls_on_their_own_row(browser, app_url):
+    context = browser.new_context(viewport={"width": 390, "height": 844}, is_mobile=True, has_touch=True)
+    page = context.new_page()
+    errors = []
+    page.on("pageerror", lambda exc: errors.append(str(exc)))
+    page.goto(app_url + "/", wait_until="domcontentloaded")
+    wait_for_app(page)
+    view = race(page)
+    g = graph(page)
+    assert g["panels"] == 4 and min(g["widths"]) >= 300
+    assert len(set(g["lefts"])) == 1 and len(set(g["tops"])) == 4   # one panel per row
+    plot = view.locator(".race-plot").bounding_box()
+    play = view.get_by_role("button", name="Play").bounding_box()
+    slider = view.locator('input[type="range"]').bounding_box()
+    assert play["y"] >= plot["y"] + plot["height"] - 1               # controls below the panels
+    assert slider["y"] >= play["y"] + play["height"] - 1 or slider["x"] >= play["x"] + play["width"]  # no overlap
+    assert page.evaluate("document.documentElement.scrollWidth") <= 390
+    assert errors == []
+    context.close()
+
+
+def test_html_export_plays_offline(browser, tmp_path):
+    land = landscapes.get("himmelblau")
+    tr = optimizers.simulate(land, "adam", land.start, 120, lr=0.1)
+    run = Run("Adam (lr=0.1)", PALETTE[0], tr.points[:, 0], tr.loss[:, 0], int(tr.diverged_at[0]))
+    page_file = tmp_path / "race.html"
+    page_file.write_text(race_view.standalone_html(race_view.surface_payload(land, contour_grid(land)),
+                                                   race_view.runs_payload([run])))
+    context = browser.new_context(offline=True)
+    page = context.new_page()
+    errors = []
+    page.on("pageerror", lambda exc: errors.append(str(exc)))
+    page.on("requestfailed", lambda req: errors.append(f"request: {req.url}"))
+    page.goto(page_file.as_uri())
+    view = race(page)
+    assert step(view) == 120 and graph(page)["panels"] == 1
+    view.get_by_role("button", name="Go to start").click()
+    view.get_by_role("button", name="Play").click()
+    page.wait_for_timeout(500)
+    assert 0 < step(view) <= 120
+    assert errors == []
+    context.close()

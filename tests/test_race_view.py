@@ -1,0 +1,107 @@
+"""``viz.race_view``: the payloads the browser draws the race from, and the offline HTML export."""
+from __future__ import annotations
+
+import base64
+import json
+import re
+
+import numpy as np
+import pytest
+
+import landscapes
+import optimizers
+from viz import race_view
+from viz.figures import PALETTE, MarkerSeries, Run, contour_grid
+
+
+def f32(b64: str) -> np.ndarray:
+    return np.frombuffer(base64.b64decode(b64), dtype="<f4")
+
+
+def run_of(surface: str, name: str, steps: int, color: int = 0, **hyper: float) -> Run:
+    land = landscapes.get(surface)
+    tr = optimizers.simulate(land, name, land.start, steps, **hyper)
+    return Run(label=f"{name} (lr={hyper['lr']:g})", color=PALETTE[color], points=tr.points[:, 0],
+               loss=tr.loss[:, 0], diverged_at=int(tr.diverged_at[0]))
+
+
+@pytest.fixture(scope="module")
+def rosen_runs() -> list[Run]:
+    """A run that diverges (gd, lr=0.1) next to one that does not."""
+    runs = [run_of("rosenbrock", "gd", 200, 0, lr=0.1), run_of("rosenbrock", "adam", 200, 1, lr=0.05)]
+    assert runs[0].diverged_at > 0 and runs[1].diverged_at == -1
+    return runs
+
+
+def test_surface_payload_is_the_grid_bounds_and_minima():
+    land = landscapes.get("himmelblau")
+    grid = contour_grid(land, resolution=30)
+    payload = race_view.surface_payload(land, grid)
+    np.testing.assert_array_equal(f32(payload["x"]), grid.x)
+    np.testing.assert_array_equal(f32(payload["z"]).reshape(30, 30), grid.z)     # row i is y[i]
+    assert payload["bounds"] == [list(b) for b in land.bounds]
+    np.testing.assert_allclose(payload["minima"], land.minima, rtol=1e-6)
+    assert payload["label"] == grid.label and payload["levels"] > 1
+    assert race_view.surface_payload(land, grid)["id"] == payload["id"]          # same surface, same id
+    other = landscapes.get("ravine")
+    assert race_view.surface_payload(other, contour_grid(other, resolution=30))["id"] != payload["id"]
+
+
+def test_runs_payload_carries_every_point_and_loss_as_finite_float32(rosen_runs):
+    payload = race_view.runs_payload(rosen_runs, "overlay", present=True, trails=12)
+    assert (payload["layout"], payload["present"], payload["trails"]) == ("overlay", True, 12)
+    for item, run in zip(payload["runs"], rosen_runs, strict=True):
+        xy = np.column_stack([f32(item["x"]), f32(item["y"])])
+        np.testing.assert_allclose(xy, run.points, rtol=1e-6)
+        np.testing.assert_allclose(f32(item["f"]), np.clip(run.loss, None, np.finfo(np.float32).max), rtol=1e-6)
+        assert np.all(np.isfinite(xy)) and np.all(np.isfinite(f32(item["f"])))
+        assert (item["end"], item["diverged_at"], item["title"]) == (run.end, run.diverged_at, run.title)
+        assert item["markers"] == [] and "g" not in item
+    assert "diverged at step" in payload["runs"][0]["title"]
+
+
+def test_revision_changes_exactly_when_something_drawn_changes(rosen_runs):
+    base = race_view.runs_payload(rosen_runs)["revision"]
+    assert race_view.runs_payload(rosen_runs)["revision"] == base
+    assert race_view.runs_payload(rosen_runs, "overlay")["revision"] != base
+    assert race_view.runs_payload(rosen_runs, trails=5)["revision"] != base
+    assert race_view.runs_payload(rosen_runs[:1])["revision"] != base
+
+
+def test_marker_series_go_out_per_step_with_non_finite_points_drawn_at_the_run(rosen_runs):
+    run = rosen_runs[1]
+    look = run.points + 0.5
+    look[7] = np.nan
+    with_markers = Run(run.label, run.color, run.points, run.loss, run.diverged_at,
+                       markers=(MarkerSeries("look-ahead", look, "cross"),))
+    (item,) = race_view.runs_payload([with_markers])["runs"]
+    (marker,) = item["markers"]
+    assert (marker["name"], marker["symbol"]) == ("look-ahead", "cross")
+    xy = np.column_stack([f32(marker["x"]), f32(marker["y"])])
+    np.testing.assert_allclose(np.delete(xy, 7, 0), np.delete(look, 7, 0), rtol=1e-6)
+    np.testing.assert_allclose(xy[7], run.points[7], rtol=1e-6)
+    short = Run(run.label, run.color, run.points, run.loss, -1, markers=(MarkerSeries("z", look[:5]),))
+    with pytest.raises(ValueError, match="Invalid marker series 'z'"):
+        race_view.runs_payload([short])
+
+
+def test_runs_payload_rejects_bad_input(rosen_runs):
+    with pytest.raises(ValueError, match="Invalid layout"):
+        race_view.runs_payload(rosen_runs, "grid")
+    with pytest.raises(ValueError, match="Invalid runs"):
+        race_view.runs_payload([])
+    with pytest.raises(ValueError, match="Invalid trails"):
+        race_view.runs_payload(rosen_runs, trails=-1)
+
+
+def test_standalone_html_plays_offline(rosen_runs):
+    land = landscapes.get("rosenbrock")
+    surface = race_view.surface_payload(land, contour_grid(land, resolution=20))
+    runs = race_view.runs_payload(rosen_runs)
+    html = race_view.standalone_html(surface, runs, "Rosenbrock </title>")
+    assert html.lstrip().lower().startswith("<!doctype html>")
+    assert "plotly.js v" in html and "window.OptiscopeRace" in html     # plotly.js and the race view inlined
+    assert not re.search(r"<script[^>]*\bsrc=", html) and "<link" not in html   # nothing loaded from anywhere
+    assert "<title>Rosenbrock &lt;/title&gt;</title>" in html
+    data = re.search(r"race\.setRuns\((.*)\);\nrace\.setSurface\((.*)\);", html)
+    assert json.loads(data.group(1)) == runs and json.loads(data.group(2)) == surface

@@ -1,0 +1,125 @@
+"""The race view's payloads and its offline HTML export (no Streamlit here).
+
+The race is drawn and animated in the browser by ``static/race.js`` with plotly.js.  Python sends it two
+JSON payloads, with every array as base64 of little-endian float32 values (finite numbers only):
+
+``surface_payload(landscape, grid)`` - sent once per surface::
+
+    {"id": str,                      # changes with the surface (its grid, bounds and minima)
+     "x": f32[r], "y": f32[r],       # grid axes
+     "z": f32[r * r],                # row-major: z[i * r + j] is the value drawn at (x[j], y[i])
+     "label": str, "levels": int, "colorscale": [[pos, colour], ...],
+     "bounds": [[xmin, xmax], [ymin, ymax]], "minima": [[x, y], ...]}
+
+``runs_payload(runs, layout, present=False, trails=0)`` - sent on every change::
+
+    {"revision": str,                # changes whenever anything drawn changes
+     "layout": "side" | "overlay", "present": bool, "trails": int,    # trails = 0: full paths
+     "runs": [{"label": str, "title": str, "color": "#rrggbb",
+               "x": f32[steps + 1], "y": f32[steps + 1], "f": f32[steps + 1],   # points and loss per step
+               "g": f32[steps * 2] (optional),     # the gradient step t used, at 2 * (t - 1)
+               "end": int, "diverged_at": int,     # last finite step drawn; first bad step or -1
+               "markers": [{"name": str, "symbol": str, "x": f32[steps + 1], "y": f32[steps + 1]}]}]}
+
+``markers`` are extra points a run carries and the view animates with the step: one marker per series, at
+the series' point of the step drawn (for example Schedule-Free's three sequences, or SAM's perturbed
+point).  Give a :class:`~viz.figures.Run` ``markers=(MarkerSeries(...), ...)``; ``symbol`` is any plotly
+marker symbol name.
+"""
+from __future__ import annotations
+
+import base64
+import hashlib
+import html
+import json
+from pathlib import Path
+
+import numpy as np
+import plotly
+
+from landscapes.base import Landscape
+from viz.figures import COLORSCALE, N_LEVELS, ContourGrid, Run, _f32
+
+STATIC = Path(__file__).parent / "static"        # race.js, race.css and the two Streamlit mount scripts
+PLOTLY_JS = Path(plotly.__file__).parent / "package_data" / "plotly.min.js"   # the installed package's copy
+LAYOUTS = ("side", "overlay")
+
+
+def _b64(a: np.ndarray) -> str:
+    """Finite ``a`` as base64 of little-endian float32."""
+    return base64.b64encode(_f32(a).astype("<f4").tobytes()).decode()
+
+
+def _digest(payload: object) -> str:
+    return hashlib.blake2b(json.dumps(payload, sort_keys=True).encode(), digest_size=8).hexdigest()
+
+
+def surface_payload(landscape: Landscape, grid: ContourGrid) -> dict:
+    """What the view needs of a surface: its contour grid, bounds, minima and colour scale."""
+    (x0, x1), (y0, y1) = landscape.bounds
+    minima = np.asarray(landscape.minima, dtype=np.float64).reshape(-1, 2)
+    payload = {"x": _b64(grid.x), "y": _b64(grid.y), "z": _b64(grid.z), "label": grid.label, "levels": N_LEVELS,
+               "colorscale": [list(stop) for stop in COLORSCALE],
+               "bounds": [[float(x0), float(x1)], [float(y0), float(y1)]],
+               "minima": [[float(v) for v in _f32(m)] for m in minima if np.all(np.isfinite(m))]}
+    return {"id": _digest(payload), **payload}
+
+
+def _markers(run: Run) -> list[dict]:
+    """The run's extra marker series; a non-finite point is drawn at the run's own point of that step."""
+    out = []
+    for series in run.markers:
+        points = np.asarray(series.points, dtype=np.float64)
+        if points.shape != run.points.shape:
+            raise ValueError(f"Invalid marker series {series.name!r}: points have shape {points.shape}, "
+                             f"expected {run.points.shape} (one point per step of the run)")
+        points = np.where(np.isfinite(points), points, run.points)
+        out.append({"name": series.name, "symbol": series.symbol, "x": _b64(points[:, 0]), "y": _b64(points[:, 1])})
+    return out
+
+
+def runs_payload(runs: list[Run], layout: str = "side", present: bool = False, trails: int = 0) -> dict:
+    """Every run's path, loss and markers, with the layout and presenter options; ``revision`` names it."""
+    if layout not in LAYOUTS:
+        raise ValueError(f"Invalid layout: {layout!r} (allowed: 'side', 'overlay')")
+    if not runs:
+        raise ValueError("Invalid runs: at least one run is needed")
+    if trails < 0:
+        raise ValueError(f"Invalid trails: {trails} (allowed: trails >= 0)")
+    items = []
+    for run in runs:
+        item = {"label": run.label, "title": run.title, "color": run.color, "x": _b64(run.points[:, 0]),
+                "y": _b64(run.points[:, 1]), "f": _b64(run.loss), "end": run.end, "diverged_at": run.diverged_at,
+                "markers": _markers(run)}
+        if run.grads is not None:
+            item["g"] = _b64(np.asarray(run.grads).reshape(-1))
+        items.append(item)
+    payload = {"layout": layout, "present": bool(present), "trails": int(trails), "runs": items}
+    return {"revision": _digest(payload), **payload}
+
+
+def _script_json(payload: dict) -> str:
+    """``payload`` as JSON that is safe inside a ``<script>`` element."""
+    return json.dumps(payload).replace("</", "<\\/")
+
+
+def standalone_html(surface: dict, runs: dict, title: str = "Optiscope race") -> str:
+    """A self-contained page (plotly.js and race.js inlined, no network) that plays the race offline."""
+    css = (STATIC / "race.css").read_text()
+    return f"""<!DOCTYPE html>
+<html lang="en"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1">
+<title>{html.escape(title)}</title>
+<style>body {{ margin: 16px; font-family: system-ui, sans-serif; }}
+{css}</style>
+<script>{PLOTLY_JS.read_text()}</script>
+<script>{(STATIC / "race.js").read_text()}</script>
+</head><body>
+<div id="race"></div>
+<script>
+const race = new OptiscopeRace.Race(document.getElementById("race"));
+race.setRuns({_script_json(runs)});
+race.setSurface({_script_json(surface)});
+document.getElementById("race").focus();
+</script>
+</body></html>
+"""

@@ -1,0 +1,564 @@
+/* Optiscope race view: the contour panels, the paths and their playback, drawn in the browser with plotly.js.
+ *
+ * A classic script (no modules, no build step) that defines window.OptiscopeRace = {Race, decode}.  It is loaded
+ * after plotly.js, by the Streamlit component (viz/race_view/view_mount.js) or inlined in the standalone HTML
+ * export.  The payloads it draws are documented in viz/race_view/__init__.py:
+ *   surface  - contour, bounds, minima, colour scale: sent once per surface;
+ *   runs     - every run's path, loss and optional extra marker series, the layout and the presenter options:
+ *              sent on every change.  A new runs payload swaps the paths in place, keeping the step drawn and
+ *              whether the race is playing.
+ * Playback runs on requestAnimationFrame at up to 60 drawn steps per second; a run of up to MAX_SHOWN steps
+ * shows every step, a longer one MAX_SHOWN + 1 evenly spaced steps ending on the last.
+ * The root element carries data-testid="race-view", data-step (the step drawn) and data-revision (changes when
+ * the drawn paths change), and data-drawn="true" once the first drawing is on screen.
+ */
+(function () {
+  'use strict';
+  if (window.OptiscopeRace) return;
+
+  const MAX_SHOWN = 300;          // longest run whose every step is drawn
+  const MIN_FRAME_MS = 1000 / 60; // at most 60 drawn steps per second
+  const NARROW = 640;             // below this width (px) panels stack one per row and the colour bar is dropped
+
+  /** A base64 string of little-endian float32 values as a Float32Array. */
+  function decode(b64) {
+    const bin = atob(b64);
+    const bytes = new Uint8Array(bin.length);
+    for (let i = 0; i < bin.length; i++) bytes[i] = bin.charCodeAt(i);
+    return new Float32Array(bytes.buffer);
+  }
+
+  /** The steps playback draws: all of 0..steps, or MAX_SHOWN + 1 evenly spaced ones (0 and steps included). */
+  function shownSteps(steps) {
+    const n = Math.min(steps, MAX_SHOWN);
+    const out = new Array(n + 1);
+    for (let i = 0; i <= n; i++) out[i] = steps <= MAX_SHOWN ? i : Math.round((i * steps) / MAX_SHOWN);
+    return out;
+  }
+
+  /** ``text`` broken into lines of at most about ``width`` characters (panel titles on narrow panels). */
+  function wrap(text, width) {
+    const lines = [];
+    for (const word of text.split(' ')) {
+      if (lines.length && lines[lines.length - 1].length + 1 + word.length <= width) lines[lines.length - 1] += ' ' + word;
+      else lines.push(word);
+    }
+    return lines.join('<br>');
+  }
+
+  /** Per-trace updates [{x, y, ...}, ...] as Plotly.restyle's columns {x: [...], y: [...], ...}. */
+  function columns(updates) {
+    const out = {};
+    updates.forEach((u, j) => {
+      for (const [k, v] of Object.entries(u)) (out[k] = out[k] || new Array(updates.length).fill(undefined))[j] = v;
+    });
+    return out;
+  }
+
+  /** What decides the panels and traces (not the paths): runs with the same shape are swapped in place. */
+  function shape(p) {
+    return JSON.stringify([p.layout, p.present, p.trails, p.runs.map((r) => [r.color, r.markers.length, !!r.g,
+                                                                           p.layout === 'side' ? '' : r.title])]);
+  }
+
+  function button(label, text, onClick) {
+    const b = document.createElement('button');
+    b.type = 'button';
+    b.textContent = text;
+    b.setAttribute('aria-label', label);
+    b.title = label;
+    b.addEventListener('click', onClick);
+    return b;
+  }
+
+  function alpha(hex, a) {
+    const h = hex.replace('#', '');
+    return `rgba(${parseInt(h.slice(0, 2), 16)},${parseInt(h.slice(2, 4), 16)},${parseInt(h.slice(4, 6), 16)},${a})`;
+  }
+
+  /** Steps ``from``..``to`` of run ``r`` as a line with a dot at every point. */
+  function polyline(ctx, r, from, to, px, py, color, width, dot) {
+    ctx.beginPath();
+    ctx.moveTo(px(r.x[from]), py(r.y[from]));
+    for (let i = from + 1; i <= to; i++) ctx.lineTo(px(r.x[i]), py(r.y[i]));
+    ctx.strokeStyle = color;
+    ctx.lineWidth = width;
+    ctx.stroke();
+    ctx.fillStyle = color;
+    if (to - from > 600) return;                        // dots would merge into the line anyway
+    for (let i = from; i <= to; i++) ctx.fillRect(px(r.x[i]) - dot, py(r.y[i]) - dot, 2 * dot, 2 * dot);
+  }
+
+  /** A marker of plotly symbol ``name`` (circle, square, diamond, cross, x, triangle-up; others: circle). */
+  function symbol(ctx, name, x, y, size, fill, edge) {
+    const base = String(name).replace(/-open$/, '');
+    ctx.beginPath();
+    if (base === 'square') ctx.rect(x - size, y - size, 2 * size, 2 * size);
+    else if (base === 'diamond') { ctx.moveTo(x, y - size); ctx.lineTo(x + size, y); ctx.lineTo(x, y + size); ctx.lineTo(x - size, y); ctx.closePath(); }
+    else if (base === 'triangle-up') { ctx.moveTo(x, y - size); ctx.lineTo(x + size, y + size); ctx.lineTo(x - size, y + size); ctx.closePath(); }
+    else if (base === 'cross' || base === 'x') {
+      const t = size / 3, d = base === 'x' ? Math.PI / 4 : 0;
+      for (let q = 0; q < 4; q++) {
+        const c = Math.cos(d + (q * Math.PI) / 2), sn = Math.sin(d + (q * Math.PI) / 2);
+        const pt = (u, v) => [x + u * c - v * sn, y + u * sn + v * c];
+        const [ax, ay] = pt(t, -t), [bx, by] = pt(size, -t), [cx, cy] = pt(size, t);
+        if (q === 0) ctx.moveTo(ax, ay); else ctx.lineTo(ax, ay);
+        ctx.lineTo(bx, by); ctx.lineTo(cx, cy);
+      }
+      ctx.closePath();
+    } else ctx.arc(x, y, size, 0, 2 * Math.PI);
+    ctx.fillStyle = fill;
+    ctx.fill();
+    ctx.lineWidth = 1.5;
+    ctx.strokeStyle = edge;
+    ctx.stroke();
+  }
+
+  class Race {
+    /** ``root``: an empty element; ``onStart(x, y)``: called when a panel is clicked (optional). */
+    constructor(root, onStart) {
+      this.root = root;
+      this.onStart = onStart || null;
+      this.surface = null;
+      this.runs = null;
+      this.index = -1;           // position in this.steps of the step drawn; -1: not chosen yet (end, or 0 presenting)
+      this.playing = false;
+      this.busy = false;         // a Plotly call is in flight
+      this.pending = false;      // a step was asked for while busy
+      this.width = 0;
+      this.lastTick = 0;
+      this.autoplayed = false;
+
+      root.classList.add('optiscope-race');
+      root.setAttribute('data-testid', 'race-view');
+      root.setAttribute('data-step', '0');
+      root.setAttribute('data-revision', '');
+      root.setAttribute('data-drawn', 'false');
+      root.tabIndex = 0;
+      root.setAttribute('role', 'group');
+      root.setAttribute('aria-label', 'Optimizer race: Space plays or pauses, arrow keys step, Home and End jump');
+
+      this.counter = document.createElement('div');
+      this.counter.className = 'race-counter';
+      this.plot = document.createElement('div');
+      this.plot.className = 'race-plot';
+      const controls = document.createElement('div');
+      controls.className = 'race-controls';
+      this.playButton = button('Play', '▶', () => this.toggle());
+      this.playButton.classList.add('race-play');
+      this.slider = document.createElement('input');
+      this.slider.type = 'range';
+      this.slider.min = '0';
+      this.slider.step = '1';
+      this.slider.setAttribute('aria-label', 'Step');
+      this.slider.addEventListener('input', () => { this.pause(); this.show(Number(this.slider.value)); });
+      this.label = document.createElement('span');
+      this.label.className = 'race-label';
+      const buttons = document.createElement('div');
+      buttons.className = 'race-buttons';
+      buttons.append(button('Go to start', '⇤', () => { this.pause(); this.show(0); }),
+                     button('Previous step', '‹', () => { this.pause(); this.show(this.index - 1); }),
+                     this.playButton,
+                     button('Next step', '›', () => { this.pause(); this.show(this.index + 1); }),
+                     button('Go to end', '⇥', () => { this.pause(); this.show(this.steps.length - 1); }));
+      const scrub = document.createElement('div');
+      scrub.className = 'race-scrub';
+      scrub.append(this.slider, this.label);
+      controls.append(this.counter, buttons, scrub);
+      root.append(this.plot, controls);
+
+      root.addEventListener('keydown', (e) => this.key(e));
+      this.resize = new ResizeObserver(() => {
+        const w = Math.round(this.root.clientWidth);
+        if (this.runs && this.surface && Math.abs(w - this.width) > 2) this.draw();
+      });
+      this.resize.observe(root);
+      this.frame = (t) => this.tick(t);
+    }
+
+    destroy() {
+      this.playing = false;
+      this.resize.disconnect();
+      if (window.Plotly) window.Plotly.purge(this.plot);
+      this.root.replaceChildren();
+    }
+
+    /** A new surface payload (the contour changed): redraw everything. */
+    setSurface(surface) {
+      if (this.surface && this.surface.id === surface.id) return;
+      const x = decode(surface.x), y = decode(surface.y), flat = decode(surface.z);
+      const z = Array.from(y, (_, i) => flat.subarray(i * x.length, (i + 1) * x.length));   // row i is y[i]
+      this.surface = Object.assign({}, surface, {x, y, z});
+      if (this.runs) this.draw();
+    }
+
+    /** A new runs payload: swap the paths in, keeping the step and the play state. */
+    setRuns(payload) {
+      if (this.runs && this.runs.revision === payload.revision) return;
+      const step = this.index >= 0 ? this.steps[this.index] : null;
+      const runs = payload.runs.map((r) => {
+        const x = decode(r.x), y = decode(r.y), f = decode(r.f);
+        const g = r.g ? decode(r.g) : null;      // gradient used by step i (i >= 1) at 2 * (i - 1)
+        const hover = new Array(x.length);
+        for (let i = 0; i < x.length; i++) {
+          hover[i] = !g ? [i, f[i]] : i === 0 ? [0, f[0], 0, 0, 0, 0]
+            : [i, f[i], g[2 * i - 2], g[2 * i - 1], x[i] - x[i - 1], y[i] - y[i - 1]];
+        }
+        const markers = (r.markers || []).map((m) => ({name: m.name, symbol: m.symbol || 'circle',
+                                                       x: decode(m.x), y: decode(m.y)}));
+        return Object.assign({}, r, {x, y, f, hover, markers});
+      });
+      this.runs = Object.assign({}, payload, {runs});
+      this.steps = shownSteps(Math.max(...runs.map((r) => r.x.length - 1)));
+      if (step !== null) {             // the same step, or the nearest shown one not past it
+        let i = 0;
+        while (i + 1 < this.steps.length && this.steps[i + 1] <= step) i++;
+        this.index = i;
+      }
+      this.slider.max = String(this.steps.length - 1);
+      this.root.classList.toggle('present', !!payload.present);
+      if (this.surface && this.animated && !this.busy && this.shape === shape(this.runs)) this.swap();
+      else if (this.surface) this.draw();
+    }
+
+    /** New paths on the panels already drawn: starts, hover carriers and titles updated, paths repainted. */
+    swap() {
+      const Plotly = window.Plotly, p = this.runs;
+      const animated = this.animated.map((a, k) => Object.assign({}, a, {run: p.runs[k]}));
+      const step = this.steps[this.index];
+      const data = [], ids = [];
+      for (const t of this.startTraces) {
+        data.push({x: t.runs.map((k) => p.runs[k].x[0]), y: t.runs.map((k) => p.runs[k].y[0])});
+        ids.push(t.index);
+      }
+      for (const a of animated) {
+        const s = Math.min(step, a.run.end);
+        data.push({x: a.run.x.subarray(0, s + 1), y: a.run.y.subarray(0, s + 1), customdata: a.run.hover,
+                   name: a.run.title});
+        ids.push(a.hover);
+      }
+      this.animated = animated;
+      this.paint();
+      this.root.setAttribute('data-revision', p.revision);
+      this.mark();
+      const titles = {};
+      if (p.layout === 'side') {
+        p.runs.forEach((r, k) => {
+          titles[`annotations[${k}].text`] = wrap(r.title, this.titleWidth);
+          titles[`annotations[${k}].font.color`] = r.diverged_at >= 0 ? '#b91c1c' : '#1f2937';
+        });
+      }
+      this.busy = true;                // the Plotly call waits until the new paths are on screen
+      requestAnimationFrame(() => setTimeout(() => {
+        Plotly.update(this.plot, columns(data), titles, ids)
+          .then(() => { this.busy = false; if (this.pending) this.syncHover(); }, () => { this.busy = false; });
+      }, 0));
+    }
+
+    /** Panels, axes and traces for the current width; then the current step. */
+    draw() {
+      const Plotly = window.Plotly;
+      const s = this.surface, p = this.runs;
+      const present = !!p.present;
+      const width = Math.round(this.root.clientWidth) || 800;
+      this.width = width;
+      const side = p.layout === 'side';
+      const nPanels = side ? p.runs.length : 1;
+      const narrow = width < NARROW;
+      const [[x0, x1], [y0, y1]] = s.bounds;
+      const aspect = Math.min(Math.max((y1 - y0) / (x1 - x0), 0.5), 1.2);
+      const font = present ? 18 : narrow ? 12 : 13;
+      const titleH = side ? font * 2.6 : 12;
+      const margin = {l: narrow ? 40 : 56, r: narrow ? 8 : 24, t: side ? 8 : (present ? 16 : 8), b: 44};
+      const bar = narrow ? 0 : 70;                     // room for the colour bar
+      const gapX = 48;                                 // room for the next panel's y tick labels
+      const gapY = titleH + 36;
+      const plotW = width - margin.l - margin.r - bar;
+      // Columns: one on a phone; presenting, as many as make the panels largest within the window's height
+      // (a projector shows the whole race at once); otherwise two.
+      const fit = (c) => {
+        const r = Math.ceil(nPanels / c);
+        const w = (plotW - gapX * (c - 1)) / c;
+        const h = (window.innerHeight - 130 - margin.t - margin.b - titleH - (r - 1) * gapY) / r;
+        return Math.min(w, h / aspect);
+      };
+      let cols = narrow || nPanels === 1 ? 1 : 2;
+      if (present && !narrow) {
+        for (let c = 1; c <= nPanels; c++) if (fit(c) > fit(cols)) cols = c;
+      }
+      const rows = Math.ceil(nPanels / cols);
+      const cellW = present && !narrow ? Math.max(200, fit(cols)) : (plotW - gapX * (cols - 1)) / cols;
+      const cellH = present && !narrow ? cellW * aspect
+        : Math.max(220, Math.min(cellW * aspect, side && rows > 1 ? 520 : 620));
+      const height = margin.t + margin.b + titleH + rows * cellH + (rows - 1) * gapY;
+      this.titleWidth = cellW / ((font + (present ? 2 : 0)) * 0.55);      // characters per title line
+      const inner = height - margin.t - margin.b;
+      const layout = {
+        width, height, margin, showlegend: !side, dragmode: false, hovermode: 'closest',
+        font: {size: font}, paper_bgcolor: 'rgba(0,0,0,0)', plot_bgcolor: 'white',
+        uirevision: s.id, annotations: [],
+        legend: {orientation: 'h', x: 0, y: 1, xanchor: 'left', yanchor: 'bottom'},
+        coloraxis: {colorscale: s.colorscale, showscale: !narrow,
+                    colorbar: {title: {text: s.label, side: 'right'}, thickness: present ? 16 : 10, len: 0.9,
+                               x: Math.min(1, (cols * cellW + (cols - 1) * gapX + 16) / (plotW + bar)),
+                               xanchor: 'left', xpad: 8}},
+      };
+      const traces = [], startTraces = [];
+      const starts = p.runs.map((r) => [r.x[0], r.y[0]]);
+      for (let i = 0; i < nPanels; i++) {
+        const row = Math.floor(i / cols), col = i % cols;
+        const ax = i === 0 ? '' : String(i + 1);
+        const left = (col * (cellW + gapX)) / (plotW + bar);
+        const top = 1 - (titleH + row * (cellH + gapY)) / inner;
+        layout['xaxis' + ax] = {domain: [left, left + cellW / (plotW + bar)], range: [x0, x1], constrain: 'domain',
+                                showgrid: false, zeroline: false, anchor: 'y' + ax, title: {text: row === rows - 1 || !side ? 'x' : ''},
+                                automargin: false};
+        layout['yaxis' + ax] = {domain: [Math.max(top - cellH / inner, 0), top], range: [y0, y1],
+                                scaleanchor: 'x' + ax, constrain: 'domain', showgrid: false, zeroline: false,
+                                anchor: 'x' + ax, title: {text: col === 0 && !narrow ? 'y' : ''}, automargin: false};
+        if (side) {
+          const r = p.runs[i];
+          layout.annotations.push({text: wrap(r.title, this.titleWidth), xref: 'x' + ax + ' domain', yref: 'y' + ax + ' domain', x: 0.5,
+                                   y: 1, yanchor: 'bottom', yshift: 4, showarrow: false,
+                                   font: {size: font + (present ? 2 : 0), color: r.diverged_at >= 0 ? '#b91c1c' : '#1f2937'}});
+        }
+        const xa = 'x' + ax, ya = 'y' + ax;
+        traces.push({type: 'contour', x: s.x, y: s.y, z: s.z, coloraxis: 'coloraxis', ncontours: s.levels,
+                     contours: {coloring: 'heatmap'}, line: {width: 0.5, color: 'rgba(255,255,255,0.35)'},
+                     xaxis: xa, yaxis: ya, name: 'surface',
+                     hovertemplate: `(%{x:.3g}, %{y:.3g})<br>${s.label} = %{z:.4g}<extra></extra>`});
+        if (s.minima.length) {
+          traces.push({type: 'scatter', mode: 'markers', name: 'minimum', showlegend: !side && i === 0,
+                       x: s.minima.map((m) => m[0]), y: s.minima.map((m) => m[1]), xaxis: xa, yaxis: ya,
+                       marker: {symbol: 'star', size: present ? 22 : 15, color: '#111827', line: {color: 'white', width: 1.5}},
+                       hovertemplate: 'minimum (%{x:.4g}, %{y:.4g})<extra></extra>'});
+        }
+        const own = side ? [starts[i]] : starts;
+        startTraces.push({index: traces.length, runs: side ? [i] : p.runs.map((_, k) => k)});
+        traces.push({type: 'scatter', mode: 'markers', name: 'start', showlegend: !side && i === 0,
+                     x: own.map((q) => q[0]), y: own.map((q) => q[1]), xaxis: xa, yaxis: ya,
+                     marker: {symbol: 'diamond', size: present ? 15 : 10, color: 'white', line: {color: 'black', width: 1.5}},
+                     hovertemplate: 'start (%{x:.4g}, %{y:.4g})<extra></extra>'});
+      }
+      // Per run: a hover carrier (its points up to the step shown, invisible, synced when the race rests) and,
+      // overlaid, a legend entry.  The visible paths, heads, markers and divergence marks are drawn on the
+      // overlay canvas at plotly's own axis positions (see paint), so playback costs no Plotly call per step.
+      const animated = [];
+      p.runs.forEach((r, k) => {
+        const ax = side && k > 0 ? String(k + 1) : '';
+        const ids = {run: r, ax};
+        ids.hover = traces.length;
+        traces.push({type: 'scatter', mode: 'markers', name: r.title, showlegend: false, opacity: 0,
+                     x: [], y: [], customdata: r.hover, xaxis: 'x' + ax, yaxis: 'y' + ax,
+                     marker: {color: r.color, size: present ? 12 : 9},
+                     hovertemplate: 'step %{customdata[0]:d} · f %{customdata[1]:.4g}<br>(%{x:.4g}, %{y:.4g})' +
+                                    (r.g ? '<br>gradient g = (%{customdata[2]:.3g}, %{customdata[3]:.3g})' +
+                                           '<br>update Δθ = (%{customdata[4]:.3g}, %{customdata[5]:.3g})' : '') +
+                                    '<extra>%{fullData.name}</extra>'});
+        if (!side) {
+          traces.push({type: 'scatter', mode: 'lines+markers', name: r.title, x: [null], y: [null], hoverinfo: 'skip',
+                       line: {color: r.color, width: present ? 4 : 2}, marker: {color: r.color, size: 8}});
+          r.markers.forEach((m) => traces.push({type: 'scatter', mode: 'markers', name: `${r.label}: ${m.name}`,
+                                               x: [null], y: [null], hoverinfo: 'skip',
+                                               marker: {symbol: m.symbol, size: 10, color: 'white',
+                                                        line: {color: r.color, width: 2}}}));
+        }
+        animated.push(ids);
+      });
+      if (this.index < 0) this.index = present ? 0 : this.steps.length - 1;
+      this.fill(traces, animated);
+      this.busy = true;
+      const revision = p.revision;
+      this.style = {present, font, narrow};
+      Plotly.react(this.plot, traces, layout, {displayModeBar: false, responsive: false, scrollZoom: false})
+        .then(() => {
+          this.busy = false;
+          this.animated = animated;
+          this.startTraces = startTraces;
+          this.shape = shape(p);
+          this.bindClick();
+          this.fitCanvas();
+          this.paint();
+          this.root.setAttribute('data-revision', revision);
+          this.root.setAttribute('data-drawn', 'true');
+          this.mark();
+          if (present && !this.autoplayed) { this.autoplayed = true; this.play(); }
+          if (this.pending) this.syncHover();
+        });
+    }
+
+    /** The hover carriers' points: every run's steps up to the one shown. */
+    hoverUpdates(animated) {
+      const step = this.steps[this.index];
+      const data = [], ids = [];
+      for (const a of animated) {
+        const s = Math.min(step, a.run.end);
+        data.push({x: a.run.x.subarray(0, s + 1), y: a.run.y.subarray(0, s + 1)});
+        ids.push(a.hover);
+      }
+      return {data, ids};
+    }
+
+    fill(traces, animated) {
+      const {data, ids} = this.hoverUpdates(animated);
+      ids.forEach((t, j) => Object.assign(traces[t], data[j]));
+    }
+
+    /** Bring the hover carriers to the step shown (one Plotly call, only while the race rests). Not Plotly.animate:
+     *  its partial redraw drops the contours' fill. */
+    syncHover() {
+      if (this.playing || !this.animated) return;
+      if (this.busy) { this.pending = true; return; }
+      this.pending = false;
+      this.busy = true;
+      const {data, ids} = this.hoverUpdates(this.animated);
+      window.Plotly.restyle(this.plot, columns(data), ids)
+        .then(() => { this.busy = false; if (this.pending) this.syncHover(); }, () => { this.busy = false; });
+    }
+
+    /** Size the overlay canvas to the plot (device pixels), above plotly's drawing, letting the mouse through. */
+    fitCanvas() {
+      if (!this.canvas) {
+        this.canvas = document.createElement('canvas');
+        this.canvas.className = 'race-canvas';
+        this.plot.append(this.canvas);
+      }
+      const full = this.plot._fullLayout, ratio = window.devicePixelRatio || 1;
+      this.canvas.width = Math.round(full.width * ratio);
+      this.canvas.height = Math.round(full.height * ratio);
+      this.canvas.style.width = full.width + 'px';
+      this.canvas.style.height = full.height + 'px';
+      this.ratio = ratio;
+    }
+
+    /** Draw every run at the step shown: path (faint beyond the trail), trail, extra markers, head, divergence. */
+    paint() {
+      const full = this.plot._fullLayout;
+      if (!full || !this.canvas || !this.animated) return;
+      const ctx = this.canvas.getContext('2d');
+      const {present, font} = this.style;
+      const step = this.steps[this.index], k = this.runs.trails;
+      const lineW = present ? 4 : 2, dot = present ? 3 : 2, head = present ? 10 : 7;
+      ctx.setTransform(this.ratio, 0, 0, this.ratio, 0, 0);
+      ctx.clearRect(0, 0, full.width, full.height);
+      ctx.lineJoin = 'round';
+      for (const a of this.animated) {
+        const r = a.run, s = Math.min(step, r.end);
+        const xa = full['xaxis' + a.ax], ya = full['yaxis' + a.ax];
+        if (!xa || !ya) continue;
+        const px = (v) => xa._offset + xa.l2p(v), py = (v) => ya._offset + ya.l2p(v);
+        ctx.save();
+        ctx.beginPath();
+        ctx.rect(xa._offset, ya._offset, xa._length, ya._length);
+        ctx.clip();
+        const from = k > 0 ? Math.max(0, s - k) : 0;
+        if (from > 0) polyline(ctx, r, 0, from, px, py, alpha(r.color, 0.28), lineW, dot);
+        polyline(ctx, r, from, s, px, py, r.color, k > 0 ? lineW + 1 : lineW, dot);
+        for (const m of r.markers) symbol(ctx, m.symbol, px(m.x[s]), py(m.y[s]), present ? 8 : 6, 'white', r.color);
+        ctx.beginPath();
+        ctx.arc(px(r.x[s]), py(r.y[s]), head, 0, 2 * Math.PI);
+        ctx.fillStyle = r.color;
+        ctx.fill();
+        ctx.lineWidth = 1.5;
+        ctx.strokeStyle = 'black';
+        ctx.stroke();
+        if (r.diverged_at >= 0 && step >= r.diverged_at) {
+          const x = px(r.x[r.end]), y = py(r.y[r.end]);
+          symbol(ctx, 'x', x, y, present ? 10 : 8, '#b91c1c', 'white');
+          ctx.font = `${font}px sans-serif`;
+          ctx.textAlign = 'center';
+          ctx.lineWidth = 3;
+          ctx.strokeStyle = 'white';
+          ctx.strokeText(`diverged at step ${r.diverged_at}`, x, y - 14);
+          ctx.fillStyle = '#b91c1c';
+          ctx.fillText(`diverged at step ${r.diverged_at}`, x, y - 14);
+        }
+        ctx.restore();
+      }
+    }
+
+    /** Show position ``i`` of the shown steps (clamped): paint now, sync the hover once the race rests. */
+    show(i) {
+      if (!this.runs || !this.steps) return;
+      this.index = Math.max(0, Math.min(this.steps.length - 1, i));
+      this.paint();
+      this.mark();
+      clearTimeout(this.restTimer);
+      this.restTimer = setTimeout(() => this.syncHover(), 150);
+    }
+
+    /** Reflect the step drawn in the attributes, the slider, the label and the counter. */
+    mark() {
+      const step = this.steps[this.index], last = this.steps[this.steps.length - 1];
+      this.root.setAttribute('data-step', String(step));
+      this.slider.value = String(this.index);
+      this.label.textContent = `step ${step} / ${last}`;
+      this.counter.textContent = `step ${step}`;
+    }
+
+    play() {
+      if (this.playing || !this.steps) return;
+      if (this.index >= this.steps.length - 1) this.show(0);
+      this.playing = true;
+      this.playButton.textContent = '❚❚';
+      this.playButton.setAttribute('aria-label', 'Pause');
+      this.playButton.title = 'Pause';
+      this.lastTick = 0;
+      requestAnimationFrame(this.frame);
+    }
+
+    pause() {
+      if (this.playing) { clearTimeout(this.restTimer); this.restTimer = setTimeout(() => this.syncHover(), 150); }
+      this.playing = false;
+      this.playButton.textContent = '▶';
+      this.playButton.setAttribute('aria-label', 'Play');
+      this.playButton.title = 'Play';
+    }
+
+    toggle() { if (this.playing) this.pause(); else this.play(); }
+
+    tick(t) {
+      if (!this.playing) return;
+      if (t - this.lastTick >= MIN_FRAME_MS - 1) {
+        this.lastTick = t;
+        if (this.index >= this.steps.length - 1) { this.pause(); return; }
+        this.show(this.index + 1);
+      }
+      requestAnimationFrame(this.frame);
+    }
+
+    key(e) {
+      const moves = {ArrowLeft: -1, ArrowRight: 1};
+      if (e.key === ' ' || e.key === 'Spacebar') this.toggle();
+      else if (e.key in moves) { this.pause(); this.show(this.index + moves[e.key]); }
+      else if (e.key === 'Home') { this.pause(); this.show(0); }
+      else if (e.key === 'End') { this.pause(); this.show(this.steps.length - 1); }
+      else return;
+      e.preventDefault();
+      e.stopPropagation();
+    }
+
+    /** A click anywhere on a panel reports its data coordinates (Python rounds and checks them). */
+    bindClick() {
+      if (this.clickBound || !this.onStart) return;
+      this.clickBound = true;
+      this.plot.addEventListener('click', (e) => {
+        const full = this.plot._fullLayout;
+        if (!full || !this.surface) return;
+        const box = this.plot.getBoundingClientRect();
+        const px = e.clientX - box.left, py = e.clientY - box.top;
+        for (const key of Object.keys(full).filter((k) => /^xaxis\d*$/.test(k))) {
+          const xa = full[key], ya = full['yaxis' + key.slice(5)];
+          if (!ya) continue;
+          const u = px - xa._offset, v = py - ya._offset;
+          if (u < 0 || u > xa._length || v < 0 || v > ya._length) continue;
+          const x = xa.p2l(u), y = ya.p2l(v);
+          if (Number.isFinite(x) && Number.isFinite(y)) this.onStart(x, y);
+          return;
+        }
+      });
+    }
+  }
+
+  window.OptiscopeRace = {Race, decode, shownSteps, MAX_SHOWN};
+})();
