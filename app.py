@@ -13,7 +13,7 @@ import streamlit as st
 import optimizers
 from optimizers.schedules import SCHEDULE_LATEX
 from state import export, share
-from ui import analysis as analysis_ui
+from ui import analysis_tab as analysis_ui
 from ui import claims as claims_ui
 from ui import controls, runs, teaching, theory_lab
 from ui import race_view as race_ui

@@ -23,7 +23,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 from bench_simulate import best_of, torch_run  # noqa: E402
 
 import landscapes  # noqa: E402
-from optimizers import analysis  # noqa: E402
+from optimizers import studies  # noqa: E402
 from state.share import default_hyper  # noqa: E402
 
 OPTIMIZERS = ("gd", "momentum", "rmsprop", "adam")
@@ -37,7 +37,7 @@ def torch_adam_seconds(steps: int, repeats: int) -> float:
 
 def map_seconds(land: landscapes.Landscape, resolution: int, steps: int, repeats: int) -> dict[str, float]:
     """Best time of each optimizer's basins map."""
-    return {name: best_of(lambda name=name: analysis.basins(land, name, steps, resolution=resolution,
+    return {name: best_of(lambda name=name: studies.basins(land, name, steps, resolution=resolution,
                                                             **default_hyper(name, land)), repeats)
             for name in OPTIMIZERS}
 
@@ -56,7 +56,7 @@ def main() -> None:
     ref = torch_adam_seconds(args.steps, args.repeats)
     print(f"torch.optim.Adam, 10000 Rosenbrock starts x {args.steps} steps, every point recorded: {ref:.3f} s "
           f"(best of {args.repeats})")
-    chunk = analysis.chunk_size(args.steps)
+    chunk = studies.chunk_size(args.steps)
     for resolution in [args.resolution] + ([args.large] if args.large else []):
         repeats = args.repeats if resolution <= 100 else max(1, args.repeats // 2)
         print(f"\n{resolution} x {resolution} starts x {args.steps} steps, chunks of {chunk} starts; "
@@ -75,7 +75,7 @@ def main() -> None:
     if args.large:
         land = landscapes.get(args.surfaces[0])
         tracemalloc.start()
-        analysis.basins(land, "adam", args.steps, resolution=args.large, **default_hyper("adam", land))
+        studies.basins(land, "adam", args.steps, resolution=args.large, **default_hyper("adam", land))
         peak = tracemalloc.get_traced_memory()[1]
         tracemalloc.stop()
         n = args.large**2

@@ -17,7 +17,7 @@ import math
 from dataclasses import dataclass
 
 import landscapes
-from optimizers import analysis, theory
+from optimizers import studies, theory
 
 
 @dataclass(frozen=True)
@@ -177,7 +177,7 @@ def escape_share(start: tuple[float, float] | None) -> float:
     The same computation as the Analysis tab's spread of starts (seed 0) with the escape lessons' settings.
     """
     land = landscapes.get("two_wells", tilt=1.0)
-    spread = analysis.spread(land, "momentum", land.start if start is None else start, 400, mode="starts",
+    spread = studies.spread(land, "momentum", land.start if start is None else start, 400, mode="starts",
                              n=ESCAPE_CLOUD["n"], radius=ESCAPE_CLOUD["radius"], lr=0.02, momentum=0.9)
     return float(spread.global_share)
 

@@ -29,7 +29,7 @@ from functools import lru_cache
 import landscapes
 import optimizers
 from landscapes import formula
-from optimizers import analysis
+from optimizers import studies
 from paramspec import Param
 from state import lessons
 
@@ -60,7 +60,7 @@ TRAILS = Param("trails", 0, 0, STEPS.high, kind="int",
 VIEW = (PRESENT, TRAILS)                              # written to the link only when not at their defaults
 ANALYSIS_VIEW = Param("analysis", "", kind="choice", choices=("", "basins", "sweep", "spread"),
                       help="The analysis on show (empty: the Analysis tab is closed).")
-ANALYSIS = analysis.SETTINGS + (ANALYSIS_VIEW,)     # written to the link only when not at their defaults
+ANALYSIS = studies.SETTINGS + (ANALYSIS_VIEW,)     # written to the link only when not at their defaults
 
 CUSTOM = "custom"        # the surface built from a formula the user types
 FORMULA = "formula"      # its text parameter, checked by landscapes.from_formula (the bounds are Params below)
@@ -91,14 +91,14 @@ class AppState:
     inspect: str = INSPECT.default              # type: ignore[assignment]
     inspect_step: int = INSPECT_STEP.default    # type: ignore[assignment]
     view3d: bool = VIEW3D.default               # type: ignore[assignment]
-    basins_res: int = analysis.RESOLUTION.default          # type: ignore[assignment]
-    sweep_min: float = analysis.SWEEP_MIN.default          # type: ignore[assignment]
-    sweep_max: float = analysis.SWEEP_MAX.default          # type: ignore[assignment]
-    sweep_n: int = analysis.SWEEP_POINTS.default           # type: ignore[assignment]
-    fair: bool = analysis.FAIR.default                     # type: ignore[assignment]
-    spread: str = analysis.SPREAD_MODE.default             # type: ignore[assignment]
-    cloud: int = analysis.CLOUD_SIZE.default               # type: ignore[assignment]
-    cloud_radius: float = analysis.CLOUD_RADIUS.default    # type: ignore[assignment]
+    basins_res: int = studies.RESOLUTION.default          # type: ignore[assignment]
+    sweep_min: float = studies.SWEEP_MIN.default          # type: ignore[assignment]
+    sweep_max: float = studies.SWEEP_MAX.default          # type: ignore[assignment]
+    sweep_n: int = studies.SWEEP_POINTS.default           # type: ignore[assignment]
+    fair: bool = studies.FAIR.default                     # type: ignore[assignment]
+    spread: str = studies.SPREAD_MODE.default             # type: ignore[assignment]
+    cloud: int = studies.CLOUD_SIZE.default               # type: ignore[assignment]
+    cloud_radius: float = studies.CLOUD_RADIUS.default    # type: ignore[assignment]
     analysis: str = ANALYSIS_VIEW.default                  # type: ignore[assignment]
     present: bool = PRESENT.default                        # type: ignore[assignment]
     trails: int = TRAILS.default                           # type: ignore[assignment]
@@ -263,7 +263,7 @@ def decode(query: Mapping[str, str | list[str]]) -> tuple[AppState, list[str]]:
         low, high = settings["sweep_min"], settings["sweep_max"]
         warnings.append(f"Link parameters 'sweep_min={low:g}' and 'sweep_max={high:g}' were ignored "
                         "(sweep_min must be smaller than sweep_max); using the default range.")
-        settings["sweep_min"], settings["sweep_max"] = analysis.SWEEP_MIN.default, analysis.SWEEP_MAX.default
+        settings["sweep_min"], settings["sweep_max"] = studies.SWEEP_MIN.default, studies.SWEEP_MAX.default
     for key in sorted(set(q) - used):
         warnings.append(f"Unknown link parameter {key!r} was ignored.")
     return replace(state, optimizers=chosen, hyper=hyper, start=start, **settings), warnings

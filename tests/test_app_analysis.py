@@ -9,7 +9,7 @@ import pytest
 from streamlit.testing.v1 import AppTest
 
 import landscapes
-from optimizers import analysis
+from optimizers import studies
 from state import share
 from tests.apptest_page import open_app, open_tab, race_spec
 
@@ -95,7 +95,7 @@ def test_sweep_shows_the_stability_limit_of_gradient_descent():
     sweep = next(s for s in specs(at) if s["layout"].get("xaxis", {}).get("type") == "log")
     assert sweep["layout"]["yaxis"]["type"] == "log"
     table = at.dataframe[-1].value.set_index("optimizer")
-    lrs = analysis.lr_grid(0.01, 10.0, 21)
+    lrs = studies.lr_grid(0.01, 10.0, 21)
     assert table.loc["Gradient descent", "stable to"] == pytest.approx(lrs[lrs < 2].max())
     assert table.loc["Gradient descent", "first divergence"] == pytest.approx(lrs[lrs > 2].min())
     assert table.loc["Adam", "lr in use"] == 0.3
@@ -116,7 +116,7 @@ def test_fair_race_uses_and_names_the_tuned_learning_rates():
     at = open_app({"opt": "gd,adam", "fair": "true", "gd.lr": "0.01"})
     assert not at.exception
     land = landscapes.get("ravine")
-    expected, _ = analysis.tune_lr(land, "gd", land.start, share.STEPS.default, analysis.lr_grid(1e-4, 10.0, 41),
+    expected, _ = studies.tune_lr(land, "gd", land.start, share.STEPS.default, studies.lr_grid(1e-4, 10.0, 41),
                                    lr=0.01)
     info = text(at.info)
     assert "Fair race" in info and f"Gradient descent {expected:.3g}" in info

@@ -8,7 +8,7 @@ import pytest
 
 import landscapes
 import optimizers
-from optimizers import analysis, metrics, rules, theory
+from optimizers import metrics, rules, studies, theory
 from state import claims, lessons, share
 from tests.apptest_page import open_app, open_tab
 
@@ -167,7 +167,7 @@ def test_claim_momentum_local_minima():
     deep = int(np.argmin(land.value(land.minima)))
     share_of = {}
     for key, start in (("high", land.start), ("low", lessons.LOW_START)):
-        spread = analysis.spread(land, "momentum", start, 400, n=400, radius=0.1, lr=0.02, momentum=0.9)
+        spread = studies.spread(land, "momentum", start, 400, n=400, radius=0.1, lr=0.02, momentum=0.9)
         share_of[key] = float(np.mean(spread.reached == deep))
     assert share_of["high"] > 0.9 > 0.5 > share_of["low"]
     why = claims.BY_KEY["momentum_local_minima"].why

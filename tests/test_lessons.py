@@ -12,7 +12,7 @@ import pytest
 
 import landscapes
 import optimizers
-from optimizers import analysis, metrics, theory
+from optimizers import metrics, studies, theory
 from state import lessons, share
 
 
@@ -417,7 +417,7 @@ def test_escape_shares_of_a_cloud_are_the_ones_the_lessons_quote():
     deep = int(np.argmin(land.value(land.minima)))
     shares = {}
     for key, start in (("high", land.start), ("low", np.array(lessons.LOW_START))):
-        starts = analysis.cloud_starts(land, start, lessons.ESCAPE_CLOUD["n"], lessons.ESCAPE_CLOUD["radius"])
+        starts = studies.cloud_starts(land, start, lessons.ESCAPE_CLOUD["n"], lessons.ESCAPE_CLOUD["radius"])
         tr = optimizers.simulate(land, "momentum", starts, 400, lr=0.02, momentum=0.9)
         shares[key] = float(np.mean(metrics.reached_minimum(land, tr) == deep))
     assert shares["high"] == lessons.escape_share(None) and shares["low"] == lessons.escape_share(lessons.LOW_START)

@@ -15,7 +15,7 @@ import pytest
 
 import landscapes
 import optimizers
-from optimizers import analysis
+from optimizers import studies
 from optimizers.explain import explain, show
 from optimizers.registry import DIAGNOSTICS, MomentArrow, Sampling
 from optimizers.simulate import replay
@@ -108,8 +108,8 @@ def test_export_and_share_link(name):
 @pytest.mark.parametrize("name", NAMES)
 def test_fair_race_and_sweep(name):
     land = landscapes.get("ravine")
-    lrs = analysis.lr_grid(1e-3, 3.0, 7)
-    best, sweep = analysis.tune_lr(land, name, land.start, 40, lrs)
+    lrs = studies.lr_grid(1e-3, 3.0, 7)
+    best, sweep = studies.tune_lr(land, name, land.start, 40, lrs)
     assert sweep.lrs.shape == (7,) and sweep.final_loss.shape == (7,)
     assert best is not None and best in sweep.lrs
     assert 0 <= sweep.n_converged <= 7
@@ -134,9 +134,9 @@ def test_suggested_settings_are_one_table_per_surface_read_by_family():
 
 def test_sweep_robustness_count_matches_separate_runs():
     land = landscapes.get("ravine", condition=5.0)
-    lrs = analysis.lr_grid(0.01, 3.0, 9)
+    lrs = studies.lr_grid(0.01, 3.0, 9)
     for name in ("gd", "prodigy"):
-        sweep = analysis.lr_sweep(land, name, land.start, 150, lrs, tol=1e-6)
+        sweep = studies.lr_sweep(land, name, land.start, 150, lrs, tol=1e-6)
         count = 0
         for lr in sweep.lrs:
             tr = optimizers.simulate(land, name, land.start, 150, lr=lr)

@@ -19,7 +19,7 @@ import streamlit as st
 import landscapes
 import optimizers
 from landscapes import formula
-from optimizers import analysis
+from optimizers import studies
 from paramspec import Param
 from state import share
 from ui import runs
@@ -118,7 +118,7 @@ def teaching_settings() -> dict[str, object]:
 def _load_analysis(state: share.AppState) -> None:
     """The analysis settings; a link that shows an analysis opens the Analysis tab on it."""
     ss = st.session_state
-    for p in analysis.SETTINGS:
+    for p in studies.SETTINGS:
         ss[p.name] = getattr(state, p.name)
     ss["analysis"] = state.analysis or ANALYSIS_VIEWS[0]
     if state.analysis:
@@ -128,7 +128,7 @@ def _load_analysis(state: share.AppState) -> None:
 def analysis_settings() -> dict[str, object]:
     """The analysis settings as AppState fields; ``analysis`` is empty while its tab is closed."""
     ss = st.session_state
-    values = {p.name: ss.get(p.name, p.default) for p in analysis.SETTINGS}
+    values = {p.name: ss.get(p.name, p.default) for p in studies.SETTINGS}
     values["analysis"] = ss.get("analysis", ANALYSIS_VIEWS[0]) if ss.get("tab") == ANALYSIS_TAB else ""
     return values
 
@@ -195,7 +195,7 @@ def sidebar() -> None:
         st.number_input("seed", min_value=0, max_value=int(share.SEED.high), step=1, key="seed",
                         help=share.SEED.help)
         param_widget(share.TOLERANCE, "tol")
-        st.toggle("Fair race (tune each learning rate)", key=analysis.FAIR.name, help=analysis.FAIR.help)
+        st.toggle("Fair race (tune each learning rate)", key=studies.FAIR.name, help=studies.FAIR.help)
         st.radio("Layout", share.LAYOUT.choices, key="layout", horizontal=True, help=share.LAYOUT.help,
                  format_func=lambda v: {"side": "Side by side", "overlay": "Overlay"}[v])
         st.number_input("Fading trails (steps, 0: full paths)", min_value=0, max_value=int(share.TRAILS.high), step=5,
@@ -257,7 +257,7 @@ def keep_tab_settings() -> None:
     """Keep the settings of widgets not drawn in this run (tabs closed, presenter mode): Streamlit forgets a
     widget's value when the widget is not drawn, unless the value is written back to its key first."""
     ss = st.session_state
-    for key in [p.name for p in share.TEACHING + analysis.SETTINGS] + ["analysis"]:
+    for key in [p.name for p in share.TEACHING + studies.SETTINGS] + ["analysis"]:
         if key in ss:
             ss[key] = ss[key]
 

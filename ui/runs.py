@@ -11,7 +11,7 @@ import streamlit as st
 
 import landscapes
 import optimizers
-from optimizers import analysis, metrics
+from optimizers import metrics, studies
 from state.share import AppState, build_landscape
 from viz import race_view
 from viz.figures import PALETTE, ContourGrid, Run, contour_grid
@@ -78,14 +78,14 @@ def figure_runs(state: AppState, trajs: dict[str, optimizers.Trajectory], colors
 
 def reference_loss(land: landscapes.Landscape, runs: list[Run]) -> float:
     """What loss gaps are measured from: f* of the known minima, else the lowest loss any run reached."""
-    f_star = analysis.f_star(land)
+    f_star = studies.f_star(land)
     return f_star if f_star is not None else min(float(run.loss[:run.end + 1].min()) for run in runs)
 
 
 def summary_rows(state: AppState, trajs: dict[str, optimizers.Trajectory]) -> list[dict[str, object]]:
     """One row per optimizer: final loss, steps to tolerance, minimum reached, divergence."""
     land = landscape(state.surface, surface_items(state))
-    f_star = analysis.f_star(land)          # None for a custom formula without a known minimum
+    f_star = studies.f_star(land)          # None for a custom formula without a known minimum
     rows = []
     for name, tr in trajs.items():
         reached = int(metrics.reached_minimum(land, tr)[0])

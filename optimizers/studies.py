@@ -1,4 +1,4 @@
-"""Analyses that run one optimizer many times at once: basins of attraction, learning-rate sweeps,
+"""Studies that run one optimizer many times at once: basins of attraction, learning-rate sweeps,
 tuned learning rates, and the spread over a cloud of starts or over seeds.
 
 Each analysis is one vectorized :func:`~optimizers.simulate` call (the basins map a few, in chunks),

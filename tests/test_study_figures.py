@@ -1,4 +1,4 @@
-"""``viz.analysis``: the basins, sweep, spread and cloud figures show what the analysis computed."""
+"""``viz.study_figures``: the basins, sweep, spread and cloud figures show what the analysis computed."""
 from __future__ import annotations
 
 import base64
@@ -9,8 +9,8 @@ import plotly.io as pio
 import pytest
 
 import landscapes
-from optimizers import analysis
-from viz import analysis as va
+from optimizers import studies
+from viz import study_figures as va
 from viz.figures import PALETTE, contour_grid
 
 
@@ -40,7 +40,7 @@ def wells():
 
 
 def test_basins_figure_colours_each_start_by_its_outcome(wells):
-    basin = analysis.basins(wells, "gd", 300, resolution=20, lr=0.02)
+    basin = studies.basins(wells, "gd", 300, resolution=20, lr=0.02)
     fig = va.basins_figure(wells, basin, "Gradient descent", contour_grid(wells, 40))
     finite_json(fig)
     heat = decoded(fig)["data"][0]
@@ -62,18 +62,18 @@ def test_basins_figure_colours_each_start_by_its_outcome(wells):
 
 
 def test_outcome_legend_marks_global_minima_only_when_some_are_not(wells):
-    text = [t for t, _ in va.outcome_legend(wells, analysis.global_minima(wells))]
+    text = [t for t, _ in va.outcome_legend(wells, studies.global_minima(wells))]
     assert text[:2] == ["diverged", "not converged"]
     assert sum("(global)" in t for t in text) == 1
     himmelblau = landscapes.get("himmelblau")
-    text = [t for t, _ in va.outcome_legend(himmelblau, analysis.global_minima(himmelblau))]
+    text = [t for t, _ in va.outcome_legend(himmelblau, studies.global_minima(himmelblau))]
     assert len(text) == 6 and not any("(global)" in t for t in text)
 
 
 def test_sweep_figure_marks_best_divergence_stable_range_and_current():
     land = landscapes.get("ravine")
-    lrs = analysis.lr_grid(1e-2, 10.0, 21)
-    sweeps = [analysis.lr_sweep(land, name, land.start, 150, lrs, lr=lr)
+    lrs = studies.lr_grid(1e-2, 10.0, 21)
+    sweeps = [studies.lr_sweep(land, name, land.start, 150, lrs, lr=lr)
               for name, lr in (("gd", 1.8), ("adam", 0.3))]
     fig = va.sweep_figure(sweeps, ["GD", "Adam"], list(PALETTE[:2]), [1.8, 0.3])
     finite_json(fig)
@@ -94,11 +94,11 @@ def test_sweep_figure_marks_best_divergence_stable_range_and_current():
 
 def test_spread_figure_draws_the_median_inside_its_band():
     land = landscapes.get("ravine")
-    s = analysis.spread(land, "sgd", land.start, 60, mode="seeds", n=40, lr=0.5, noise=1.0)
+    s = studies.spread(land, "sgd", land.start, 60, mode="seeds", n=40, lr=0.5, noise=1.0)
     fig = va.spread_figure([s], ["SGD"], [PALETTE[0]], land.min_value)
     finite_json(fig)
     high, low, median = (values(t, "y") for t in decoded(fig)["data"])
-    assert np.allclose(median, np.maximum(s.loss_quantiles[1], analysis.GAP_FLOOR), rtol=1e-6)
+    assert np.allclose(median, np.maximum(s.loss_quantiles[1], studies.GAP_FLOOR), rtol=1e-6)
     assert np.all(low <= median) and np.all(median <= high) and np.any(low < high)
     assert fig.data[1].fill == "tonexty" and fig.layout.yaxis.type == "log"
     assert va.spread_figure([s], ["SGD"], [PALETTE[0]], None).layout.yaxis.type == "linear"
@@ -106,7 +106,7 @@ def test_spread_figure_draws_the_median_inside_its_band():
 
 def test_cloud_figure_shows_starts_ends_and_divergences():
     land = landscapes.get("ravine")
-    s = analysis.spread(land, "gd", land.start, 80, mode="starts", n=30, radius=0.1, lr=2.1)
+    s = studies.spread(land, "gd", land.start, 80, mode="starts", n=30, radius=0.1, lr=2.1)
     gone = int(np.sum(s.diverged_at >= 0))
     assert 0 < gone < 30                                   # lr just above 2: only the steep starts blow up in time
     fig = va.cloud_figure(land, contour_grid(land, 40), s, "GD", PALETTE[0])

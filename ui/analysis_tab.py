@@ -15,16 +15,16 @@ import streamlit as st
 
 import optimizers
 from landscapes.base import Landscape
-from optimizers import analysis
-from optimizers.analysis import BasinMap, BasinPart, Spread, Sweep
-from state import analysis_export, share
+from optimizers import studies
+from optimizers.studies import BasinMap, BasinPart, Spread, Sweep
+from state import share, study_export
 from ui import controls, runs
-from viz import analysis as figures
+from viz import study_figures as figures
 
 VIEWS = dict(zip(controls.ANALYSIS_VIEWS, ("Basins of attraction", "Learning-rate sweep", "Many starts & seeds"),
                  strict=True))
 RESOLUTIONS = (10, 25, 50, 75, 100, 150, 200, 250, 300)
-TAB_WIDGETS = tuple(p.name for p in analysis.SETTINGS if p is not analysis.FAIR)   # FAIR lives in the sidebar
+TAB_WIDGETS = tuple(p.name for p in studies.SETTINGS if p is not studies.FAIR)   # FAIR lives in the sidebar
 Items = runs.Items
 
 
@@ -34,7 +34,7 @@ Items = runs.Items
 def basin_part(surface: str, params: Items, optimizer: str, hyper: Items, steps: int, seed: int, resolution: int,
                k: int) -> BasinPart:
     """Chunk ``k`` of a basins map (at most ~5,000 starts: a few hundred kB, so 256 entries stay small)."""
-    return analysis.basin_part(runs.landscape(surface, params), optimizer, steps, k, resolution=resolution,
+    return studies.basin_part(runs.landscape(surface, params), optimizer, steps, k, resolution=resolution,
                                seed=seed, **dict(hyper))
 
 
@@ -45,7 +45,7 @@ def basin_maps(state: share.AppState, land: Landscape, names: list[str]) -> list
     that point, which cancels the rest of a long map (the chunks already run stay cached).
     """
     r, items = state.basins_res, runs.surface_items(state)
-    per_map = analysis.basin_chunks(r, state.steps)
+    per_map = studies.basin_chunks(r, state.steps)
     total, done, t0 = per_map * len(names), 0, time.perf_counter()
     bar = st.progress(0.0, text="Running every start of the grid…")
     maps = []
@@ -57,7 +57,7 @@ def basin_maps(state: share.AppState, land: Landscape, names: list[str]) -> list
             left = (time.perf_counter() - t0) / done * (total - done)
             bar.progress(done / total, text=f"Running every start of the grid: {done} of {total} chunks, "
                                             f"about {left:.0f} s left (change any setting to cancel)")
-        maps.append(analysis.assemble_basins(land, name, r, parts))
+        maps.append(studies.assemble_basins(land, name, r, parts))
     bar.empty()
     return maps
 
@@ -65,14 +65,14 @@ def basin_maps(state: share.AppState, land: Landscape, names: list[str]) -> list
 @st.cache_data(max_entries=128, show_spinner=False)
 def tuned(surface: str, params: Items, optimizer: str, hyper: Items, start: tuple[float, float], steps: int,
           seed: int, tol: float, grid: tuple[float, float, int]) -> tuple[float | None, Sweep]:
-    return analysis.tune_lr(runs.landscape(surface, params), optimizer, start, steps, analysis.lr_grid(*grid),
+    return studies.tune_lr(runs.landscape(surface, params), optimizer, start, steps, studies.lr_grid(*grid),
                             seed=seed, tol=tol, **dict(hyper))
 
 
 @st.cache_data(max_entries=64, show_spinner=False)
 def spread(surface: str, params: Items, optimizer: str, hyper: Items, start: tuple[float, float], steps: int,
            seed: int, mode: str, n: int, radius: float) -> Spread:
-    return analysis.spread(runs.landscape(surface, params), optimizer, start, steps, mode=mode, n=n, radius=radius,
+    return studies.spread(runs.landscape(surface, params), optimizer, start, steps, mode=mode, n=n, radius=radius,
                            seed=seed, **dict(hyper))
 
 
@@ -147,7 +147,7 @@ def _basins(state: share.AppState, land: Landscape, names: list[str], labels: li
     st.markdown("Every start on a grid over the plot runs for the chosen number of steps; its square takes the "
                 "colour of the minimum it ends on. Sharp, ragged borders mean small changes of the start change "
                 "the outcome.")
-    p, r = analysis.RESOLUTION, state.basins_res
+    p, r = studies.RESOLUTION, state.basins_res
     left, right = st.columns([2, 3], vertical_alignment="bottom")
     left.select_slider("Starts per side", options=sorted(set(RESOLUTIONS) | {st.session_state[p.name]}),
                        key=p.name, help=p.help)
@@ -164,9 +164,9 @@ def _basins(state: share.AppState, land: Landscape, names: list[str], labels: li
     _in_pairs([figures.basins_figure(land, m, label, grid) for m, label in zip(maps, labels, strict=True)],
               "basins_chart")
     shares = [{"optimizer": label, "global minimum": m.global_share,
-               "another minimum": 1 - m.share(analysis.DIVERGED) - m.share(analysis.NOT_CONVERGED)
+               "another minimum": 1 - m.share(studies.DIVERGED) - m.share(studies.NOT_CONVERGED)
                - (m.global_share or 0.0),
-               "not converged": m.share(analysis.NOT_CONVERGED), "diverged": m.share(analysis.DIVERGED)}
+               "not converged": m.share(studies.NOT_CONVERGED), "diverged": m.share(studies.DIVERGED)}
               for label, m in zip(labels, maps, strict=True)]
     if maps[0].is_global.all():           # every listed minimum is a global one
         for row in shares:
@@ -174,7 +174,7 @@ def _basins(state: share.AppState, land: Landscape, names: list[str], labels: li
     percent = st.column_config.NumberColumn(format="percent")
     st.dataframe(pd.DataFrame(shares), hide_index=True, width="stretch",
                  column_config={k: percent for k in shares[0] if k != "optimizer"})
-    st.download_button("Basins grid (CSV)", lambda: analysis_export.basins_csv(land, maps, names),
+    st.download_button("Basins grid (CSV)", lambda: study_export.basins_csv(land, maps, names),
                        "optiscope_basins.csv", "text/csv")
 
 
@@ -182,11 +182,11 @@ def _sweep(state: share.AppState, names: list[str], palette: list[str], is_open:
     st.markdown("Each optimizer runs once per learning rate (all in one vectorized pass) from the same start, for "
                 "the same steps and seed. Too small and it crawls; too large and it oscillates, then diverges.")
     left, middle, right = st.columns(3)
-    for column, p, label in ((left, analysis.SWEEP_MIN, "Smallest lr"), (middle, analysis.SWEEP_MAX, "Largest lr")):
+    for column, p, label in ((left, studies.SWEEP_MIN, "Smallest lr"), (middle, studies.SWEEP_MAX, "Largest lr")):
         with column:
             st.select_slider(label, options=controls.log_options(p, st.session_state[p.name]), key=p.name,
                              format_func=controls.fmt, help=p.help)
-    p = analysis.SWEEP_POINTS
+    p = studies.SWEEP_POINTS
     right.number_input("Learning rates", min_value=int(p.low), max_value=int(p.high), step=1, key=p.name,
                        help=p.help)
     if not state.sweep_min < state.sweep_max:
@@ -217,7 +217,7 @@ def _sweep(state: share.AppState, names: list[str], palette: list[str], is_open:
                "without diverging. For learning-rate-free methods (Prodigy, D-Adaptation) lr only multiplies the "
                "step scale d they estimate themselves, so 1 is their designed setting and the sweep shows how "
                "far that multiplier can be off.")
-    st.download_button("Sweep (CSV)", lambda: analysis_export.sweep_csv(results, names), "optiscope_sweep.csv",
+    st.download_button("Sweep (CSV)", lambda: study_export.sweep_csv(results, names), "optiscope_sweep.csv",
                        "text/csv")
 
 
@@ -227,15 +227,15 @@ def _spread(state: share.AppState, land: Landscape, names: list[str], labels: li
                 "to where you begin; copies of the start point that differ only in their random draws show the "
                 "spread that gradient noise or example sampling causes.")
     left, middle, right = st.columns(3)
-    p = analysis.SPREAD_MODE
+    p = studies.SPREAD_MODE
     left.radio("Runs differ in", p.choices, key=p.name, help=p.help, horizontal=True,
                format_func={"starts": "start point", "seeds": "random draws"}.get)
-    p = analysis.CLOUD_SIZE
+    p = studies.CLOUD_SIZE
     with middle:
         st.select_slider("Runs per optimizer", options=controls.log_options(p, st.session_state[p.name]), key=p.name,
                          help=p.help)
     if state.spread == "starts":
-        p = analysis.CLOUD_RADIUS
+        p = studies.CLOUD_RADIUS
         right.slider("Cloud radius", min_value=float(p.low), max_value=float(p.high), step=0.01, key=p.name,
                      help=p.help)
     if not is_open:
@@ -247,7 +247,7 @@ def _spread(state: share.AppState, land: Landscape, names: list[str], labels: li
     if state.spread == "seeds" and fixed:
         st.info(f"{', '.join(fixed)}: no randomness on this surface with these settings, so every copy follows "
                 "the same path and the band is a single line. Try SGD or mini-batch, or a cloud of starts.")
-    st.plotly_chart(figures.spread_figure(results, labels, palette, analysis.f_star(land)), width="stretch",
+    st.plotly_chart(figures.spread_figure(results, labels, palette, studies.f_star(land)), width="stretch",
                     key="spread_chart")
     grid = runs.contour(state.surface, items)
     _in_pairs([figures.cloud_figure(land, grid, s, label, color)

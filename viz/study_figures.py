@@ -1,6 +1,6 @@
 """Plotly figures of the analysis mode: basins of attraction, learning-rate sweeps and spreads.
 
-Built from the records of :mod:`optimizers.analysis`; no Streamlit here.  Like the race figure, arrays
+Built from the records of :mod:`optimizers.studies`; no Streamlit here.  Like the race figure, arrays
 go out as float32 (compact base64) and only finite numbers are sent.
 """
 from __future__ import annotations
@@ -10,7 +10,7 @@ import plotly.graph_objects as go
 from plotly.subplots import make_subplots
 
 from landscapes.base import Landscape
-from optimizers.analysis import DIVERGED, GAP_FLOOR, NOT_CONVERGED, BasinMap, Spread, Sweep
+from optimizers.studies import DIVERGED, GAP_FLOOR, NOT_CONVERGED, BasinMap, Spread, Sweep
 from viz.figures import COLORSCALE, N_LEVELS, ContourGrid
 
 Array = np.ndarray

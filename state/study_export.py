@@ -5,7 +5,7 @@ import numpy as np
 import pandas as pd
 
 from landscapes.base import Landscape
-from optimizers.analysis import DIVERGED, BasinMap, Sweep
+from optimizers.studies import DIVERGED, BasinMap, Sweep
 
 OUTCOMES = np.array(["diverged", "not converged", "minimum"])   # indexed by min(outcome code, 0) - DIVERGED
 
