@@ -28,7 +28,7 @@ def figure_bytes() -> dict[str, int]:
     and the runs payload (on every change), each layout."""
     state = share.default_state()
     fig_runs = runs.figure_runs(state, runs.trajectories(state), runs.colors(state))
-    land = state.landscape()
+    land = share.landscape_of(state)
     sizes = {"surface": len(json.dumps(race_view.surface_payload(land, figures.contour_grid(land))))}
     for layout in ("side", "overlay"):
         sizes[f"runs, {layout}"] = len(json.dumps(race_view.runs_payload(fig_runs, layout)))

@@ -103,15 +103,6 @@ class AppState:
     present: bool = PRESENT.default                        # type: ignore[assignment]
     trails: int = TRAILS.default                           # type: ignore[assignment]
 
-    def landscape(self) -> landscapes.Landscape:
-        return build_landscape(self.surface, self.surface_params)
-
-    def start_point(self) -> tuple[float, float]:
-        if self.start is not None:
-            return self.start
-        x, y = self.landscape().start
-        return float(x), float(y)
-
 
 def surface_names() -> list[str]:
     """Every surface the app offers: the built-in ones, then the custom formula."""
@@ -130,21 +121,37 @@ def surface_defaults(surface: str) -> dict[str, float | str]:
 
 
 def build_landscape(surface: str, params: Mapping[str, float | str]) -> landscapes.Landscape:
-    """Surface ``surface`` with ``params``; ``ValueError`` (a message a person can act on) if they are invalid."""
+    """Surface ``surface`` with ``params``; ``ValueError`` (a message a person can act on) if they are invalid.
+
+    The one route to a surface for the page, its state and its tests: recent surfaces are kept, so
+    building the same one again costs a dictionary look-up.
+    """
+    return _landscape(surface, tuple(sorted(params.items())))
+
+
+@lru_cache(maxsize=32)
+def _landscape(surface: str, items: tuple[tuple[str, float | str], ...]) -> landscapes.Landscape:
     if surface != CUSTOM:
-        return landscapes.get(surface, **params)
-    values = dict(params)
+        return landscapes.get(surface, **dict(items))
+    values = dict(items)
     text = values.pop(FORMULA, DEFAULT_FORMULA)
     box = {p.name: p.validate(values.pop(p.name, p.default)) for p in CUSTOM_BOUNDS}
     if values:
         raise ValueError(f"Unknown parameter {', '.join(map(repr, values))} for the custom surface")
-    return _custom_landscape(str(text), ((box["xmin"], box["xmax"]), (box["ymin"], box["ymax"])))
+    return landscapes.from_formula(str(text), bounds=((box["xmin"], box["xmax"]), (box["ymin"], box["ymax"])))
 
 
-@lru_cache(maxsize=16)
-def _custom_landscape(text: str, bounds: tuple[tuple[float, float], tuple[float, float]]) -> landscapes.Landscape:
-    """Parsing, differentiating and locating the minima take a moment, so recent formulas are kept."""
-    return landscapes.from_formula(text, bounds=bounds)
+def landscape_of(state: AppState) -> landscapes.Landscape:
+    """The surface ``state`` shows."""
+    return build_landscape(state.surface, state.surface_params)
+
+
+def start_of(state: AppState) -> tuple[float, float]:
+    """Where ``state``'s runs start: its own start, else its surface's default start."""
+    if state.start is not None:
+        return state.start
+    x, y = landscape_of(state).start
+    return float(x), float(y)
 
 
 def default_hyper(name: str, landscape: landscapes.Landscape) -> dict[str, object]:
@@ -223,7 +230,7 @@ def decode(query: Mapping[str, str | list[str]]) -> tuple[AppState, list[str]]:
                             f"{plain(str(err))} Showing the default formula {code(DEFAULT_FORMULA)} instead.")
             params = surface_defaults(CUSTOM)
     state = replace(state, surface_params=params)
-    land = state.landscape()
+    land = landscape_of(state)
 
     chosen = state.optimizers
     raw_opts = take("opt")

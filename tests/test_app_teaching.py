@@ -21,7 +21,7 @@ def latex(at: AppTest) -> str:
 def point_text(query: dict[str, str], name: str, t: int) -> str:
     """θ_t of optimizer ``name`` in the link's run, as the inspector writes it."""
     state, _ = share.decode(query)
-    tr = optimizers.simulate(state.landscape(), name, state.start_point(), state.steps, seed=state.seed,
+    tr = optimizers.simulate(share.landscape_of(state), name, share.start_of(state), state.steps, seed=state.seed,
                              **state.hyper[name])
     return vec(tr.points[t, 0])
 
@@ -73,7 +73,7 @@ def test_inspector_stops_at_the_step_where_a_run_diverged():
     at = open_app({"surface": "rosenbrock", "opt": "gd", "gd.lr": "0.1", "inspect": "gd", "inspect_step": "50"})
     assert not at.exception
     state, _ = share.decode({"surface": "rosenbrock", "opt": "gd", "gd.lr": "0.1"})
-    tr = optimizers.simulate(state.landscape(), "gd", state.start_point(), state.steps, lr=0.1)
+    tr = optimizers.simulate(share.landscape_of(state), "gd", share.start_of(state), state.steps, lr=0.1)
     assert at.session_state["inspect_step"] == int(tr.diverged_at[0])
     assert any("diverged" in c.value for c in at.caption)
 

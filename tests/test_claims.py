@@ -19,8 +19,8 @@ def steps_to(land: landscapes.Landscape, tr: optimizers.Trajectory, tol: float) 
 
 def lesson_runs(key: str) -> tuple[share.AppState, dict[str, optimizers.Trajectory]]:
     state, _ = share.decode(lessons.get(key).query)
-    land = state.landscape()
-    return state, {name: optimizers.simulate(land, name, state.start_point(), state.steps, seed=state.seed,
+    land = share.landscape_of(state)
+    return state, {name: optimizers.simulate(land, name, share.start_of(state), state.steps, seed=state.seed,
                                              **state.hyper[name]) for name in state.optimizers}
 
 
@@ -53,7 +53,7 @@ def test_claim_adaptive_fix_conditioning():
     """False: the per-coordinate methods' lead exists only along the axes."""
     assert claims.BY_KEY["adaptive_fix_conditioning"].verdict == "false"
     aligned, rotated = lesson_runs("aligned"), lesson_runs("rotate_valley")
-    steps = {s.surface_params["angle"]: {n: steps_to(s.landscape(), t, s.tol) for n, t in tr.items()}
+    steps = {s.surface_params["angle"]: {n: steps_to(share.landscape_of(s), t, s.tol) for n, t in tr.items()}
              for s, tr in (aligned, rotated)}
     assert steps[0.0]["adam"] < steps[0.0]["gd"]                                 # looks like a cure along the axes
     assert steps[45.0]["adam"] > steps[45.0]["gd"] and steps[45.0]["rmsprop"] == -1   # but it is not one
@@ -62,7 +62,7 @@ def test_claim_adaptive_fix_conditioning():
 def test_claim_adam_beats_all():
     """False: on the turned ravine GD, momentum and Newton all arrive before Adam."""
     state, tr = lesson_runs("rotate_valley")
-    land = state.landscape()
+    land = share.landscape_of(state)
     adam = steps_to(land, tr["adam"], state.tol)
     assert all(0 < steps_to(land, tr[name], state.tol) < adam for name in ("gd", "momentum", "newton"))
     assert steps_to(land, tr["newton"], state.tol) == 1
@@ -216,7 +216,7 @@ def test_claim_sgd_constant_converges():
 def test_claim_small_lr_safe():
     """Depends: a tiny γ never diverges, yet after 400 steps it is far from the minimum with a flat loss curve."""
     state, tr = lesson_runs("tiny_lr")
-    land = state.landscape()
+    land = share.landscape_of(state)
     tiny = tr["momentum"]
     assert tiny.diverged_at[0] == -1
     gap = tiny.loss[:, 0] - land.min_value

@@ -24,7 +24,8 @@ def apply(key: str) -> share.AppState:
 
 def run(state: share.AppState, name: str, **override) -> optimizers.Trajectory:
     hyper = {**state.hyper[name], **override}
-    return optimizers.simulate(state.landscape(), name, state.start_point(), state.steps, seed=state.seed, **hyper)
+    return optimizers.simulate(share.landscape_of(state), name, share.start_of(state), state.steps, seed=state.seed,
+                               **hyper)
 
 
 def runs(state: share.AppState) -> dict[str, optimizers.Trajectory]:
@@ -32,7 +33,7 @@ def runs(state: share.AppState) -> dict[str, optimizers.Trajectory]:
 
 
 def steps_to_tol(state: share.AppState, tr: optimizers.Trajectory) -> int:
-    return int(metrics.steps_to_tolerance(tr, state.landscape().min_value, state.tol)[0])
+    return int(metrics.steps_to_tolerance(tr, share.landscape_of(state).min_value, state.tol)[0])
 
 
 def sign_changes(values: np.ndarray) -> int:
@@ -76,7 +77,7 @@ def test_ravine_lessons_turn_the_valley_off_the_axes_unless_they_are_about_align
 def test_default_view_is_rotated_and_every_default_optimizer_converges_visibly():
     state = share.default_state()
     assert state.surface == "ravine" and state.surface_params["angle"] % 90 != 0
-    land = state.landscape()
+    land = share.landscape_of(state)
     for name in state.optimizers:
         tr = run(state, name)
         d = np.linalg.norm(tr.points[:, 0] - land.minima[0], axis=-1)
@@ -88,7 +89,7 @@ def test_default_view_is_rotated_and_every_default_optimizer_converges_visibly()
 
 def test_zigzag_gd_bounces_across_the_ravine_and_momentum_damps_it_and_arrives_sooner():
     state = apply("zigzag")
-    land = state.landscape()
+    land = share.landscape_of(state)
     tr = runs(state)
     steep = np.linalg.eigh(land.hessian(land.minima[0]))[1][:, -1]          # steepest curvature direction
     across = {name: (t.points[:50, 0] - land.minima[0]) @ steep for name, t in tr.items()}
@@ -101,7 +102,7 @@ def test_zigzag_gd_bounces_across_the_ravine_and_momentum_damps_it_and_arrives_s
 
 def test_lr_edge_just_under_two_over_l_converges_and_just_over_diverges():
     state = apply("lr_edge")
-    c = theory.curvature(state.landscape())
+    c = theory.curvature(share.landscape_of(state))
     assert abs(c.L - 1.0) < 1e-12                                # the text's "L = 1"
     under, over = state.hyper["gd"]["lr"], state.hyper["momentum"]["lr"]
     assert 0.95 * 2 / c.L <= under < 2 / c.L < over <= 1.05 * 2 / c.L
@@ -110,7 +111,7 @@ def test_lr_edge_just_under_two_over_l_converges_and_just_over_diverges():
     assert tr["momentum"].diverged_at[0] > 0
     # The stand-in is plain gradient descent: the same path as gd with the larger learning rate.
     assert state.hyper["momentum"]["momentum"] == 0.0
-    plain = optimizers.simulate(state.landscape(), "gd", state.start_point(), state.steps, lr=over)
+    plain = optimizers.simulate(share.landscape_of(state), "gd", share.start_of(state), state.steps, lr=over)
     assert np.array_equal(plain.points, tr["momentum"].points)
     assert plain.diverged_at[0] == tr["momentum"].diverged_at[0]
 
@@ -127,18 +128,18 @@ def test_nesterov_overshoots_less_than_momentum_with_the_same_settings():
     assert {k: state.hyper["nag"][k] for k in ("lr", "momentum")} == \
         {k: state.hyper["momentum"][k] for k in ("lr", "momentum")}
     tr = runs(state)
-    minimum = state.landscape().minima[0]
+    minimum = share.landscape_of(state).minima[0]
     classical, nesterov = overshoot(tr["momentum"], minimum), overshoot(tr["nag"], minimum)
     assert classical > 0.2 * np.linalg.norm(minimum - tr["momentum"].points[0, 0])   # a wide swing past it
     assert nesterov < 0.8 * classical
     assert 0 < steps_to_tol(state, tr["nag"]) < steps_to_tol(state, tr["momentum"])
     # ... but tuned, the heavy ball is faster on this quadratic: the rates the text quotes, measured.
-    land = state.landscape()
+    land = share.landscape_of(state)
     c = theory.curvature(land)
     hb, nag = theory.heavy_ball_tuning(c), theory.nesterov_tuning(c)
     watch = lessons.get("nesterov").watch
     assert f"r = {hb.rate:.3f}" in watch and f"{nag.rate:.3f} per step" in watch
-    long = {name: theory.measured_rate(optimizers.simulate(land, name, state.start_point(), 600, **t.hyper),
+    long = {name: theory.measured_rate(optimizers.simulate(land, name, share.start_of(state), 600, **t.hyper),
                                        land.minima[0]) for name, t in (("momentum", hb), ("nag", nag))}
     assert long["momentum"] == pytest.approx(hb.rate, rel=0.02) and long["nag"] == pytest.approx(nag.rate, rel=0.02)
     assert long["momentum"] < long["nag"]
@@ -147,7 +148,7 @@ def test_nesterov_overshoots_less_than_momentum_with_the_same_settings():
 def test_adagrad_effective_step_shrinks_and_stalls_while_rmsprop_keeps_moving():
     state = apply("adagrad_stall")
     tr = runs(state)
-    minimum = state.landscape().minima[0]
+    minimum = share.landscape_of(state).minima[0]
     eff = tr["adagrad"].eff_lr[:, 0]
     assert np.all(np.diff(eff, axis=0) <= 0)                    # never grows
     assert np.all(eff[-1] < 0.2 * eff[0])                       # and has shrunk a lot
@@ -175,7 +176,7 @@ def test_adam_without_bias_correction_takes_sqrt10_times_longer_first_steps():
 def test_newton_lands_on_the_minimum_of_a_quadratic_in_one_step():
     state = apply("newton_quadratic")
     tr = runs(state)
-    minimum = state.landscape().minima[0]
+    minimum = share.landscape_of(state).minima[0]
     start_dist = np.linalg.norm(tr["newton"].points[0, 0] - minimum)
     assert np.linalg.norm(tr["newton"].points[1, 0] - minimum) < 1e-12 * start_dist
     assert steps_to_tol(state, tr["newton"]) == 1
@@ -184,7 +185,7 @@ def test_newton_lands_on_the_minimum_of_a_quadratic_in_one_step():
 
 def test_newton_without_fallback_heads_for_the_saddle_and_with_it_reaches_a_minimum():
     state = apply("newton_saddle")
-    land = state.landscape()
+    land = share.landscape_of(state)
     assert state.hyper["newton"]["fallback"] is False
     tr = runs(state)
     end = tr["newton"].points[-1, 0]
@@ -200,7 +201,7 @@ def test_newton_without_fallback_heads_for_the_saddle_and_with_it_reaches_a_mini
 
 def test_noise_and_momentum_escape_the_shallow_well_where_gd_stays():
     state = apply("escape")
-    land = state.landscape()
+    land = share.landscape_of(state)
     deep = int(np.argmin(land.value(land.minima)))
     tr = runs(state)
     assert metrics.reached_minimum(land, tr["gd"])[0] == 1 - deep
@@ -214,14 +215,14 @@ def test_noise_and_momentum_escape_the_shallow_well_where_gd_stays():
         return deep if (tr.points[-1, 0, 0] < ridge) == (land.minima[deep, 0] < ridge) else 1 - deep
 
     assert valley(tr["sgd"]) == deep                                        # the lesson's own seed
-    ends = [valley(optimizers.simulate(land, "sgd", state.start_point(), state.steps, seed=s, **state.hyper["sgd"]))
+    ends = [valley(optimizers.simulate(land, "sgd", share.start_of(state), state.steps, seed=s, **state.hyper["sgd"]))
             for s in range(20)]
     assert np.mean(np.array(ends) == deep) >= 0.75                         # "other seeds mostly end there too"
 
 
 def test_batch_noise_minibatch_is_between_sgd_and_gd_and_variance_falls_like_one_over_b():
     state = apply("batch_noise")
-    land = state.landscape()
+    land = share.landscape_of(state)
     assert len({state.hyper[name]["lr"] for name in state.optimizers}) == 1
     tr = runs(state)
     noise = {name: np.mean(np.sum((t.grads[:, 0] - land.grad(t.points[:-1, 0])) ** 2, axis=-1))
@@ -230,7 +231,7 @@ def test_batch_noise_minibatch_is_between_sgd_and_gd_and_variance_falls_like_one
     assert 0 < noise["minibatch"] < noise["sgd"] / 4
 
     # Gradient-noise variance at one point against batch size: many one-step runs, each its own batch.
-    n, point = land.n_examples, np.tile(state.start_point(), (4000, 1))
+    n, point = land.n_examples, np.tile(share.start_of(state), (4000, 1))
     scaled = []
     for b in (1, 4, 16, 64):
         g = optimizers.simulate(land, "minibatch", point, 1, **{**state.hyper["minibatch"], "batch_size": b}).grads[0]
@@ -243,7 +244,7 @@ def test_batch_noise_minibatch_is_between_sgd_and_gd_and_variance_falls_like_one
 
 def test_theory_lesson_uses_the_best_fixed_rates_and_they_are_measured():
     state = apply("theory")
-    land = state.landscape()
+    land = share.landscape_of(state)
     c = theory.curvature(land)
     gd, hb = theory.gd_tuning(c), theory.heavy_ball_tuning(c)
     assert state.hyper["gd"]["lr"] == gd.hyper["lr"]
@@ -276,14 +277,14 @@ def test_lesson_field_survives_in_a_state_but_changes_nothing_else():
 
 def test_momentum_is_stable_up_to_two_plus_two_mu_where_gd_diverges():
     state = apply("momentum_stability")
-    c = theory.curvature(state.landscape())
+    c = theory.curvature(share.landscape_of(state))
     lr, mom = state.hyper["gd"]["lr"], state.hyper["momentum"]["momentum"]
     assert state.hyper["momentum"]["lr"] == lr and abs(c.L - 1.0) < 1e-12
     assert 2 / c.L < lr < (2 + 2 * mom) / c.L                                  # between the two edges
     tr = runs(state)
     assert tr["gd"].diverged_at[0] > 0
     assert tr["momentum"].diverged_at[0] == -1 and steps_to_tol(state, tr["momentum"]) > 0
-    beyond = optimizers.simulate(state.landscape(), "momentum", state.start_point(), 3000,
+    beyond = optimizers.simulate(share.landscape_of(state), "momentum", share.start_of(state), 3000,
                                  lr=1.02 * (2 + 2 * mom) / c.L, momentum=mom)
     assert beyond.diverged_at[0] > 0                                           # just past 2 + 2μ it diverges
     assert f"limit {2 + 2 * mom:g}" in lessons.get("momentum_stability").watch
@@ -291,7 +292,7 @@ def test_momentum_is_stable_up_to_two_plus_two_mu_where_gd_diverges():
 
 def test_tiny_learning_rate_looks_flat_but_has_not_stopped():
     state = apply("tiny_lr")
-    land = state.landscape()
+    land = share.landscape_of(state)
     c = theory.curvature(land)
     assert state.hyper["momentum"]["momentum"] == 0.0
     tr = runs(state)
@@ -332,7 +333,7 @@ def test_rotating_the_valley_leaves_gd_momentum_newton_unchanged_and_slows_the_p
 
 def test_rmsprop_keeps_jumping_out_with_a_constant_rate_adam_settles_and_a_schedule_fixes_rmsprop():
     state = apply("adaptive_jitter")
-    land = state.landscape()
+    land = share.landscape_of(state)
     tr = runs(state)
     lr = state.hyper["rmsprop"]["lr"]
     d = np.linalg.norm(tr["rmsprop"].points[:, 0] - land.minima[0], axis=-1)
@@ -346,7 +347,7 @@ def test_rmsprop_keeps_jumping_out_with_a_constant_rate_adam_settles_and_a_sched
 
 def test_adadelta_epsilon_sets_its_first_steps():
     state = apply("adadelta_eps")
-    land = state.landscape()
+    land = share.landscape_of(state)
     hp = state.hyper["adadelta"]
     first = np.sqrt(hp["eps"] / (1 - hp["rho"]))
     tr = runs(state)
@@ -359,14 +360,14 @@ def test_adadelta_epsilon_sets_its_first_steps():
     assert np.all(early < 1.5 * early[0])                                      # "grows only slowly from there"
     d = {k: np.linalg.norm(t.points[-1, 0] - land.minima[0]) for k, t in (("small", tr["adadelta"]),
                                                                          ("big", bigger))}
-    start = np.linalg.norm(state.start_point() - land.minima[0])
+    start = np.linalg.norm(share.start_of(state) - land.minima[0])
     assert d["small"] > 0.8 * start and d["big"] < 0.1 * start
     assert steps_to_tol(state, tr["gd"]) > 0
 
 
 def test_noise_floor_then_a_decaying_schedule_breaks_through_it():
     state = apply("noise_floor")
-    land = state.landscape()
+    land = share.landscape_of(state)
     sgd, decayed = state.hyper["sgd"], state.hyper["minibatch"]
     assert decayed["batch_size"] == 1 and decayed["noise"] == sgd["noise"] and decayed["lr"] == sgd["lr"]
     assert (decayed["schedule"], decayed["decay"]) == ("inverse_time", 0.05) and sgd["schedule"] == "constant"
@@ -376,7 +377,7 @@ def test_noise_floor_then_a_decaying_schedule_breaks_through_it():
     plain = run(state, "minibatch", schedule="constant")
     assert np.array_equal(plain.points, run(state, "sgd").points)
     # Averaged over 500 independent noise draws: a transient, then the floor theory predicts.
-    many = np.tile(state.start_point(), (500, 1))
+    many = np.tile(share.start_of(state), (500, 1))
     gap = optimizers.simulate(land, "sgd", many, state.steps, **sgd).loss.mean(axis=1) - land.min_value
     assert gap[0] > 10 * floor and gap[50] < 1.5 * floor
     assert gap[200:].mean() == pytest.approx(floor, rel=0.1)
@@ -398,9 +399,9 @@ def escape_valley(land, points: np.ndarray) -> np.ndarray:
 
 def test_momentum_started_low_stays_in_the_shallow_valley_while_sgd_hops_over():
     state = apply("escape_trapped")
-    land = state.landscape()
+    land = share.landscape_of(state)
     deep = int(np.argmin(land.value(land.minima)))
-    assert state.start_point() == lessons.LOW_START
+    assert share.start_of(state) == lessons.LOW_START
     assert land.value(np.array(lessons.LOW_START)) < 0.2 * land.value(land.start)      # much lower energy
     tr = runs(state)
     assert metrics.reached_minimum(land, tr["momentum"])[0] == 1 - deep

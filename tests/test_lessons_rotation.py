@@ -12,14 +12,14 @@ from state import lessons, share
 def runs(key: str) -> tuple[share.AppState, dict[str, optimizers.Trajectory]]:
     state, warnings = share.decode(lessons.get(key).query)
     assert warnings == []
-    land = state.landscape()
-    return state, {name: optimizers.simulate(land, name, state.start_point(), state.steps, seed=state.seed,
+    land = share.landscape_of(state)
+    return state, {name: optimizers.simulate(land, name, share.start_of(state), state.steps, seed=state.seed,
                                              **state.hyper[name]) for name in state.optimizers}
 
 
 def test_axis_aligned_valley():
     state, tr = runs("rotation_full_0")
-    assert state.landscape().params["angle"] == 0.0
+    assert share.landscape_of(state).params["angle"] == 0.0
     assert f"{tr['adagrad'].loss[-1, 0]:.0e}" == "2e-05"                      # "about 2×10⁻⁵"
     assert metrics.steps_to_tolerance(tr["adagrad_full"], 0.0, state.tol)[0] == 83
     assert metrics.steps_to_tolerance(tr["adagrad"], 0.0, state.tol)[0] == -1

@@ -94,11 +94,11 @@ def test_every_step_is_explained_and_inspected(rosen, name):
 def test_export_and_share_link(name):
     state = share.default_state("ravine")
     state = share.AppState(**{**state.__dict__, "optimizers": (name,),
-                              "hyper": {name: share.default_hyper(name, state.landscape())}})
+                              "hyper": {name: share.default_hyper(name, share.landscape_of(state))}})
     decoded, warnings = share.decode(share.encode(state))
     assert warnings == [] and decoded == state
-    land = state.landscape()
-    tr = optimizers.simulate(land, name, state.start_point(), 5, **state.hyper[name])
+    land = share.landscape_of(state)
+    tr = optimizers.simulate(land, name, share.start_of(state), 5, **state.hyper[name])
     csv = export.to_csv({name: tr})
     assert csv.count(f"\n{name},") == 6
     runs = json.loads(export.to_json(state, {name: tr}))["runs"]

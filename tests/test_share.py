@@ -76,9 +76,9 @@ def test_broken_links_fall_back_and_name_the_culprit(query, named):
     assert len(warnings) == 1, warnings
     assert named in warnings[0]
     # Everything else is still the default view, and the state still runs.
-    land = state.landscape()
+    land = share.landscape_of(state)
     for name in state.optimizers:
-        tr = optimizers.simulate(land, name, state.start_point(), 3, **state.hyper[name])
+        tr = optimizers.simulate(land, name, share.start_of(state), 3, **state.hyper[name])
         assert tr.points.shape == (4, 1, 2)
 
 

@@ -40,7 +40,7 @@ def test_custom_surface_round_trips_through_a_real_url():
     decoded, warnings = share.decode(parsed)
     assert warnings == []
     assert decoded == state
-    land = decoded.landscape()
+    land = share.landscape_of(decoded)
     assert land.bounds == ((-2.0, 2.0), (-1.0, 3.0))
     assert land.value([1.0, 1.0]) == 0.0
 
@@ -52,8 +52,8 @@ def test_link_messages_show_formulas_literally_in_markdown():
 
 def test_the_custom_landscape_is_built_once_per_formula_and_bounds():
     state = custom_state("x**2 + y**2 + x*y")
-    assert state.landscape() is state.landscape()
-    assert custom_state("x**2 + y**2 + x*y", xmax=4.0).landscape() is not state.landscape()
+    assert share.landscape_of(state) is share.landscape_of(state)
+    assert share.landscape_of(custom_state("x**2 + y**2 + x*y", xmax=4.0)) is not share.landscape_of(state)
 
 
 @pytest.mark.parametrize(("query", "named"), [
@@ -67,7 +67,7 @@ def test_broken_custom_surface_in_a_link_falls_back_to_the_default_formula(query
     assert len(warnings) == 1, warnings
     assert named in warnings[0] and f"default formula `{share.DEFAULT_FORMULA}`" in warnings[0]
     assert state.surface == "custom" and state.surface_params == share.surface_defaults("custom")
-    assert len(state.landscape().minima) >= 1
+    assert len(share.landscape_of(state).minima) >= 1
 
 
 @pytest.mark.parametrize(("query", "named"), [

@@ -16,7 +16,7 @@ from viz.theory import rate_map_figure
 
 def test_tuned_query_adds_the_optimizers_at_exactly_their_best_settings():
     state = share.default_state()                                    # gd, momentum, rmsprop, adam
-    c = theory.curvature(state.landscape())
+    c = theory.curvature(share.landscape_of(state))
     best = theory_lab.tunings(c)
     loaded, warnings = share.decode(theory_lab.tuned_query(state, list(best.values())))
     assert warnings == []
@@ -31,7 +31,7 @@ def test_tuned_query_adds_the_optimizers_at_exactly_their_best_settings():
 def test_tuned_query_makes_room_and_drops_the_lesson():
     state, _ = share.decode({"opt": "adam,rmsprop,adagrad,adadelta,lion,amsgrad", "lesson": "zigzag",
                              "adam.schedule": "cosine"})
-    best = theory_lab.tunings(theory.curvature(state.landscape()))
+    best = theory_lab.tunings(theory.curvature(share.landscape_of(state)))
     loaded, warnings = share.decode(theory_lab.tuned_query(state, list(best.values())))
     assert warnings == [] and loaded.lesson == ""
     assert len(loaded.optimizers) == share.MAX_OPTIMIZERS
@@ -86,7 +86,7 @@ def test_theory_lab_table_and_buttons_on_the_page():
     assert any(any("edge of stability" in t.get("name", "") for t in spec["data"]) for spec in specs)
     at.button(key="lab_all").click().run()
     assert not at.exception
-    c = theory.curvature(share.decode(lessons.get("theory").query)[0].landscape())
+    c = theory.curvature(share.landscape_of(share.decode(lessons.get("theory").query)[0]))
     best = theory_lab.tunings(c)
     assert at.session_state["tab"] == "Race" and at.session_state["lesson"] == ""
     assert at.session_state["hp.nag.momentum"] == best["nag"].hyper["momentum"]

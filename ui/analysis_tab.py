@@ -83,7 +83,7 @@ def _hyper(state: share.AppState, name: str) -> Items:
 def _tune(state: share.AppState, name: str) -> tuple[float | None, Sweep]:
     """The sweep does not depend on the learning rate in use, so it is left out of the cache key."""
     others = tuple((k, v) for k, v in _hyper(state, name) if k != "lr")
-    return tuned(state.surface, runs.surface_items(state), name, others, state.start_point(), state.steps,
+    return tuned(state.surface, runs.surface_items(state), name, others, share.start_of(state), state.steps,
                  state.seed, state.tol, (state.sweep_min, state.sweep_max, state.sweep_n))
 
 
@@ -240,7 +240,7 @@ def _spread(state: share.AppState, land: Landscape, names: list[str], labels: li
                      help=p.help)
     if not is_open:
         return
-    items, start = runs.surface_items(state), state.start_point()
+    items, start = runs.surface_items(state), share.start_of(state)
     results = [spread(state.surface, items, n, _hyper(state, n), start, state.steps, state.seed, state.spread,
                       state.cloud, state.cloud_radius) for n in names]
     fixed = [label for label, s in zip(labels, results, strict=True) if not s.stochastic]

@@ -87,7 +87,7 @@ def load_state(state: share.AppState) -> None:
     for opt, values in state.hyper.items():
         for name, value in values.items():
             ss[hp_key(opt, name)] = value
-    x, y = state.start_point()
+    x, y = share.start_of(state)
     ss["start_x"], ss["start_y"] = x, y
     for p in share.SETTINGS:
         ss[p.name] = getattr(state, p.name)
@@ -136,13 +136,13 @@ def analysis_settings() -> dict[str, object]:
 def _on_surface_change() -> None:
     """A new surface brings its own parameters, start and suggested learning rates."""
     fresh = share.default_state(st.session_state["surface"])
-    hyper = {name: share.default_hyper(name, fresh.landscape()) for name in st.session_state["opt"]}
+    hyper = {name: share.default_hyper(name, share.landscape_of(fresh)) for name in st.session_state["opt"]}
     settings = {p.name: st.session_state[p.name] for p in share.SETTINGS} | analysis_settings() | teaching_settings()
     load_state(replace(fresh, optimizers=tuple(st.session_state["opt"]), hyper=hyper, **settings))
 
 
 def _on_reset_start() -> None:
-    x, y = current_state().landscape().start
+    x, y = share.landscape_of(current_state()).start
     st.session_state["start_x"], st.session_state["start_y"] = float(x), float(y)
 
 

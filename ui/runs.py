@@ -12,16 +12,17 @@ import streamlit as st
 import landscapes
 import optimizers
 from optimizers import metrics, studies
-from state.share import AppState, build_landscape
+from state import share
+from state.share import AppState
 from viz import race_view
 from viz.figures import PALETTE, ContourGrid, Run, contour_grid
 
 Items = tuple[tuple[str, object], ...]
 
 
-@st.cache_resource(max_entries=32, show_spinner=False)
 def landscape(surface: str, params: Items) -> landscapes.Landscape:
-    return build_landscape(surface, dict(params))
+    """The surface, through the state's own cached route (:func:`state.share.build_landscape`)."""
+    return share.build_landscape(surface, dict(params))
 
 
 @st.cache_data(max_entries=32, show_spinner=False)
@@ -58,7 +59,7 @@ def surface_items(state: AppState) -> Items:
 
 def trajectories(state: AppState) -> dict[str, optimizers.Trajectory]:
     """One single-start trajectory per chosen optimizer, from the cache where possible."""
-    items, start = surface_items(state), state.start_point()
+    items, start = surface_items(state), share.start_of(state)
     return {name: simulate(state.surface, items, name, tuple(sorted(state.hyper[name].items())), start,
                            state.steps, state.seed)
             for name in state.optimizers}

@@ -43,7 +43,7 @@ def _end_lesson() -> None:
 
 def _core(state: share.AppState) -> tuple:
     """What a lesson sets: everything but the teaching and analysis settings."""
-    return (state.surface, state.surface_params, state.optimizers, state.hyper, state.start_point(), state.steps,
+    return (state.surface, state.surface_params, state.optimizers, state.hyper, share.start_of(state), state.steps,
             state.seed, state.layout, state.tol)
 
 
@@ -127,7 +127,7 @@ def inspector_tab(state: share.AppState, land: landscapes.Landscape, trajs: dict
         return
     t = ss["inspect_step"]
     rec = step_record(state.surface, runs.surface_items(state), name, tuple(sorted(state.hyper[name].items())),
-                      state.start_point(), state.steps, state.seed, t)
+                      share.start_of(state), state.steps, state.seed, t)
     ex = explain(land, name, rec)
     color = colors[name]
     figure, equations = st.columns([1, 1])

@@ -82,7 +82,7 @@ def rate_grid(condition: float, angle: float) -> tuple[np.ndarray, np.ndarray, n
 
 def _run(setup: share.AppState, name: str, hyper: dict[str, float]) -> optimizers.Trajectory:
     return runs.simulate(setup.surface, runs.surface_items(setup), name, tuple(sorted(hyper.items())),
-                         setup.start_point(), setup.steps, setup.seed)
+                         share.start_of(setup), setup.steps, setup.seed)
 
 
 def _predicted(c: theory.Curvature, name: str, hyper: dict[str, float]) -> float:
@@ -97,7 +97,7 @@ def render(state: share.AppState, is_open: bool | None = None) -> None:
     The map (a few thousand runs) is measured only while the tab is open (``is_open`` not ``False``).
     """
     setup = setup_state(state)
-    land = setup.landscape()
+    land = share.landscape_of(setup)
     c = theory.curvature(land)
     best = tunings(c)
     st.markdown("### Theory lab on the ravine")

@@ -14,7 +14,7 @@ TEX = 'annotation[encoding="application/x-tex"]'     # KaTeX keeps each equation
 def theta(query: str, name: str, t: int) -> str:
     """θ_t of optimizer ``name`` in the link's run, as the inspector's equations write it."""
     state, _ = share.decode(dict(part.split("=", 1) for part in query.split("&")))
-    tr = optimizers.simulate(state.landscape(), name, state.start_point(), state.steps, seed=state.seed,
+    tr = optimizers.simulate(share.landscape_of(state), name, share.start_of(state), state.steps, seed=state.seed,
                              **state.hyper[name])
     return vec(tr.points[t, 0])
 
