@@ -105,6 +105,7 @@ class Optimizer:
     moment_arrow: MomentArrow = MomentArrow.FIRST_MOMENT
     lr_is_multiplier: bool = False       # lr scales a step size the method estimates itself (learning-rate free)
     ellipse: str | None = None           # Step.extra 2×2 matrix the inspector draws beside the true inverse Hessian
+    notes: Callable[[Any], list[str]] | None = None   # remarks on one step for the inspector (e.g. a failed search)
 
     @property
     def all_params(self) -> tuple[Param, ...]:
@@ -522,7 +523,7 @@ _MORE_ENTRIES = (
                Shown("direction", "p_t", r"-H_t\, g_t"), Shown("alpha", r"\alpha_t", r"\text{Armijo backtracking}")),
         series=(Series("inv_hessian", "H_t, the inverse-Hessian estimate"),
                 Series("alpha", "α_t, the step length the line search accepted", log=True)),
-        ellipse="inv_hessian",
+        ellipse="inv_hessian", notes=explain.line_search_notes,
     ),
     Optimizer(
         name="adagrad_full", title="Full-matrix AdaGrad",

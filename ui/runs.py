@@ -13,8 +13,8 @@ import landscapes
 import optimizers
 from optimizers import analysis, metrics
 from state.share import AppState, build_landscape
-from viz import race_view
-from viz.figures import PALETTE, ContourGrid, Run, contour_grid
+from viz import race_view, series
+from viz.figures import PALETTE, ContourGrid, MarkerSeries, Run, contour_grid
 
 Items = tuple[tuple[str, object], ...]
 
@@ -70,9 +70,13 @@ def label(name: str, hyper: dict[str, object]) -> str:
 
 
 def figure_runs(state: AppState, trajs: dict[str, optimizers.Trajectory], colors: dict[str, str]) -> list[Run]:
+    """One :class:`Run` per trajectory, carrying the extra markers its registry entry declares (Schedule-Free's
+    z and y, SAM's perturbed point), animated with the step."""
     return [Run(label=label(name, state.hyper[name]), color=colors[name], points=tr.points[:, 0],
                 loss=tr.loss[:, 0], diverged_at=int(tr.diverged_at[0]),
-                grads=None if tr.grads is None else tr.grads[:, 0])
+                grads=None if tr.grads is None else tr.grads[:, 0],
+                markers=tuple(MarkerSeries(m["label"], np.asarray(m["points"]), m["symbol"])
+                              for m in series.race_markers(name, tr)))
             for name, tr in trajs.items()]
 
 
