@@ -84,6 +84,8 @@ if race_tab.open is not False:
         if fig_runs:
             st.caption("Click anywhere on a panel to start every optimizer from there. With the race focused: "
                        "Space plays or pauses, ← and → step, Home and End jump to the start or the end.")
+            for line in runs.marker_legend(trajs):
+                st.caption(line)
             grid = runs.contour(state.surface, surface_items)
             teaching.view3d(land, grid, fig_runs)
             left, right = st.columns(2)
