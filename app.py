@@ -17,7 +17,7 @@ from ui import analysis_tab as analysis_ui
 from ui import claims as claims_ui
 from ui import controls, runs, teaching, theory_lab
 from ui import race_view as race_ui
-from viz import figures
+from viz import figures, series
 from viz import race_view as race_html
 
 st.set_page_config(page_title="Optiscope", page_icon="📉", layout="wide")
@@ -84,6 +84,8 @@ if race_tab.open is not False:
         if fig_runs:
             st.caption("Click anywhere on a panel to start every optimizer from there. With the race focused: "
                        "Space plays or pauses, ← and → step, Home and End jump to the start or the end.")
+            for line in runs.marker_legend(trajs):
+                st.caption(line)
             grid = runs.contour(state.surface, surface_items)
             teaching.view3d(land, grid, fig_runs)
             left, right = st.columns(2)
@@ -91,6 +93,11 @@ if race_tab.open is not False:
                 race_ui.figure(figures.loss_figure(fig_runs, runs.reference_loss(land, fig_runs)), key="loss_chart")
             with right:
                 race_ui.figure(figures.distance_figure(fig_runs, land.minima), key="distance_chart")
+            quantities = series.series_figures(trajs, colors)    # what an entry declares, e.g. Prodigy's d
+            for k in range(0, len(quantities), 2):
+                for column, fig in zip(st.columns(2), quantities[k:k + 2], strict=False):
+                    with column:
+                        race_ui.figure(fig, key=f"series_chart_{fig.layout.title.text}")
             scientific = st.column_config.NumberColumn(format="%.4g")
             st.dataframe(pd.DataFrame(runs.summary_rows(race_state, trajs)), hide_index=True, width="stretch",
                          column_config={"final loss": scientific, "loss gap f − f*": scientific,

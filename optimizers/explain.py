@@ -361,6 +361,17 @@ def named_lines(s: _Step) -> list[Line]:
     return lines
 
 
+def line_search_notes(s: _Step) -> list[str]:
+    """BFGS: say so when the backtracking line search accepted no step (``α_t = 0``, Nocedal & Wright Alg. 3.1)."""
+    if float(np.asarray(s.rec.step.extra["alpha"])[s.i]) != 0.0:
+        return []
+    return ["The line search found no acceptable step here: none of the 41 trial lengths γ·2^(−j), j = 0 … 40, "
+            "lowered the loss by the Armijo amount, so α_t = 0 and the point did not move. This happens when the "
+            "loss can no longer decrease measurably along p_t, typically once a minimum has been reached to "
+            "rounding precision. With the same point and the same H, every later step repeats the same search "
+            "(only a learning-rate schedule, by changing γ, could change the outcome)."]
+
+
 def explain(landscape: Landscape, optimizer: str | Optimizer, record: StepRecord, index: int = 0) -> Explanation:
     """The equations of step ``record.t`` for start ``index``, with its numbers substituted."""
     from optimizers.simulate import resolve  # deferred: simulate imports the registry, which imports this module
@@ -372,6 +383,8 @@ def explain(landscape: Landscape, optimizer: str | Optimizer, record: StepRecord
     if opt.explainer is None:
         result.notes.append("These values are the update rule's own intermediate results, shown as it computed "
                             "them; the tests check that rule against an independent implementation.")
+    if opt.notes is not None:                      # the entry's own remarks on this step
+        result.notes.extend(opt.notes(s))
     if record.hp["schedule"] != "constant" or record.hp.get("warmup_steps", 0):
         held = ", ".join(f"{k} = {s.hp(k):.4g}" for k in ("lr", "momentum") if k in record.hp)
         result.notes.append(f"The schedule sets {held} at this step.")

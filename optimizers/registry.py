@@ -59,7 +59,8 @@ class Marker:
 
     Index ``t`` belongs to step ``t`` (index 0 is the start); the rule returns the step's value in
     ``Step.extra[name]``.  ``radius`` names a hyperparameter drawn as a ball of that radius around the
-    point before the step (SAM's ρ-ball).
+    point before the step (SAM's ρ-ball).  ``link`` joins the marker to the iterate (and to the linked markers
+    before it) by a thin line, so related sequences read as one figure (Schedule-Free's x, z and y).
     """
 
     name: str
@@ -67,6 +68,7 @@ class Marker:
     color: str = "#00e5ff"
     symbol: str = "diamond"
     radius: str | None = None
+    link: bool = False
 
 
 @dataclass(frozen=True)
@@ -105,6 +107,7 @@ class Optimizer:
     moment_arrow: MomentArrow = MomentArrow.FIRST_MOMENT
     lr_is_multiplier: bool = False       # lr scales a step size the method estimates itself (learning-rate free)
     ellipse: str | None = None           # Step.extra 2×2 matrix the inspector draws beside the true inverse Hessian
+    notes: Callable[[Any], list[str]] | None = None   # remarks on one step for the inspector (e.g. a failed search)
 
     @property
     def all_params(self) -> tuple[Param, ...]:
@@ -480,8 +483,8 @@ SF_AVERAGE = (
 SF_SYMBOLS = r"\gamma = \text{lr},\ T = \text{lr\_warmup},\ \lambda = \text{weight\_decay}"
 SF_SERIES = (Series("average_weight", "c_t, the weight of the newest z in the average x", log=True),)
 D_SERIES = (Series("d", "d, the learnt step scale", log=True), Series("d_hat", "d̂, this step's estimate", log=True))
-SF_MARKERS = (Marker("z", "z: the base (SGD or Adam) sequence", "#ffd600", "diamond"),
-              Marker("y", "y: where this step's gradient was taken", "#00e5ff", "x"))
+SF_MARKERS = (Marker("z", "z: the base (SGD or Adam) sequence", "#ffd600", "diamond", link=True),
+              Marker("y", "y: where this step's gradient was taken", "#00e5ff", "x", link=True))
 SF_SHOWN = (Shown("average_weight", "c_t", r"\gamma_{\max}^2 / \textstyle\sum \gamma_{\max}^2"),
             Shown("y", "y_t", r"(1 - \beta)\, z_{t-1} + \beta\, x_{t-1}"),
             Shown("grad", "g_t", r"\nabla f(y_t)"),
@@ -522,7 +525,7 @@ _MORE_ENTRIES = (
                Shown("direction", "p_t", r"-H_t\, g_t"), Shown("alpha", r"\alpha_t", r"\text{Armijo backtracking}")),
         series=(Series("inv_hessian", "H_t, the inverse-Hessian estimate"),
                 Series("alpha", "α_t, the step length the line search accepted", log=True)),
-        ellipse="inv_hessian",
+        ellipse="inv_hessian", notes=explain.line_search_notes,
     ),
     Optimizer(
         name="adagrad_full", title="Full-matrix AdaGrad",

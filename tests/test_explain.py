@@ -119,3 +119,24 @@ def test_diverging_step_is_flagged():
 ])
 def test_number_format(value, text):
     assert num(value) == text
+
+
+def test_bfgs_inspector_says_when_the_line_search_accepted_no_step():
+    """On Himmelblau from (-0.4966, 2.9632) with lr = 1, BFGS reaches the minimum near (-2.805, 3.131) to
+    rounding by step 10; from step 11 no trial step lowers the loss by the Armijo amount, so α = 0 and the
+    point stays put."""
+    land = landscapes.get("himmelblau")
+    start = np.array([-0.49660633, 2.9632427])
+    records = list(replay(land, "bfgs", start, 13, lr=1.0))
+    alphas = [float(r.step.extra["alpha"][0]) for r in records]
+    assert alphas[9] == 1.0 and alphas[10] == alphas[11] == 0.0          # steps 10, 11 and 12
+    assert np.array_equal(records[10].point, records[10].theta)           # α = 0: the point did not move
+    assert records[10].loss[0] < 1e-29 and land.nearest_minimum(records[10].point[0])[1] < 1e-12
+
+    def search_notes(t: int) -> list[str]:
+        return [n for n in explain(land, "bfgs", records[t - 1]).notes if "line search found no" in n]
+
+    assert search_notes(10) == []
+    (note,) = search_notes(11)
+    assert "α_t = 0" in note and "did not move" in note
+    assert len(search_notes(12)) == 1                                     # every later step repeats the search

@@ -85,6 +85,20 @@ def test_marker_series_go_out_per_step_with_non_finite_points_drawn_at_the_run(r
         race_view.runs_payload([short])
 
 
+def test_marker_series_carry_their_link_and_ball(rosen_runs):
+    run = rosen_runs[1]
+    markers = (MarkerSeries("z", run.points + 0.1, "diamond", link=True),
+               MarkerSeries("perturbed", run.points - 0.1, "x", radius=0.25),
+               MarkerSeries("plain", run.points))
+    items = race_view.runs_payload([Run(run.label, run.color, run.points, run.loss, -1, markers=markers)])
+    z, perturbed, plain = items["runs"][0]["markers"]
+    assert (z["link"], perturbed["link"], plain["link"]) == (True, False, False)
+    assert perturbed["radius"] == 0.25 and "radius" not in z and "radius" not in plain
+    unlinked = race_view.runs_payload([Run(run.label, run.color, run.points, run.loss, -1,
+                                           markers=(MarkerSeries("z", run.points + 0.1, "diamond"),) + markers[1:])])
+    assert unlinked["revision"] != items["revision"]          # drawn differently, so a new revision
+
+
 def test_runs_payload_rejects_bad_input(rosen_runs):
     with pytest.raises(ValueError, match="Invalid layout"):
         race_view.runs_payload(rosen_runs, "grid")

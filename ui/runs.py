@@ -14,8 +14,8 @@ import optimizers
 from optimizers import metrics, studies
 from state import share
 from state.share import AppState
-from viz import race_view
-from viz.figures import PALETTE, ContourGrid, Run, contour_grid
+from viz import race_view, series
+from viz.figures import PALETTE, ContourGrid, MarkerSeries, Run, contour_grid
 
 Items = tuple[tuple[str, object], ...]
 
@@ -71,10 +71,34 @@ def label(name: str, hyper: dict[str, object]) -> str:
 
 
 def figure_runs(state: AppState, trajs: dict[str, optimizers.Trajectory], colors: dict[str, str]) -> list[Run]:
+    """One :class:`Run` per trajectory, carrying the extra markers its registry entry declares (Schedule-Free's
+    z and y, SAM's perturbed point), animated with the step."""
     return [Run(label=label(name, state.hyper[name]), color=colors[name], points=tr.points[:, 0],
                 loss=tr.loss[:, 0], diverged_at=int(tr.diverged_at[0]),
-                grads=None if tr.grads is None else tr.grads[:, 0])
+                grads=None if tr.grads is None else tr.grads[:, 0],
+                markers=tuple(MarkerSeries(m["label"], np.asarray(m["points"]), m["symbol"], m["radius"], m["link"])
+                              for m in series.race_markers(name, tr)))
             for name, tr in trajs.items()]
+
+
+SYMBOLS = {"circle": "○", "square": "□", "diamond": "◇", "cross": "+", "x": "✕", "triangle-up": "△"}
+
+
+def marker_legend(trajs: dict[str, optimizers.Trajectory]) -> list[str]:
+    """One line per run that draws extra markers, saying what each one is (the side-by-side panels have no
+    legend for them)."""
+    lines = []
+    for name, tr in trajs.items():
+        marks = series.race_markers(name, tr)
+        if not marks:
+            continue
+        parts = [f"{SYMBOLS.get(m['symbol'], '○')} {m['label']}" for m in marks]
+        parts += [f"the circle: the ball of radius {m['radius']:g} around the point before the step"
+                  for m in marks if m["radius"]]
+        linked = " (thin lines join it to its linked markers)" if any(m["link"] for m in marks) else ""
+        lines.append(f"**{optimizers.get(name).title}** — filled dot: the point whose loss is reported{linked}; "
+                     + "; ".join(parts) + ".")
+    return lines
 
 
 def reference_loss(land: landscapes.Landscape, runs: list[Run]) -> float:

@@ -38,6 +38,8 @@ class MarkerSeries:
     name: str            # legend and hover name, e.g. "z (Schedule-Free)"
     points: Array        # (steps + 1, 2), like Run.points
     symbol: str = "circle"   # a plotly marker symbol name
+    radius: float | None = None   # also draw a circle of this radius around the run's point of the step before
+    link: bool = False       # join the marker to the run's point (and the linked markers before it) by a line
 
 
 @dataclass(frozen=True, eq=False)

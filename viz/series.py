@@ -59,7 +59,8 @@ def series_figure(trajs: Mapping[str, Trajectory], series: Series, names: list[s
 def race_markers(name: str, tr: Trajectory, index: int = 0) -> list[dict]:
     """The entry's extra markers of start ``index`` as plain data for a race view, one dict per marker:
     ``name``, ``label``, ``color``, ``symbol``, ``points`` (``steps + 1`` pairs; frame ``t`` shows step ``t``'s
-    marker, frame 0 the start) and ``radius`` (a ball radius drawn around the previous point, or ``None``)."""
+    marker, frame 0 the start), ``radius`` (a ball radius drawn around the previous point, or ``None``) and
+    ``link`` (joined to the iterate by a line)."""
     out = []
     for marker in get(name).markers:
         if marker.name not in tr.extra:           # a run made without diagnostics
@@ -67,7 +68,8 @@ def race_markers(name: str, tr: Trajectory, index: int = 0) -> list[dict]:
         radius = tr.hyperparams.get(marker.radius) if marker.radius else None
         out.append({"name": marker.name, "label": marker.label, "color": marker.color, "symbol": marker.symbol,
                     "points": tr.extra[marker.name][:, index].tolist(),
-                    "radius": None if radius is None else float(np.ravel(radius)[min(index, np.size(radius) - 1)])})
+                    "radius": None if radius is None else float(np.ravel(radius)[min(index, np.size(radius) - 1)]),
+                    "link": marker.link})
     return out
 
 

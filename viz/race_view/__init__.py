@@ -19,12 +19,15 @@ JSON payloads, with every array as base64 of little-endian float32 values (finit
                "x": f32[steps + 1], "y": f32[steps + 1], "f": f32[steps + 1],   # points and loss per step
                "g": f32[steps * 2] (optional),     # the gradient step t used, at 2 * (t - 1)
                "end": int, "diverged_at": int,     # last finite step drawn; first bad step or -1
-               "markers": [{"name": str, "symbol": str, "x": f32[steps + 1], "y": f32[steps + 1]}]}]}
+               "markers": [{"name": str, "symbol": str, "x": f32[steps + 1], "y": f32[steps + 1],
+                            "link": bool, "radius": float (optional)}]}]}
 
 ``markers`` are extra points a run carries and the view animates with the step: one marker per series, at
 the series' point of the step drawn (for example Schedule-Free's three sequences, or SAM's perturbed
 point).  Give a :class:`~viz.figures.Run` ``markers=(MarkerSeries(...), ...)``; ``symbol`` is any plotly
-marker symbol name.
+marker symbol name.  ``link`` joins the marker to the run's point (and to the linked markers before it) by a
+thin line; ``radius`` draws a circle of that radius (in the surface's units) around the run's point of the step
+before (SAM's ρ-ball, whose perturbed point lies on it).
 """
 from __future__ import annotations
 
@@ -74,7 +77,11 @@ def _markers(run: Run) -> list[dict]:
             raise ValueError(f"Invalid marker series {series.name!r}: points have shape {points.shape}, "
                              f"expected {run.points.shape} (one point per step of the run)")
         points = np.where(np.isfinite(points), points, run.points)
-        out.append({"name": series.name, "symbol": series.symbol, "x": _b64(points[:, 0]), "y": _b64(points[:, 1])})
+        item = {"name": series.name, "symbol": series.symbol, "x": _b64(points[:, 0]), "y": _b64(points[:, 1]),
+                "link": bool(series.link)}
+        if series.radius is not None and np.isfinite(series.radius) and series.radius > 0:
+            item["radius"] = float(series.radius)
+        out.append(item)
     return out
 
 

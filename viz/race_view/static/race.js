@@ -204,8 +204,8 @@
           hover[i] = !g ? [i, f[i]] : i === 0 ? [0, f[0], 0, 0, 0, 0]
             : [i, f[i], g[2 * i - 2], g[2 * i - 1], x[i] - x[i - 1], y[i] - y[i - 1]];
         }
-        const markers = (r.markers || []).map((m) => ({name: m.name, symbol: m.symbol || 'circle',
-                                                       x: decode(m.x), y: decode(m.y)}));
+        const markers = (r.markers || []).map((m) => ({name: m.name, symbol: m.symbol || 'circle', link: !!m.link,
+                                                       radius: m.radius || 0, x: decode(m.x), y: decode(m.y)}));
         return Object.assign({}, r, {x, y, f, hover, markers});
       });
       this.runs = Object.assign({}, payload, {runs});
@@ -454,6 +454,19 @@
         const from = k > 0 ? Math.max(0, s - k) : 0;
         if (from > 0) polyline(ctx, r, 0, from, px, py, alpha(r.color, 0.28), lineW, dot);
         polyline(ctx, r, from, s, px, py, r.color, k > 0 ? lineW + 1 : lineW, dot);
+        const linked = r.markers.filter((m) => m.link), q = Math.max(s - 1, 0);   // q: the step before
+        ctx.beginPath();
+        for (const m of r.markers.filter((m) => m.radius > 0)) {    // a ball around the point before the step
+          ctx.moveTo(px(r.x[q] + m.radius), py(r.y[q]));
+          ctx.ellipse(px(r.x[q]), py(r.y[q]), Math.abs(px(m.radius) - px(0)), Math.abs(py(m.radius) - py(0)), 0, 0, 2 * Math.PI);
+        }
+        if (linked.length) {                                       // the run's point, then its linked markers
+          ctx.moveTo(px(r.x[s]), py(r.y[s]));
+          for (const m of linked) ctx.lineTo(px(m.x[s]), py(m.y[s]));
+        }
+        ctx.lineWidth = 1;
+        ctx.strokeStyle = alpha(r.color, 0.8);
+        ctx.stroke();
         for (const m of r.markers) symbol(ctx, m.symbol, px(m.x[s]), py(m.y[s]), present ? 8 : 6, 'white', r.color);
         ctx.beginPath();
         ctx.arc(px(r.x[s]), py(r.y[s]), head, 0, 2 * Math.PI);
