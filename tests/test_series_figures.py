@@ -47,3 +47,16 @@ def test_race_markers_give_each_frame_its_marker():
     sf = optimizers.simulate(land, "sf_sgd", land.start, 12, lr=0.02)
     assert [m["name"] for m in race_markers("sf_sgd", sf)] == ["z", "y"]
     assert race_markers("adam", optimizers.simulate(land, "adam", land.start, 3)) == []
+
+
+def test_values_a_log_axis_cannot_draw_are_counted_under_the_title():
+    land = landscapes.get("rosenbrock")
+    tr = optimizers.simulate(land, "prodigy", land.start, 200)
+    d_hat = tr.extra["d_hat"][:, 0]
+    hidden = int((d_hat <= 0).sum())
+    assert hidden > 100                                # d̂ turns negative on Rosenbrock and stays so
+    fig = next(f for f in series_figures({"prodigy": tr}, {}) if f.layout.title.text.startswith("d̂"))
+    assert f"Prodigy: {hidden} of 200 steps ≤ 0" in fig.layout.title.text
+    assert len(fig.data[0].y) == 200 - hidden
+    d_fig = next(f for f in series_figures({"prodigy": tr}, {}) if f.layout.title.text.startswith("d,"))
+    assert "not drawn" not in d_fig.layout.title.text  # d itself never falls to 0

@@ -32,9 +32,11 @@ def series_figure(trajs: Mapping[str, Trajectory], series: Series, names: list[s
                   index: int = 0) -> go.Figure:
     """``series`` of start ``index`` over the steps for each optimizer in ``names``, up to any divergence.
 
-    On a log axis, values that are not positive (d̂ is 0 at the first step) are left out.
+    On a log axis, values that are not positive (d̂ is 0 at the first step and may turn negative, α is 0 where
+    BFGS's line search gave up) cannot be drawn: they are left out and a note under the title counts them.
     """
     fig = go.Figure()
+    hidden: list[str] = []
     for name in names:
         tr = trajs[name]
         values = np.asarray(tr.extra[series.name][:, index], dtype=np.float64)
@@ -43,12 +45,17 @@ def series_figure(trajs: Mapping[str, Trajectory], series: Series, names: list[s
         values = values[:end]
         if series.log:
             keep = values > 0
+            if not keep.all():
+                hidden.append(f"{get(name).title}: {int((~keep).sum())} of {len(keep)} steps ≤ 0")
             steps, values = steps[keep], values[keep]
         fig.add_trace(go.Scatter(x=steps, y=values, mode="lines", name=get(name).title,
                                  line={"color": colors.get(name), "width": 2},
                                  hovertemplate=f"step %{{x}}: %{{y:.4g}}<extra>{get(name).title}</extra>"))
+    title = series.label
+    if hidden:
+        title += "<br><sup>not drawn on the log axis: " + "; ".join(hidden) + "</sup>"
     fig.update_layout(
-        title={"text": series.label, "x": 0, "font": {"size": 14}}, height=HEIGHT, template="plotly_white",
+        title={"text": title, "x": 0, "font": {"size": 14}}, height=HEIGHT, template="plotly_white",
         margin={"l": 55, "r": 10, "t": 40, "b": 40}, showlegend=True,
         legend={"orientation": "h", "x": 0, "y": -0.25, "xanchor": "left", "yanchor": "top"},
         xaxis={"title": {"text": "step"}}, yaxis={"type": "log" if series.log else "linear", "exponentformat": "power"},
