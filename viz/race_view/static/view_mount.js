@@ -1,4 +1,6 @@
 // Streamlit component (st.components.v2) for everything drawn with the app's own plotly.js.  Its data:
+//   {kind: 'preload', assets}: only starts loading the files (placed at the top of the page, so plotly.js
+//       downloads and compiles while the server still runs the script and the page renders the sidebar);
 //   {assets: {plotly, race, css}, surface: <surface id>, runs: <runs payload>}: mounts the race view (race.js)
 //       and feeds it each rerun's paths; the surface comes from the surface component's store;
 //   {kind: 'figure', assets, figure: <plotly figure JSON string>}: draws one plain figure with Plotly.react.
@@ -49,6 +51,12 @@ function feed(view) {
 }
 
 export default function ({data, parentElement, setTriggerValue}) {
+  if (data.kind === 'preload') {     // draws nothing, so its element takes no room (not even the layout's gap)
+    const box = parentElement.closest('[data-testid="stElementContainer"]');
+    if (box) box.style.display = 'none';
+    load(data.assets).catch(() => {});                     // a failed file is reported by the view that needs it
+    return undefined;
+  }
   if (data.kind === 'figure') { figure(data, parentElement); return undefined; }
   let view = g.__optiscopeViews.get(parentElement);
   if (!view) {
