@@ -27,6 +27,17 @@ const style = (url) => once(url, (href) => Object.assign(document.createElement(
 // compile off the main thread while it downloads them).
 const load = (assets) => Promise.all([script(assets.plotly), script(assets.race), style(assets.css)]);
 
+// Resolves once the first race mounted on the page has drawn (or after FIRST_DRAW_MS if it has not by then).
+const FIRST_DRAW_MS = 4000;
+function firstDraw(root) {
+  if (!g.__optiscopeFirstDraw) {
+    g.__optiscopeFirstDraw = new Promise((resolve) => {
+      root.addEventListener('optiscope-drawn', resolve, {once: true});
+      setTimeout(resolve, FIRST_DRAW_MS);
+    });
+  }
+}
+
 function figure(data, parentElement) {
   let el = parentElement.querySelector(':scope > .optiscope-figure');
   if (!el) {
@@ -34,7 +45,9 @@ function figure(data, parentElement) {
     parentElement.append(el);
   }
   el.pending = data.figure;
-  load(data.assets).then(() => setTimeout(() => {      // a task later: the race, waiting on the same files, goes first
+  // The plain figures wait for the race above them to be drawn: it is what a visitor looks at first, and on a
+  // fresh page drawing them at the same time delays it.
+  Promise.all([load(data.assets), g.__optiscopeFirstDraw]).then(() => setTimeout(() => {
     if (el.pending === null) return;
     const fig = JSON.parse(el.pending);
     el.pending = null;
@@ -62,6 +75,7 @@ export default function ({data, parentElement, setTriggerValue}) {
   if (!view) {
     const root = document.createElement('div');
     parentElement.append(root);
+    firstDraw(root);
     view = {root, race: null, timer: null};
     view.listener = (e) => { if (view.race && e.detail === view.data.surface) feed(view); };
     window.addEventListener('optiscope-surface', view.listener);
