@@ -52,7 +52,8 @@ def preload() -> None:
 
 def figure(fig: go.Figure, *, key: str) -> None:
     """A plain (not animated) figure drawn with the same plotly.js as the race, so a page showing both loads
-    plotly.js once, not twice (``st.plotly_chart`` brings its own copy)."""
+    plotly.js once, not twice (``st.plotly_chart`` brings its own copy).  On a page with a race it is drawn
+    once the race has drawn."""
     _view(key=key, data={"kind": "figure", "assets": assets(), "figure": fig.to_json()})
 
 
