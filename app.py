@@ -21,6 +21,7 @@ from viz import figures, series
 from viz import race_view as race_html
 
 st.set_page_config(page_title="Optiscope", page_icon="📉", layout="wide")
+race_ui.preload()                 # plotly.js starts loading now, not when the race is reached
 PRESENTER_CSS = """<style>
 [data-testid="stSidebar"], [data-testid="stSidebarCollapsedControl"], [data-testid="stHeader"] { display: none; }
 .block-container, [data-testid="stMainBlockContainer"] { padding: 0.75rem 1.5rem; max-width: 100%; }

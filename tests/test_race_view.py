@@ -2,16 +2,20 @@
 from __future__ import annotations
 
 import base64
+import hashlib
 import json
 import re
+from pathlib import Path
 
 import numpy as np
+import plotly
 import pytest
 
 import landscapes
 import optimizers
 from viz import race_view
 from viz.figures import PALETTE, MarkerSeries, Run, contour_grid
+from viz.race_view import vendor_plotly
 
 
 def f32(b64: str) -> np.ndarray:
@@ -114,8 +118,19 @@ def test_standalone_html_plays_offline(rosen_runs):
     runs = race_view.runs_payload(rosen_runs)
     html = race_view.standalone_html(surface, runs, "Rosenbrock </title>")
     assert html.lstrip().lower().startswith("<!doctype html>")
-    assert "plotly.js v" in html and "window.OptiscopeRace" in html     # plotly.js and the race view inlined
+    assert "plotly.js (cartesian - minified) v" in html and "window.OptiscopeRace" in html   # both inlined
     assert not re.search(r"<script[^>]*\bsrc=", html) and "<link" not in html   # nothing loaded from anywhere
     assert "<title>Rosenbrock &lt;/title&gt;</title>" in html
     data = re.search(r"race\.setRuns\((.*)\);\nrace\.setSurface\((.*)\);", html)
     assert json.loads(data.group(1)) == runs and json.loads(data.group(2)) == surface
+
+
+def test_vendored_plotly_js_is_the_pinned_build_of_the_installed_plotly_version():
+    """The committed bundle is byte for byte what vendor_plotly.py builds, and its plotly.js version is the one
+    the installed ``plotly`` package serialises figures for."""
+    data = race_view.PLOTLY_JS.read_bytes()
+    assert hashlib.sha256(data).hexdigest() == vendor_plotly.SHA256
+    header = re.compile(rb"plotly\.js[^\n]*? v(\d+\.\d+\.\d+)")
+    package_js = Path(plotly.__file__).parent / "package_data" / "plotly.min.js"
+    installed = header.search(package_js.read_bytes()[:400]).group(1).decode()
+    assert header.search(data[:400]).group(1).decode() == vendor_plotly.VERSION == installed

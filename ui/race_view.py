@@ -5,11 +5,11 @@
 - ``optiscope_race_view`` carries the runs payload and mounts ``race.js``, which draws with plotly.js; it also
   draws the plain figures beside the race (:func:`figure`).
 
-No CDN.  plotly.js is the copy inside the installed ``plotly`` Python package, served by the app itself: its
-``package_data`` folder and ``viz/race_view/static`` are registered as file folders with
-``st.components.v1.declare_component(path=...)``, whose route (``/component/<name>/<file>``) serves them.
-Nothing is copied or committed, and it works wherever ``pip install -r requirements.txt`` ran (Streamlit
-Community Cloud included).  URLs carry a hash of the file so a new version is never read from a stale cache.
+No CDN.  plotly.js is plotly's prebuilt cartesian bundle committed in ``viz/race_view/static`` (rebuilt and
+checked by ``viz/race_view/vendor_plotly.py``), served by the app itself: that folder is registered as a file
+folder with ``st.components.v1.declare_component(path=...)``, whose route (``/component/<name>/<file>``) serves
+it.  URLs carry a hash of the file so a new version is never read from a stale cache.  :func:`preload`, called
+first on the page, starts the download before anything is drawn.
 """
 from __future__ import annotations
 
@@ -36,18 +36,24 @@ def _version(path: str) -> str:
 
 def assets() -> dict[str, str]:
     """Page-relative URLs of plotly.js, race.js and race.css, registered on the running server."""
-    plotly_dir = components.declare_component("plotly_js", path=str(PLOTLY_JS.parent))
     static = components.declare_component("race_view_static", path=str(STATIC))
 
-    def url(folder, name: str) -> str:
-        return f"component/{folder.name}/{name}?v={_version(folder.abspath + '/' + name)}"
+    def url(name: str) -> str:
+        return f"component/{static.name}/{name}?v={_version(static.abspath + '/' + name)}"
 
-    return {"plotly": url(plotly_dir, PLOTLY_JS.name), "race": url(static, "race.js"), "css": url(static, "race.css")}
+    return {"plotly": url(PLOTLY_JS.name), "race": url("race.js"), "css": url("race.css")}
+
+
+def preload() -> None:
+    """Start loading plotly.js, race.js and race.css in the browser.  Called first thing on the page: the
+    files download and compile while the server still runs the rest of the script."""
+    _view(key="race_preload", data={"kind": "preload", "assets": assets()})
 
 
 def figure(fig: go.Figure, *, key: str) -> None:
     """A plain (not animated) figure drawn with the same plotly.js as the race, so a page showing both loads
-    plotly.js once, not twice (``st.plotly_chart`` brings its own copy)."""
+    plotly.js once, not twice (``st.plotly_chart`` brings its own copy).  On a page with a race it is drawn
+    once the race has drawn."""
     _view(key=key, data={"kind": "figure", "assets": assets(), "figure": fig.to_json()})
 
 

@@ -38,13 +38,12 @@ import json
 from pathlib import Path
 
 import numpy as np
-import plotly
 
 from landscapes.base import Landscape
 from viz.figures import COLORSCALE, N_LEVELS, ContourGrid, Run, _f32
 
-STATIC = Path(__file__).parent / "static"        # race.js, race.css and the two Streamlit mount scripts
-PLOTLY_JS = Path(plotly.__file__).parent / "package_data" / "plotly.min.js"   # the installed package's copy
+STATIC = Path(__file__).parent / "static"        # race.js, race.css, plotly.js and the two Streamlit mount scripts
+PLOTLY_JS = STATIC / "plotly-cartesian.min.js"   # plotly's cartesian bundle, built by vendor_plotly.py
 LAYOUTS = ("side", "overlay")
 
 

@@ -10,7 +10,8 @@
  * Playback runs on requestAnimationFrame at up to 60 drawn steps per second; a run of up to MAX_SHOWN steps
  * shows every step, a longer one MAX_SHOWN + 1 evenly spaced steps ending on the last.
  * The root element carries data-testid="race-view", data-step (the step drawn) and data-revision (changes when
- * the drawn paths change), and data-drawn="true" once the first drawing is on screen.
+ * the drawn paths change), and data-drawn="true" once the first drawing is on screen, when it also dispatches an
+ * 'optiscope-drawn' event.
  */
 (function () {
   'use strict';
@@ -380,7 +381,10 @@
           this.fitCanvas();
           this.paint();
           this.root.setAttribute('data-revision', revision);
-          this.root.setAttribute('data-drawn', 'true');
+          if (this.root.getAttribute('data-drawn') !== 'true') {
+            this.root.setAttribute('data-drawn', 'true');
+            this.root.dispatchEvent(new CustomEvent('optiscope-drawn', {bubbles: true}));
+          }
           this.mark();
           if (present && !this.autoplayed) { this.autoplayed = true; this.play(); }
           if (this.pending) this.syncHover();

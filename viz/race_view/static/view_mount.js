@@ -1,4 +1,6 @@
 // Streamlit component (st.components.v2) for everything drawn with the app's own plotly.js.  Its data:
+//   {kind: 'preload', assets}: only starts loading the files (placed at the top of the page, so plotly.js
+//       downloads and compiles while the server still runs the script and the page renders the sidebar);
 //   {assets: {plotly, race, css}, surface: <surface id>, runs: <runs payload>}: mounts the race view (race.js)
 //       and feeds it each rerun's paths; the surface comes from the surface component's store;
 //   {kind: 'figure', assets, figure: <plotly figure JSON string>}: draws one plain figure with Plotly.react.
@@ -25,6 +27,17 @@ const style = (url) => once(url, (href) => Object.assign(document.createElement(
 // compile off the main thread while it downloads them).
 const load = (assets) => Promise.all([script(assets.plotly), script(assets.race), style(assets.css)]);
 
+// Resolves once the first race mounted on the page has drawn (or after FIRST_DRAW_MS if it has not by then).
+const FIRST_DRAW_MS = 4000;
+function firstDraw(root) {
+  if (!g.__optiscopeFirstDraw) {
+    g.__optiscopeFirstDraw = new Promise((resolve) => {
+      root.addEventListener('optiscope-drawn', resolve, {once: true});
+      setTimeout(resolve, FIRST_DRAW_MS);
+    });
+  }
+}
+
 function figure(data, parentElement) {
   let el = parentElement.querySelector(':scope > .optiscope-figure');
   if (!el) {
@@ -32,7 +45,9 @@ function figure(data, parentElement) {
     parentElement.append(el);
   }
   el.pending = data.figure;
-  load(data.assets).then(() => setTimeout(() => {      // a task later: the race, waiting on the same files, goes first
+  // The plain figures wait for the race above them to be drawn: it is what a visitor looks at first, and on a
+  // fresh page drawing them at the same time delays it.
+  Promise.all([load(data.assets), g.__optiscopeFirstDraw]).then(() => setTimeout(() => {
     if (el.pending === null) return;
     const fig = JSON.parse(el.pending);
     el.pending = null;
@@ -49,11 +64,18 @@ function feed(view) {
 }
 
 export default function ({data, parentElement, setTriggerValue}) {
+  if (data.kind === 'preload') {     // draws nothing, so its element takes no room (not even the layout's gap)
+    const box = parentElement.closest('[data-testid="stElementContainer"]');
+    if (box) box.style.display = 'none';
+    load(data.assets).catch(() => {});                     // a failed file is reported by the view that needs it
+    return undefined;
+  }
   if (data.kind === 'figure') { figure(data, parentElement); return undefined; }
   let view = g.__optiscopeViews.get(parentElement);
   if (!view) {
     const root = document.createElement('div');
     parentElement.append(root);
+    firstDraw(root);
     view = {root, race: null, timer: null};
     view.listener = (e) => { if (view.race && e.detail === view.data.surface) feed(view); };
     window.addEventListener('optiscope-surface', view.listener);
