@@ -131,6 +131,18 @@ def frame_steps(steps: int, max_frames: int) -> Array:
     return np.round(np.linspace(0, steps, max_frames + 1)).astype(int)
 
 
+WHITE_AXIS = {"gridcolor": "#EBF0F8", "linecolor": "#EBF0F8", "zerolinecolor": "#EBF0F8"}
+
+
+def white(fig: go.Figure) -> go.Figure:
+    """plotly's ``plotly_white`` look, set directly on ``fig`` (returned): building the template object costs
+    about 20 ms a figure on every rerun, and its JSON adds about 6 kB a figure."""
+    fig.update_layout(template=None, paper_bgcolor="white", plot_bgcolor="white", font_color="#2a3f5f")
+    fig.update_xaxes(**WHITE_AXIS)
+    fig.update_yaxes(**WHITE_AXIS)
+    return fig
+
+
 def _stops(runs: list[Run], curves: list[Array], title: str, y_title: str) -> go.Figure:
     """Log-scale curves against step, each stopping with an ✕ where its run diverged."""
     fig = go.Figure()
@@ -151,13 +163,13 @@ def _stops(runs: list[Run], curves: list[Array], title: str, y_title: str) -> go
                 hovertemplate="diverged at step %{x}<extra>%{fullData.name}</extra>",
             ))
     fig.update_layout(
-        title={"text": title, "x": 0, "xanchor": "left"}, height=400, template="plotly_white",
+        title={"text": title, "x": 0, "xanchor": "left"}, height=400,
         margin={"l": 60, "r": 10, "t": 40, "b": 40}, font={"size": 13}, hovermode="x unified",
         legend={"orientation": "h", "x": 0, "y": -0.2, "xanchor": "left", "yanchor": "top"},
         xaxis={"title": {"text": "step"}},
         yaxis={"title": {"text": y_title}, "type": "log", "exponentformat": "power"},
     )
-    return fig
+    return white(fig)
 
 
 def loss_figure(runs: list[Run], f_star: float) -> go.Figure:

@@ -17,7 +17,7 @@ from landscapes.base import Landscape
 from optimizers.explain import hp_value
 from optimizers.registry import MomentArrow
 from optimizers.simulate import StepRecord, resolve
-from viz.figures import COLORSCALE, N_LEVELS, contour_grid
+from viz.figures import COLORSCALE, N_LEVELS, contour_grid, white
 
 Array = np.ndarray
 GRADIENT_COLOR, MOMENT_COLOR = "#ff1744", "#d946ef"      # red and fuchsia: visible on dark and pale contours
@@ -190,8 +190,8 @@ def inspector_figure(landscape: Landscape, path: Array, t: int, arrows: list[Arr
     fig.update_yaxes(range=list(box[1]), scaleanchor="x", constrain="domain", showgrid=False, zeroline=False,
                      title_text="y")
     fig.update_layout(
-        height=HEIGHT, template="plotly_white", margin={"l": 50, "r": 10, "t": 10, "b": 40}, font={"size": 12},
+        height=HEIGHT, margin={"l": 50, "r": 10, "t": 10, "b": 40}, font={"size": 12},
         legend={"orientation": "h", "x": 0, "y": -0.14, "xanchor": "left", "yanchor": "top"},
         uirevision=f"inspect:{t}",
     )
-    return fig
+    return white(fig)

@@ -14,6 +14,7 @@ import plotly.graph_objects as go
 
 from optimizers import Trajectory, get
 from optimizers.registry import Series
+from viz.figures import white
 
 HEIGHT = 300
 
@@ -55,12 +56,12 @@ def series_figure(trajs: Mapping[str, Trajectory], series: Series, names: list[s
     if hidden:
         title += "<br><sup>not drawn on the log axis: " + "; ".join(hidden) + "</sup>"
     fig.update_layout(
-        title={"text": title, "x": 0, "font": {"size": 14}}, height=HEIGHT, template="plotly_white",
+        title={"text": title, "x": 0, "font": {"size": 14}}, height=HEIGHT,
         margin={"l": 55, "r": 10, "t": 40, "b": 40}, showlegend=True,
         legend={"orientation": "h", "x": 0, "y": -0.25, "xanchor": "left", "yanchor": "top"},
         xaxis={"title": {"text": "step"}}, yaxis={"type": "log" if series.log else "linear", "exponentformat": "power"},
     )
-    return fig
+    return white(fig)
 
 
 def race_markers(name: str, tr: Trajectory, index: int = 0) -> list[dict]:

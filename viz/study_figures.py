@@ -11,7 +11,7 @@ from plotly.subplots import make_subplots
 
 from landscapes.base import Landscape
 from optimizers.studies import DIVERGED, GAP_FLOOR, NOT_CONVERGED, BasinMap, Spread, Sweep
-from viz.figures import COLORSCALE, N_LEVELS, ContourGrid
+from viz.figures import COLORSCALE, N_LEVELS, ContourGrid, white
 
 Array = np.ndarray
 
@@ -39,13 +39,13 @@ def _panel(landscape: Landscape, title: str) -> go.Figure:
     fig = go.Figure()
     fig.update_layout(
         title={"text": title, "x": 0.5, "xanchor": "center", "font": {"size": 15}}, height=PANEL_HEIGHT,
-        margin={"l": 45, "r": 10, "t": 60, "b": 40}, font={"size": 13}, template="plotly_white", showlegend=False,
+        margin={"l": 45, "r": 10, "t": 60, "b": 40}, font={"size": 13}, showlegend=False,
         hovermode="closest",
         xaxis={"range": [x0, x1], "constrain": "domain", "showgrid": False, "zeroline": False, "title": {"text": "x"}},
         yaxis={"range": [y0, y1], "constrain": "domain", "showgrid": False, "zeroline": False, "title": {"text": "y"},
                "scaleanchor": "x"},
     )
-    return fig
+    return white(fig)
 
 
 def _minima_stars(landscape: Landscape) -> list[go.Scatter]:
@@ -167,9 +167,9 @@ def sweep_figure(sweeps: list[Sweep], labels: list[str], colors: list[str], curr
     if not known:
         fig.add_annotation(text="no known minimum, so no tolerance to reach", showarrow=False, xref="x2 domain",
                            yref="y2 domain", x=0.5, y=0.5, font={"color": "#64748b"})
-    fig.update_layout(height=660, template="plotly_white", font={"size": 13}, legend=TOP_LEGEND,
+    fig.update_layout(height=660, font={"size": 13}, legend=TOP_LEGEND,
                       margin={"l": 60, "r": 10, "t": 60, "b": 50}, hovermode="closest")
-    return fig
+    return white(fig)
 
 
 def spread_figure(spreads: list[Spread], labels: list[str], colors: list[str], f_star: float | None) -> go.Figure:
@@ -193,13 +193,13 @@ def spread_figure(spreads: list[Spread], labels: list[str], colors: list[str], f
         ))
     title = "Loss gap f(θ) − f*: median and 10–90 % band" if f_star is not None else "Loss f(θ): median and 10–90 %"
     fig.update_layout(
-        title={"text": title, "x": 0, "xanchor": "left"}, height=380, template="plotly_white", font={"size": 13},
+        title={"text": title, "x": 0, "xanchor": "left"}, height=380, font={"size": 13},
         margin={"l": 60, "r": 10, "t": 80, "b": 45}, legend={**TOP_LEGEND, "y": 1.0}, hovermode="closest",
         xaxis={"title": {"text": "step"}},
         yaxis={"title": {"text": "f(θ) − f*" if f_star is not None else "f(θ)"},
                "type": "log" if f_star is not None else "linear", "exponentformat": "power"},
     )
-    return fig
+    return white(fig)
 
 
 def _diverged_note(s: Spread) -> str:
