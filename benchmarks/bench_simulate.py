@@ -31,7 +31,9 @@ LR = {"gd": 1e-4, "momentum": 1e-4, "nag": 1e-4, "adagrad": 0.1, "rmsprop": 1e-3
       "adam": 1e-2, "amsgrad": 1e-2, "adamw": 1e-2, "nadam": 1e-2}
 NO_TORCH = {"sgd": "analytic surface: noisy gradient, no torch counterpart of the oracle",
             "minibatch": "analytic surface: noisy gradient, no torch counterpart of the oracle",
-            "lion": "torch.optim has no Lion", "newton": "torch.optim has no Newton method"}
+            "newton": "torch.optim has no Newton method",
+            "muon": "torch.optim.Muon takes one 2-D matrix per parameter: no batched run over starts"}
+TORCH_NAMES = ("gd", "momentum", "nag", "adagrad", "rmsprop", "adadelta", "adam", "amsgrad", "adamw", "nadam")
 NAG_NOTE = ("nag is Sutskever's look-ahead form; torch's SGD(nesterov=True) is the reparametrized form "
             "(same cost per step, different iterates)")
 
@@ -95,7 +97,7 @@ def main() -> None:
     print(f"rosenbrock, {args.starts} starts x {args.steps} steps, float64, best of {args.repeats}; "
           f"torch {torch.__version__} ({torch.get_num_threads()} threads), numpy {np.__version__}")
     print("ratio = torch.optim time / simulate() time (>= 1: simulate() is at least as fast)")
-    print(f"{'optimizer':10s} {'torch.optim':>11s} {'simulate()':>10s} {'ratio':>6s} "
+    print(f"{'optimizer':12s} {'torch.optim':>11s} {'simulate()':>10s} {'ratio':>6s} "
           f"{'diag=False':>10s} {'ratio':>6s} {'diag=True':>9s} {'ratio':>6s}")
     for name in args.only or optimizers.names():
         spec = optimizers.get(name)
@@ -108,13 +110,13 @@ def main() -> None:
         default = best_of(lambda: run(None), args.repeats)
         lean = best_of(lambda: run(False), args.repeats)
         full = best_of(lambda: run(True), max(1, args.repeats // 2))
-        if name in NO_TORCH:
-            print(f"{name:10s} {'n/a':>11s} {default:10.3f} {'':6s} {lean:10.3f} {'':6s} {full:9.3f}   "
-                  f"({NO_TORCH[name]})")
+        if name in NO_TORCH or name not in TORCH_NAMES:
+            why = NO_TORCH.get(name, f"torch.optim has no {spec.title}")
+            print(f"{name:12s} {'n/a':>11s} {default:10.3f} {'':6s} {lean:10.3f} {'':6s} {full:9.3f}   ({why})")
             continue
         make = torch_counterpart(name, hp)
         ref = best_of(lambda make=make: torch_run(make, starts, args.steps), args.repeats)
-        print(f"{name:10s} {ref:11.3f} {default:10.3f} {ref / default:5.2f}x {lean:10.3f} {ref / lean:5.2f}x "
+        print(f"{name:12s} {ref:11.3f} {default:10.3f} {ref / default:5.2f}x {lean:10.3f} {ref / lean:5.2f}x "
               f"{full:9.3f} {ref / full:5.2f}x")
     if not args.only or "nag" in args.only:
         print(f"note: {NAG_NOTE}")
