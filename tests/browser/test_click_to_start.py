@@ -11,7 +11,15 @@ RAVINE_PIXEL = 20 / 300        # the ravine spans 20 units over a panel of at le
 
 
 def click(page, wait_for_app, point: tuple[float, float], panel: str = "") -> None:
-    x, y = page.evaluate(TO_PIXELS, [point[0], point[1], panel])
+    """Click ``point`` once the panel has stopped moving (charts below may still be laying out the page)."""
+    where = None
+    for _ in range(40):
+        now = page.evaluate(TO_PIXELS, [point[0], point[1], panel])
+        if now == where:
+            break
+        where = now
+        page.wait_for_timeout(250)
+    x, y = where
     page.mouse.move(x, y)
     page.mouse.click(x, y)
     wait_for_app(page, settle_ms=800)
