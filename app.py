@@ -31,6 +31,8 @@ if "link_warnings" not in st.session_state:
     state_from_link, st.session_state["link_warnings"] = share.decode(st.query_params.to_dict())
     controls.load_state(state_from_link)
 
+if st.session_state.get(share.PRESENT.name):
+    st.html(PRESENTER_CSS)        # before the sidebar is drawn (it holds the switch), so it never shows
 controls.keep_tab_settings()
 controls.sidebar()
 state = controls.current_state()
@@ -58,7 +60,6 @@ def race_view() -> None:
 
 
 if state.present:
-    st.html(PRESENTER_CSS)
     with st.container(horizontal=True, vertical_alignment="center"):
         st.markdown(f"**{land.title}**")
         st.button("Leave presenter mode", key="present_exit", on_click=controls.leave_presenter, type="tertiary")

@@ -23,15 +23,12 @@ def render() -> None:
                 "how an optimizer behaves, a lesson shows it and a test in `tests/test_claims.py` computes the "
                 "verdict with the same code that draws the figures.")
     base = (st.context.url or "").split("?")[0]
-    for k, claim in enumerate(claims.CLAIMS):
-        if k % 2 == 0:
-            columns = st.columns(2)      # row by row, so a phone (where columns stack) keeps the order
-        with columns[k % 2].container(border=True):
-            st.markdown(f"{BADGE[claim.verdict]} **“{claim.claim}”**")
-            st.markdown(claim.why)
-            if claim.lesson:
-                lesson = lessons.get(claim.lesson)
-                with st.container(horizontal=True, vertical_alignment="center"):
-                    st.button("Show me", key=f"claim_{claim.key}", on_click=teaching.apply_lesson,
-                              args=(lesson.key,), help=f"Apply the lesson “{lesson.title}”")
-                    st.markdown(f"Lesson: [{lesson.title}]({base}?{urlencode(lesson.query, safe=',')})")
+    for claim in teaching.card_grid(claims.CLAIMS):
+        st.markdown(f"{BADGE[claim.verdict]} **“{claim.claim}”**")
+        st.markdown(claim.why)
+        if claim.lesson:
+            lesson = lessons.get(claim.lesson)
+            with st.container(horizontal=True, vertical_alignment="center"):
+                st.button("Show me", key=f"claim_{claim.key}", on_click=teaching.apply_lesson,
+                          args=(lesson.key,), help=f"Apply the lesson “{lesson.title}”")
+                st.markdown(f"Lesson: [{lesson.title}]({base}?{urlencode(lesson.query, safe=',')})")

@@ -8,7 +8,9 @@ lesson is ``share.decode(lesson.query)`` then ``controls.load_state``, the same 
 from __future__ import annotations
 
 import itertools
+from collections.abc import Iterable, Iterator
 from dataclasses import replace
+from typing import TypeVar
 from urllib.parse import urlencode
 
 import numpy as np
@@ -22,6 +24,8 @@ from state import lessons, share
 from ui import controls, runs
 from viz import gif, inspector, series, surface3d
 from viz.figures import ContourGrid, Run
+
+T = TypeVar("T")
 
 RACE_TAB, LESSONS_TAB = "Race", "Lessons"
 
@@ -63,23 +67,30 @@ def lesson_banner(state: share.AppState) -> None:
         st.button("Close the lesson", key="lesson_close", on_click=_end_lesson)
 
 
+def card_grid(items: Iterable[T]) -> Iterator[T]:
+    """Each of ``items`` inside a bordered card, two cards a row, filled row by row (a phone, where columns
+    stack, keeps the order): write a card's content in the loop body."""
+    for k, item in enumerate(items):
+        if k % 2 == 0:
+            columns = st.columns(2)
+        with columns[k % 2].container(border=True):
+            yield item
+
+
 def lessons_tab(state: share.AppState) -> None:
     """The gallery: one card per lesson with its text, an Apply button and its link; then theory vs practice."""
     st.markdown("Each lesson sets the surface, the optimizers, their settings and the start so that one classic "
                 "behaviour shows up clearly; its text says what to watch. Every lesson is also a link, and "
                 "afterwards every control stays yours to change.")
     base = (st.context.url or "").split("?")[0]
-    for k, lesson in enumerate(lessons.LESSONS):
-        if k % 2 == 0:
-            columns = st.columns(2)      # row by row, so a phone (where columns stack) keeps the order
-        with columns[k % 2].container(border=True):
-            active = state.lesson == lesson.key
-            st.markdown(f"**{lesson.title}**" + (" · *active*" if active else ""))
-            st.markdown(lesson.watch)
-            with st.container(horizontal=True, vertical_alignment="center"):
-                st.button("Apply this lesson", key=f"lesson_{lesson.key}", on_click=apply_lesson,
-                          args=(lesson.key,), type="primary" if active else "secondary")
-                st.markdown(f"[Lesson link]({base}?{urlencode(lesson.query, safe=',')})", width="content")
+    for lesson in card_grid(lessons.LESSONS):
+        active = state.lesson == lesson.key
+        st.markdown(f"**{lesson.title}**" + (" · *active*" if active else ""))
+        st.markdown(lesson.watch)
+        with st.container(horizontal=True, vertical_alignment="center"):
+            st.button("Apply this lesson", key=f"lesson_{lesson.key}", on_click=apply_lesson,
+                      args=(lesson.key,), type="primary" if active else "secondary")
+            st.markdown(f"[Lesson link]({base}?{urlencode(lesson.query, safe=',')})", width="content")
 
 
 # --- step inspector ------------------------------------------------------------------------------------
