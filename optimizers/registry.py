@@ -448,12 +448,11 @@ DELTA = Param("eps", 1e-8, 0.0, 1.0, low_open=True, log=True,
 SAM_RADIUS = Param("radius", 0.05, 0.0, 10.0,
                    help="ρ in Foret et al.: radius of the neighbourhood SAM looks across; the gradient is "
                         "measured this far uphill of θ.")
+SF_INTERPOLATION = "where between z (β = 0) and the average x (β = 1) the gradient is taken."
 SF_MOMENTUM = Param("momentum", 0.9, 0.0, 1.0, low_open=True, high_open=True,
-                    help="β (schedulefree's momentum): where between z (β = 0) and the average x (β = 1) the "
-                         "gradient is taken.")
+                    help=f"β (schedulefree's momentum): {SF_INTERPOLATION}")
 SF_BETA1 = Param("beta1", 0.9, 0.0, 1.0, low_open=True, high_open=True,
-                 help="β (schedulefree's betas[0]): where between z (β = 0) and the average x (β = 1) the "
-                      "gradient is taken.")
+                 help=f"β (schedulefree's betas[0]): {SF_INTERPOLATION}")
 NO_WEIGHT_DECAY = Param("weight_decay", 0.0, 0.0, 1.0, help=WEIGHT_DECAY.help)
 LR_WARMUP = Param("lr_warmup", 0, 0, 10_000, kind="int",
                   help="schedulefree's warmup_steps: γ rises as γ·t/T over the first T steps (0 = no warm-up).")
