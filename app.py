@@ -100,10 +100,7 @@ if race_tab.open is not False:
                 for column, fig in zip(st.columns(2), quantities[k:k + 2], strict=False):
                     with column:
                         race_ui.figure(fig, key=f"series_chart_{fig.layout.title.text}")
-            scientific = st.column_config.NumberColumn(format="%.4g")
-            st.dataframe(pd.DataFrame(runs.summary_rows(race_state, trajs)), hide_index=True, width="stretch",
-                         column_config={"final loss": scientific, "loss gap f − f*": scientific,
-                                        "distance to nearest minimum": scientific})
+            st.markdown(runs.summary_table(runs.summary_rows(race_state, trajs)))
             st.caption("f* is the lowest loss among the surface's known minima. A minimum counts as reached when "
                        "the final point is within 1% of the plot's diagonal from it. Learning rates start from values "
                        "suggested for this surface; every one can be changed in the sidebar.")
@@ -111,13 +108,14 @@ if race_tab.open is not False:
 if lessons_tab.open is not False:
     with lessons_tab:
         teaching.lessons_tab(state)
-        theory_lab.render(state, lessons_tab.open)
+        theory_lab.render(state)
 
-if state.optimizers:
+if state.optimizers and inspector_tab.open is not False:
     with inspector_tab:
-        teaching.inspector_tab(race_state, land, trajs, colors, inspector_tab.open)
+        teaching.inspector_tab(race_state, land, trajs, colors)
+if state.optimizers and analysis_tab.open is not False:
     with analysis_tab:
-        analysis_ui.render(race_state, land, colors, analysis_tab.open)
+        analysis_ui.render(race_state, land, colors)
 
 if explain_tab.open is not False:
     with explain_tab:

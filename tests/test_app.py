@@ -4,6 +4,7 @@ from __future__ import annotations
 import base64
 import json
 
+import numpy as np
 import pytest
 from streamlit.testing.v1 import AppTest
 
@@ -160,3 +161,23 @@ def test_the_link_carries_the_inspected_step_as_settled_before_it_is_written():
     at.multiselect(key="opt").unselect("gd").run()
     assert at.selectbox(key="inspect").value == "adam"
     assert at.query_params["inspect"] in (["adam"], "adam")
+
+
+def summary(at: AppTest) -> dict[str, dict[str, str]]:
+    """The race's summary table (Markdown) as {optimizer: {column: cell}}."""
+    table = next(m.value for m in at.markdown if m.value.startswith("| optimizer |"))
+    head, _, *rows = [[c.strip() for c in line.strip("|").split(" | ")] for line in table.splitlines()]
+    return {row[0]: dict(zip(head, row, strict=True)) for row in rows}
+
+
+def test_summary_table_agrees_with_the_closed_form_of_gradient_descent():
+    # On f = ½ θᵀHθ each eigen-coordinate of gradient descent shrinks by (1 − γλ) per step, so the loss gap
+    # after t steps is ½ Σ λ (1 − γλ)^(2t) c², with c the start's coordinates along the eigenvectors: on the
+    # ravine (-8, 2.5) along (flat, steep), λ = 1/κ and 1.
+    at = open_app({"opt": "gd", "steps": "400", "condition": "100", "tol": "1e-6"})
+    row = summary(at)["Gradient descent (lr=1.8)"]
+    t = np.arange(401)
+    gap = 0.5 * (64 / 100 * (1 - 1.8 / 100) ** (2 * t) + 6.25 * (1 - 1.8) ** (2 * t))
+    assert row["steps to gap ≤ 1e-06"] == str(int(np.argmax(gap <= 1e-6)))
+    assert float(row["final loss"]) == pytest.approx(gap[-1], rel=1e-3)        # 4 significant digits shown
+    assert row["diverged at step"] == "—" and row["minimum reached"] == "(0, 0)"

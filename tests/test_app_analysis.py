@@ -51,7 +51,18 @@ def test_closed_analysis_tab_computes_nothing_and_stays_out_of_the_link():
     assert at.session_state["tab"] == "Race"
     assert not charts_with(at, "heatmap")
     assert "analysis" not in link(at)
-    assert at.segmented_control(key="analysis").value == "basins"   # its widgets are there, ready
+    with pytest.raises(KeyError):                                   # not even its settings are drawn
+        at.segmented_control(key="analysis")
+
+
+def test_analysis_settings_survive_closing_the_tab():
+    at = open_app({"analysis": "sweep", "sweep_n": "7", "opt": "gd"})
+    at.number_input(key=studies.SWEEP_POINTS.name).set_value(9).run()
+    open_tab(at, "Race")
+    assert link(at)["sweep_n"] == "9"                               # kept while no widget of the tab is drawn
+    open_tab(at, "Analysis")
+    assert at.segmented_control(key="analysis").value == "sweep"
+    assert at.number_input(key=studies.SWEEP_POINTS.name).value == 9
 
 
 def test_basins_link_opens_the_tab_with_one_map_per_optimizer():

@@ -24,7 +24,6 @@ from viz import study_figures as figures
 VIEWS = dict(zip(controls.ANALYSIS_VIEWS, ("Basins of attraction", "Learning-rate sweep", "Many starts & seeds"),
                  strict=True))
 RESOLUTIONS = (10, 25, 50, 75, 100, 150, 200, 250, 300)
-TAB_WIDGETS = tuple(p.name for p in studies.SETTINGS if p is not studies.FAIR)   # FAIR lives in the sidebar
 Items = runs.Items
 
 
@@ -119,16 +118,10 @@ def fair_note(state: share.AppState, lrs: dict[str, float | None]) -> None:
 
 # --- the tab ------------------------------------------------------------------------------------
 
-def render(state: share.AppState, land: Landscape, colors: dict[str, str], is_open: bool) -> None:
-    """Draw the Analysis tab: the chosen view's settings always, its results only when ``is_open``.
-
-    Streamlit forgets the value of a widget that is not drawn in a run, so the settings of the views not
-    on show are written back to their keys first (which keeps them).
-    """
+def render(state: share.AppState, land: Landscape, colors: dict[str, str]) -> None:
+    """Draw the Analysis tab (only while it is open): the chosen view's settings and results.  The settings of
+    the views not on show keep their values through ``controls.keep_tab_settings``."""
     ss = st.session_state
-    for key in TAB_WIDGETS:
-        if key in ss:
-            ss[key] = ss[key]
     st.segmented_control("Analysis", list(VIEWS), key="analysis", format_func=VIEWS.get, required=True,
                          label_visibility="collapsed")
     view = ss["analysis"]
@@ -136,14 +129,14 @@ def render(state: share.AppState, land: Landscape, colors: dict[str, str], is_op
     labels = [runs.label(name, state.hyper[name]) for name in names]
     palette = [colors[name] for name in names]
     if view == "basins":
-        _basins(state, land, names, labels, is_open)
+        _basins(state, land, names, labels)
     elif view == "sweep":
-        _sweep(state, names, palette, is_open)
+        _sweep(state, names, palette)
     else:
-        _spread(state, land, names, labels, palette, is_open)
+        _spread(state, land, names, labels, palette)
 
 
-def _basins(state: share.AppState, land: Landscape, names: list[str], labels: list[str], is_open: bool) -> None:
+def _basins(state: share.AppState, land: Landscape, names: list[str], labels: list[str]) -> None:
     st.markdown("Every start on a grid over the plot runs for the chosen number of steps; its square takes the "
                 "colour of the minimum it ends on. Sharp, ragged borders mean small changes of the start change "
                 "the outcome.")
@@ -152,8 +145,6 @@ def _basins(state: share.AppState, land: Landscape, names: list[str], labels: li
     left.select_slider("Starts per side", options=sorted(set(RESOLUTIONS) | {st.session_state[p.name]}),
                        key=p.name, help=p.help)
     right.caption(f"{r} × {r} = {r * r:,} runs of {state.steps} steps per optimizer.")
-    if not is_open:
-        return
     items = runs.surface_items(state)
     maps = basin_maps(state, land, names)
     legend = figures.outcome_legend(land, maps[0].is_global)
@@ -178,7 +169,7 @@ def _basins(state: share.AppState, land: Landscape, names: list[str], labels: li
                        "optiscope_basins.csv", "text/csv")
 
 
-def _sweep(state: share.AppState, names: list[str], palette: list[str], is_open: bool) -> None:
+def _sweep(state: share.AppState, names: list[str], palette: list[str]) -> None:
     st.markdown("Each optimizer runs once per learning rate (all in one vectorized pass) from the same start, for "
                 "the same steps and seed. Too small and it crawls; too large and it oscillates, then diverges.")
     left, middle, right = st.columns(3)
@@ -191,8 +182,6 @@ def _sweep(state: share.AppState, names: list[str], palette: list[str], is_open:
                        help=p.help)
     if not state.sweep_min < state.sweep_max:
         st.error("The smallest learning rate must be below the largest one.")
-        return
-    if not is_open:
         return
     results = [_tune(state, n)[1] for n in names]
     titles = [optimizers.get(n).title for n in names]
@@ -221,8 +210,8 @@ def _sweep(state: share.AppState, names: list[str], palette: list[str], is_open:
                        "text/csv")
 
 
-def _spread(state: share.AppState, land: Landscape, names: list[str], labels: list[str], palette: list[str],
-            is_open: bool) -> None:
+def _spread(state: share.AppState, land: Landscape, names: list[str], labels: list[str],
+            palette: list[str]) -> None:
     st.markdown("Many runs at once: a cloud of starts around the start point shows how sensitive the outcome is "
                 "to where you begin; copies of the start point that differ only in their random draws show the "
                 "spread that gradient noise or example sampling causes.")
@@ -238,8 +227,6 @@ def _spread(state: share.AppState, land: Landscape, names: list[str], labels: li
         p = studies.CLOUD_RADIUS
         right.slider("Cloud radius", min_value=float(p.low), max_value=float(p.high), step=0.01, key=p.name,
                      help=p.help)
-    if not is_open:
-        return
     items, start = runs.surface_items(state), share.start_of(state)
     results = [spread(state.surface, items, n, _hyper(state, n), start, state.steps, state.seed, state.spread,
                       state.cloud, state.cloud_radius) for n in names]

@@ -107,6 +107,23 @@ def reference_loss(land: landscapes.Landscape, runs: list[Run]) -> float:
     return f_star if f_star is not None else min(float(run.loss[:run.end + 1].min()) for run in runs)
 
 
+def summary_table(rows: list[dict[str, object]]) -> str:
+    """``rows`` as a Markdown table: numbers to 4 significant digits, a missing value as "—".  Markdown rather
+    than ``st.dataframe``, whose grid costs a fresh page about half a megabyte of script before the race draws."""
+    def text(value: object) -> str:                  # taken literally: no emphasis, LaTeX or column breaks
+        return "".join("\\" + c if c in "\\`*_$|[]<>" else c for c in str(value))
+
+    def cell(value: object) -> str:
+        if value is None:
+            return "—"
+        return f"{value:.4g}" if isinstance(value, float) else text(value)
+
+    head = list(rows[0])
+    lines = ["| " + " | ".join(map(text, head)) + " |", "|" + "---|" * len(head)]
+    lines += ["| " + " | ".join(cell(row[k]) for k in head) + " |" for row in rows]
+    return "\n".join(lines)
+
+
 def summary_rows(state: AppState, trajs: dict[str, optimizers.Trajectory]) -> list[dict[str, object]]:
     """One row per optimizer: final loss, steps to tolerance, minimum reached, divergence."""
     land = landscape(state.surface, surface_items(state))

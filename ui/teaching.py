@@ -114,8 +114,9 @@ def _shift(delta: int, last: int) -> None:
 
 
 def inspector_tab(state: share.AppState, land: landscapes.Landscape, trajs: dict[str, optimizers.Trajectory],
-                  colors: dict[str, str], is_open: bool | None) -> None:
-    """Controls (always drawn, so they keep their values) and, while the tab is open, the step and its equations."""
+                  colors: dict[str, str]) -> None:
+    """The Inspector tab (drawn only while it is open): its controls, the step and its equations.  The controls
+    keep their values while it is closed through ``controls.keep_tab_settings``."""
     ss = st.session_state
     names = list(state.optimizers)
     name = ss["inspect"] if ss.get("inspect") in names else names[0]   # settled by controls.settle_inspector
@@ -134,8 +135,6 @@ def inspector_tab(state: share.AppState, land: landscapes.Landscape, trajs: dict
                   disabled=ss["inspect_step"] <= 1, width="stretch")
         st.button("Next ▶", key="inspect_next", on_click=_shift, args=(1, last),
                   disabled=ss["inspect_step"] >= last, width="stretch")
-    if is_open is False:
-        return
     t = ss["inspect_step"]
     rec = step_record(state.surface, runs.surface_items(state), name, tuple(sorted(state.hyper[name].items())),
                       share.start_of(state), state.steps, state.seed, t)

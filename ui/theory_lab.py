@@ -91,11 +91,9 @@ def _predicted(c: theory.Curvature, name: str, hyper: dict[str, float]) -> float
     return theory.heavy_ball_rate(c, hyper["lr"], hyper.get("momentum", 0.0))
 
 
-def render(state: share.AppState, is_open: bool | None = None) -> None:
-    """The lab: symbols and formulas, the table of predicted and measured rates, the buttons and the map.
-
-    The map (a few thousand runs) is measured only while the tab is open (``is_open`` not ``False``).
-    """
+def render(state: share.AppState) -> None:
+    """The lab: symbols and formulas, the table of predicted and measured rates, the buttons and the map (a few
+    thousand runs, cached).  Drawn only while the Lessons tab is open."""
     setup = setup_state(state)
     land = share.landscape_of(setup)
     c = theory.curvature(land)
@@ -153,8 +151,6 @@ def render(state: share.AppState, is_open: bool | None = None) -> None:
         st.button("All three", key="lab_all", type="primary", on_click=_apply,
                   args=(tuned_query(setup, list(best.values())),))
 
-    if is_open is False:
-        return
     condition, angle = (float(setup.surface_params[k]) for k in ("condition", "angle"))
     lrs, momenta, rates = rate_grid(condition, angle)
     st.plotly_chart(rate_map_figure(lrs, momenta, rates, c, best["momentum"]), width="stretch",
