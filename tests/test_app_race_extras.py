@@ -88,3 +88,18 @@ def test_inspector_notes_a_bfgs_step_whose_line_search_found_nothing():
         notes[t] = "\n".join(c.value for c in at.caption)
     assert "line search found no acceptable step" not in notes[10]
     assert "line search found no acceptable step" in notes[11]
+
+
+def test_plain_figures_use_only_trace_types_the_bundled_plotly_js_has():
+    # viz/race_view/static/plotly-race.min.js registers scatter (in plotly's core), heatmap and contour only;
+    # a figure with another type would not draw.  Every optimizer that declares series is on one of the pages.
+    with_series = [n for n in optimizers.names() if optimizers.get(n).series]
+    figs = []
+    for k in range(0, len(with_series), 6):
+        at = open_app({"opt": ",".join(with_series[k:k + 6]), "surface": "rosenbrock", "steps": "30"})
+        assert not at.exception
+        views = [json.loads(e.proto.json) for e in at.get("bidi_component")
+                 if e.proto.component_name == "optiscope_race_view"]
+        figs += [json.loads(view["figure"]) for view in views if view.get("kind") == "figure"]
+    assert len(figs) > 4                                        # loss and distance twice, and series charts
+    assert {trace.get("type", "scatter") for fig in figs for trace in fig["data"]} <= {"scatter", "heatmap", "contour"}

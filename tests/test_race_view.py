@@ -118,7 +118,7 @@ def test_standalone_html_plays_offline(rosen_runs):
     runs = race_view.runs_payload(rosen_runs)
     html = race_view.standalone_html(surface, runs, "Rosenbrock </title>")
     assert html.lstrip().lower().startswith("<!doctype html>")
-    assert "plotly.js (cartesian - minified) v" in html and "window.OptiscopeRace" in html   # both inlined
+    assert vendor_plotly.BANNER in html and "window.OptiscopeRace" in html   # both inlined
     assert not re.search(r"<script[^>]*\bsrc=", html) and "<link" not in html   # nothing loaded from anywhere
     assert "<title>Rosenbrock &lt;/title&gt;</title>" in html
     data = re.search(r"race\.setRuns\((.*)\);\nrace\.setSurface\((.*)\);", html)

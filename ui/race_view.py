@@ -5,7 +5,7 @@
 - ``optiscope_race_view`` carries the runs payload and mounts ``race.js``, which draws with plotly.js; it also
   draws the plain figures beside the race (:func:`figure`).
 
-No CDN.  plotly.js is plotly's prebuilt cartesian bundle committed in ``viz/race_view/static`` (rebuilt and
+No CDN.  plotly.js is a partial bundle (core, heatmap, contour) committed in ``viz/race_view/static`` (rebuilt and
 checked by ``viz/race_view/vendor_plotly.py``), served by the app itself: that folder is registered as a file
 folder with ``st.components.v1.declare_component(path=...)``, whose route (``/component/<name>/<file>``) serves
 it.  URLs carry a hash of the file so a new version is never read from a stale cache.  :func:`preload`, called

@@ -43,7 +43,7 @@ from landscapes.base import Landscape
 from viz.figures import COLORSCALE, N_LEVELS, ContourGrid, Run, _f32
 
 STATIC = Path(__file__).parent / "static"        # race.js, race.css, plotly.js and the two Streamlit mount scripts
-PLOTLY_JS = STATIC / "plotly-cartesian.min.js"   # plotly's cartesian bundle, built by vendor_plotly.py
+PLOTLY_JS = STATIC / "plotly-race.min.js"        # plotly.js core + heatmap + contour, built by vendor_plotly.py
 LAYOUTS = ("side", "overlay")
 
 
