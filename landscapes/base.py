@@ -99,8 +99,10 @@ class Landscape:
 
 def stack_grad(gx: Array, gy: Array) -> Array:
     """Stack the two partial derivatives into ``(..., 2)``, each partial contiguous (coordinate-major)."""
-    gx, gy = np.broadcast_arrays(gx, gy)
-    return np.stack((gx, gy)).transpose(tuple(range(1, gx.ndim + 1)) + (0,))
+    shape = np.broadcast_shapes(np.shape(gx), np.shape(gy))
+    out = np.empty((2,) + shape)
+    out[0], out[1] = gx, gy
+    return np.moveaxis(out, 0, -1)
 
 
 def stack_hessian(hxx: Array, hxy: Array, hyy: Array) -> Array:

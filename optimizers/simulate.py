@@ -10,6 +10,7 @@ step inspector), so what it shows is exactly what ``simulate()`` computed.
 """
 from __future__ import annotations
 
+import math
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from typing import Any, NamedTuple
@@ -25,6 +26,7 @@ from paramspec import validate_all
 Array = np.ndarray
 _min, _max = np.minimum.reduce, np.maximum.reduce
 FAR = 10.0           # a point farther than FAR bound-widths outside the bounds has diverged
+FEW = 4              # up to this many starts the divergence test runs on Python floats: no array call per step
 MAX_STEPS = 20_000
 DIAGNOSTIC_BUDGET = 250_000  # by default, diagnostics are recorded for runs of at most this many starts × steps
 
@@ -187,6 +189,10 @@ class _Guard:
 
     def all_healthy(self, p: Array, value: Array) -> bool:
         """True only if every start is healthy; False when some may not be (then ask :meth:`healthy`)."""
+        if value.shape[0] <= FEW:            # the per-start test itself, on Python floats (same IEEE arithmetic)
+            (cx, cy), (hx, hy) = self.center, self.half
+            return all(math.isfinite(v) and abs(x - cx) <= hx and abs(y - cy) <= hy
+                       for x, y, v in zip(p[:, 0].tolist(), p[:, 1].tolist(), value.tolist(), strict=True))
         if not (np.isfinite(_min(value)) and np.isfinite(_max(value))):   # NaN propagates through both
             return False
         return all(self.inner_lo[k] <= _min(p[:, k]) and _max(p[:, k]) <= self.inner_hi[k] for k in (0, 1))

@@ -543,6 +543,9 @@ def test_the_batch_pre_test_never_passes_an_unhealthy_start(edits):
             assert healthy.all()
         if healthy.all() and np.all(np.abs(p - ls.center) <= 0.99 * np.array(guard.half)):
             assert guard.all_healthy(p, value)           # well inside and finite: the cheap test says so
+        few = optimizers.simulate.__globals__["FEW"]
+        for n in range(1, few + 1):                      # a few starts: the exact answer, on Python floats
+            assert guard.all_healthy(p[:n], value[:n]) == bool(guard.healthy(p[:n], value[:n]).all())
 
 
 @pytest.mark.parametrize("name", optimizers.names())
