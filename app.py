@@ -34,8 +34,7 @@ if "link_warnings" not in st.session_state:
 if st.session_state.get(share.PRESENT.name):
     st.html(PRESENTER_CSS)        # before the sidebar is drawn (it holds the switch), so it never shows
 controls.keep_tab_settings()
-controls.sidebar()
-state = controls.current_state()
+state = controls.current_state()          # the widget keys' values: the sidebar showing them is drawn after the race
 colors = runs.colors(state)
 race_state, tuned_lrs = analysis_ui.fair_race(state)     # tuned learning rates when the fair race is on
 trajs = runs.trajectories(race_state)
@@ -66,6 +65,7 @@ if state.present:
     for warning in st.session_state["link_warnings"]:
         st.warning(warning, icon="⚠️")
     race_view()
+    controls.sidebar()            # hidden, but drawn, so its widgets keep their values
     st.stop()
 
 st.title("Optiscope")
@@ -83,27 +83,29 @@ if race_tab.open is not False:
         st.markdown(f"**{land.title}** — {land.description}")
         analysis_ui.fair_note(state, tuned_lrs)
         race_view()
-        if fig_runs:
-            st.caption("Click anywhere on a panel to start every optimizer from there. With the race focused: "
-                       "Space plays or pauses, ← and → step, Home and End jump to the start or the end.")
-            for line in runs.marker_legend(trajs):
-                st.caption(line)
-            grid = runs.contour(state.surface, surface_items)
-            teaching.view3d(land, grid, fig_runs)
-            left, right = st.columns(2)
-            with left:
-                race_ui.figure(figures.loss_figure(fig_runs, runs.reference_loss(land, fig_runs)), key="loss_chart")
-            with right:
-                race_ui.figure(figures.distance_figure(fig_runs, land.minima), key="distance_chart")
-            quantities = series.series_figures(trajs, colors)    # what an entry declares, e.g. Prodigy's d
-            for k in range(0, len(quantities), 2):
-                for column, fig in zip(st.columns(2), quantities[k:k + 2], strict=False):
-                    with column:
-                        race_ui.figure(fig, key=f"series_chart_{fig.layout.title.text}")
-            st.markdown(runs.summary_table(runs.summary_rows(race_state, trajs)))
-            st.caption("f* is the lowest loss among the surface's known minima. A minimum counts as reached when "
-                       "the final point is within 1% of the plot's diagonal from it. Learning rates start from values "
-                       "suggested for this surface; every one can be changed in the sidebar.")
+controls.sidebar()                # after the race, so a change's new paths leave the server first
+if race_tab.open is not False and fig_runs:
+    with race_tab:
+        st.caption("Click anywhere on a panel to start every optimizer from there. With the race focused: "
+                   "Space plays or pauses, ← and → step, Home and End jump to the start or the end.")
+        for line in runs.marker_legend(trajs):
+            st.caption(line)
+        grid = runs.contour(state.surface, surface_items)
+        teaching.view3d(land, grid, fig_runs)
+        left, right = st.columns(2)
+        with left:
+            race_ui.figure(figures.loss_figure(fig_runs, runs.reference_loss(land, fig_runs)), key="loss_chart")
+        with right:
+            race_ui.figure(figures.distance_figure(fig_runs, land.minima), key="distance_chart")
+        quantities = series.series_figures(trajs, colors)    # what an entry declares, e.g. Prodigy's d
+        for k in range(0, len(quantities), 2):
+            for column, fig in zip(st.columns(2), quantities[k:k + 2], strict=False):
+                with column:
+                    race_ui.figure(fig, key=f"series_chart_{fig.layout.title.text}")
+        st.markdown(runs.summary_table(runs.summary_rows(race_state, trajs)))
+        st.caption("f* is the lowest loss among the surface's known minima. A minimum counts as reached when "
+                   "the final point is within 1% of the plot's diagonal from it. Learning rates start from values "
+                   "suggested for this surface; every one can be changed in the sidebar.")
 
 if lessons_tab.open is not False:
     with lessons_tab:
