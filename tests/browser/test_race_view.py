@@ -3,8 +3,9 @@ from __future__ import annotations
 
 import landscapes
 import optimizers
+from state import share
 from tests.browser.conftest import wait_for_app
-from tests.browser.race import graph, race, step
+from tests.browser.race import TO_PIXELS, graph, race, step
 from viz import race_view
 from viz.figures import PALETTE, Run, contour_grid
 
@@ -51,6 +52,35 @@ def test_a_settings_change_during_playback_keeps_the_step_and_swaps_the_paths(op
     assert swapped["playing"] or swapped["step"] == 1999
     wait_for_app(page)
     assert "steps=1999" in page.url
+    assert page.console_errors == []
+
+
+HOVER_TEXT = "() => [...document.querySelectorAll('[data-testid=\"race-view\"] .hoverlayer text')].map(t => t.textContent).join(' ')"
+
+
+def test_hover_reads_out_a_drawn_step_and_nothing_for_a_step_not_drawn_yet(open_app):
+    page = open_app("opt=gd&steps=50")
+    view = race(page)
+    state, _ = share.decode({"opt": "gd", "steps": "50"})
+    run = optimizers.simulate(share.landscape_of(state), "gd", share.start_of(state), 50, **state.hyper["gd"])
+    x, y = run.points[5, 0]
+    view.focus()                                                  # scrolls the race into view: pixels after it
+    point = page.evaluate(TO_PIXELS, [float(x), float(y), ""])
+
+    def hover_text() -> str:
+        page.mouse.move(point[0] + 40, point[1] + 40)           # off the path, then onto step 5
+        page.mouse.move(point[0], point[1])
+        page.wait_for_timeout(300)
+        return page.evaluate(HOVER_TEXT)
+
+    assert step(view) == 50
+    shown = hover_text()
+    assert "step 5" in shown and f"f {run.loss[5, 0]:.4g}" in shown and f"{x:.4g}" in shown
+    page.keyboard.press("Home")                                   # step 0: step 5 is not drawn
+    assert "step 5" not in hover_text()
+    for _ in range(5):
+        page.keyboard.press("ArrowRight")
+    assert step(view) == 5 and "step 5" in hover_text()
     assert page.console_errors == []
 
 

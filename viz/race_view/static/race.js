@@ -56,6 +56,11 @@
     return out;
   }
 
+  /** Run ``r``'s finite path (steps 0..end) as a trace's {x, y}. */
+  function path(r) {
+    return {x: r.x.subarray(0, r.end + 1), y: r.y.subarray(0, r.end + 1)};
+  }
+
   /** What decides the panels and traces (not the paths): runs with the same shape are swapped in place. */
   function shape(p) {
     return JSON.stringify([p.layout, p.present, p.trails, p.runs.map((r) => [r.color, r.markers.length, !!r.g,
@@ -125,7 +130,6 @@
       this.index = -1;           // position in this.steps of the step drawn; -1: not chosen yet (end, or 0 presenting)
       this.playing = false;
       this.busy = false;         // a Plotly call is in flight
-      this.pending = false;      // a step was asked for while busy
       this.width = 0;
       this.lastTick = 0;
       this.autoplayed = false;
@@ -226,16 +230,13 @@
     swap() {
       const Plotly = window.Plotly, p = this.runs;
       const animated = this.animated.map((a, k) => Object.assign({}, a, {run: p.runs[k]}));
-      const step = this.steps[this.index];
       const data = [], ids = [];
       for (const t of this.startTraces) {
         data.push({x: t.runs.map((k) => p.runs[k].x[0]), y: t.runs.map((k) => p.runs[k].y[0])});
         ids.push(t.index);
       }
       for (const a of animated) {
-        const s = Math.min(step, a.run.end);
-        data.push({x: a.run.x.subarray(0, s + 1), y: a.run.y.subarray(0, s + 1), customdata: a.run.hover,
-                   name: a.run.title});
+        data.push(Object.assign(path(a.run), {customdata: a.run.hover, name: a.run.title}));
         ids.push(a.hover);
       }
       this.animated = animated;
@@ -251,8 +252,7 @@
       }
       this.busy = true;                // the Plotly call waits until the new paths are on screen
       requestAnimationFrame(() => setTimeout(() => {
-        Plotly.update(this.plot, columns(data), titles, ids)
-          .then(() => { this.busy = false; if (this.pending) this.syncHover(); }, () => { this.busy = false; });
+        Plotly.update(this.plot, columns(data), titles, ids).then(() => { this.busy = false; }, () => { this.busy = false; });
       }, 0));
     }
 
@@ -346,21 +346,21 @@
                      marker: {symbol: 'diamond', size: present ? 15 : 10, color: 'white', line: {color: 'black', width: 1.5}},
                      hovertemplate: 'start (%{x:.4g}, %{y:.4g})<extra></extra>'});
       }
-      // Per run: a hover carrier (its points up to the step shown, synced when the race rests; mode 'none' hovers
-      // like markers but puts no element per point on the page) and, overlaid, a legend entry.  The visible paths, heads, markers and divergence marks are drawn on the
+      // Per run: a hover carrier (its whole path; hovering a step not drawn yet shows nothing, see bindHover; mode
+      // 'none' hovers like markers but puts no element per point on the page) and, overlaid, a legend entry.  The visible paths, heads, markers and divergence marks are drawn on the
       // overlay canvas at plotly's own axis positions (see paint), so playback costs no Plotly call per step.
       const animated = [];
       p.runs.forEach((r, k) => {
         const ax = side && k > 0 ? String(k + 1) : '';
         const ids = {run: r, ax};
         ids.hover = traces.length;
-        traces.push({type: 'scatter', mode: 'none', name: r.title, showlegend: false,
-                     x: [], y: [], customdata: r.hover, xaxis: 'x' + ax, yaxis: 'y' + ax,
+        traces.push(Object.assign(path(r), {type: 'scatter', mode: 'none', name: r.title, showlegend: false,
+                     customdata: r.hover, xaxis: 'x' + ax, yaxis: 'y' + ax,
                      hoverlabel: {bgcolor: r.color},
                      hovertemplate: 'step %{customdata[0]:d} · f %{customdata[1]:.4g}<br>(%{x:.4g}, %{y:.4g})' +
                                     (r.g ? '<br>gradient g = (%{customdata[2]:.3g}, %{customdata[3]:.3g})' +
                                            '<br>update Δθ = (%{customdata[4]:.3g}, %{customdata[5]:.3g})' : '') +
-                                    '<extra>%{fullData.name}</extra>'});
+                                    '<extra>%{fullData.name}</extra>'}));
         if (!side) {
           traces.push({type: 'scatter', mode: 'lines+markers', name: r.title, x: [null], y: [null], hoverinfo: 'skip',
                        line: {color: r.color, width: present ? 4 : 2}, marker: {color: r.color, size: 8}});
@@ -372,7 +372,6 @@
         animated.push(ids);
       });
       if (this.index < 0) this.index = present ? 0 : this.steps.length - 1;
-      this.fill(traces, animated);
       this.busy = true;
       const revision = p.revision;
       this.style = {present, font, narrow};
@@ -383,6 +382,7 @@
           this.startTraces = startTraces;
           this.shape = shape(p);
           this.bindClick();
+          this.bindHover();
           this.fitCanvas();
           this.paint();
           this.root.setAttribute('data-revision', revision);
@@ -392,37 +392,7 @@
           }
           this.mark();
           if (present && !this.autoplayed) { this.autoplayed = true; this.play(); }
-          if (this.pending) this.syncHover();
         });
-    }
-
-    /** The hover carriers' points: every run's steps up to the one shown. */
-    hoverUpdates(animated) {
-      const step = this.steps[this.index];
-      const data = [], ids = [];
-      for (const a of animated) {
-        const s = Math.min(step, a.run.end);
-        data.push({x: a.run.x.subarray(0, s + 1), y: a.run.y.subarray(0, s + 1)});
-        ids.push(a.hover);
-      }
-      return {data, ids};
-    }
-
-    fill(traces, animated) {
-      const {data, ids} = this.hoverUpdates(animated);
-      ids.forEach((t, j) => Object.assign(traces[t], data[j]));
-    }
-
-    /** Bring the hover carriers to the step shown (one Plotly call, only while the race rests). Not Plotly.animate:
-     *  its partial redraw drops the contours' fill. */
-    syncHover() {
-      if (this.playing || !this.animated) return;
-      if (this.busy) { this.pending = true; return; }
-      this.pending = false;
-      this.busy = true;
-      const {data, ids} = this.hoverUpdates(this.animated);
-      window.Plotly.restyle(this.plot, columns(data), ids)
-        .then(() => { this.busy = false; if (this.pending) this.syncHover(); }, () => { this.busy = false; });
     }
 
     /** Size the overlay canvas to the plot (device pixels), above plotly's drawing, letting the mouse through. */
@@ -499,14 +469,12 @@
       }
     }
 
-    /** Show position ``i`` of the shown steps (clamped): paint now, sync the hover once the race rests. */
+    /** Show position ``i`` of the shown steps (clamped): no Plotly call, only the overlay is repainted. */
     show(i) {
       if (!this.runs || !this.steps) return;
       this.index = Math.max(0, Math.min(this.steps.length - 1, i));
       this.paint();
       this.mark();
-      clearTimeout(this.restTimer);
-      this.restTimer = setTimeout(() => this.syncHover(), 150);
     }
 
     /** Reflect the step drawn in the attributes, the slider, the label and the counter. */
@@ -530,7 +498,6 @@
     }
 
     pause() {
-      if (this.playing) { clearTimeout(this.restTimer); this.restTimer = setTimeout(() => this.syncHover(), 150); }
       this.playing = false;
       this.playButton.textContent = '▶';
       this.playButton.setAttribute('aria-label', 'Play');
@@ -558,6 +525,18 @@
       else return;
       e.preventDefault();
       e.stopPropagation();
+    }
+
+    /** The hover carriers hold whole paths (updating them to the step would make plotly recompute every trace,
+     *  contours included, on each step); a label for a step not drawn yet is taken down as soon as plotly shows it. */
+    bindHover() {
+      if (this.hoverBound) return;
+      this.hoverBound = true;
+      this.plot.on('plotly_hover', (e) => {
+        const step = this.steps[this.index];
+        const ahead = (pt) => this.animated.some((a) => a.hover === pt.curveNumber) && pt.pointNumber > step;
+        if (e.points.length && e.points.every(ahead)) window.Plotly.Fx.unhover(this.plot);
+      });
     }
 
     /** A click anywhere on a panel reports its data coordinates (Python rounds and checks them). */

@@ -1,0 +1,163 @@
+"""Optiscope: watch optimizers race across 2-D loss landscapes.
+
+A thin page: layout and widgets only.  Math lives in ``optimizers/`` and
+``landscapes/``, figures in ``viz/``, the share link in ``state/``, and the
+widget and caching glue in ``ui/``.
+"""
+from dataclasses import replace
+from urllib.parse import urlencode
+
+import pandas as pd
+import streamlit as st
+
+import optimizers
+from optimizers.schedules import SCHEDULE_LATEX
+from state import export, share
+from ui import analysis_tab as analysis_ui
+from ui import claims as claims_ui
+from ui import controls, runs, teaching, theory_lab
+from ui import race_view as race_ui
+from viz import figures, series
+from viz import race_view as race_html
+
+st.set_page_config(page_title="Optiscope", page_icon="📉", layout="wide")
+race_ui.preload()                 # plotly.js starts loading now, not when the race is reached
+PRESENTER_CSS = """<style>
+[data-testid="stSidebar"], [data-testid="stSidebarCollapsedControl"], [data-testid="stHeader"] { display: none; }
+.block-container, [data-testid="stMainBlockContainer"] { padding: 0.75rem 1.5rem; max-width: 100%; }
+</style>"""
+
+if "link_warnings" not in st.session_state:
+    state_from_link, st.session_state["link_warnings"] = share.decode(st.query_params.to_dict())
+    controls.load_state(state_from_link)
+
+if st.session_state.get(share.PRESENT.name):
+    st.html(PRESENTER_CSS)        # before the sidebar is drawn (it holds the switch), so it never shows
+controls.keep_tab_settings()
+state = controls.current_state()          # the widget keys' values: the sidebar showing them is drawn after the race
+colors = runs.colors(state)
+race_state, tuned_lrs = analysis_ui.fair_race(state)     # tuned learning rates when the fair race is on
+trajs = runs.trajectories(race_state)
+state = controls.settle_inspector(state, trajs)          # the last change to the state: the link comes next
+st.query_params.from_dict(share.encode(state))
+
+land = runs.landscape(state.surface, runs.surface_items(state))
+surface_items = runs.surface_items(state)
+fig_runs = runs.figure_runs(race_state, trajs, colors)
+
+
+def race_view() -> None:
+    """The race panels, with a caption saying how to use them."""
+    if not fig_runs:
+        st.info("Choose at least one optimizer in the sidebar.")
+        return
+    for run in fig_runs:
+        if run.diverged_at >= 0:
+            st.error(f"{run.label} diverged at step {run.diverged_at}: its path stops at its last finite point.")
+    race_ui.race(runs.surface_payload(state.surface, surface_items), runs.runs_payload(state, fig_runs),
+                 key=controls.RACE_KEY, on_start=controls.on_race_click)
+
+
+if state.present:
+    with st.container(horizontal=True, vertical_alignment="center"):
+        st.markdown(f"**{land.title}**")
+        st.button("Leave presenter mode", key="present_exit", on_click=controls.leave_presenter, type="tertiary")
+    for warning in st.session_state["link_warnings"]:
+        st.warning(warning, icon="⚠️")
+    race_view()
+    controls.sidebar()            # hidden, but drawn, so its widgets keep their values
+    st.stop()
+
+st.title("Optiscope")
+st.caption("Pick a loss surface and some optimizers, press ▶ Play, and watch how each one finds its way down.")
+for warning in st.session_state["link_warnings"]:
+    st.warning(warning, icon="⚠️")
+
+race_tab, lessons_tab, inspector_tab, analysis_tab, explain_tab, share_tab = st.tabs(
+    [teaching.RACE_TAB, teaching.LESSONS_TAB, controls.INSPECTOR_TAB, controls.ANALYSIS_TAB, "Explanations",
+     "Share & export"], key="tab", on_change="rerun")      # only the open tab's content runs
+
+if race_tab.open is not False:
+    with race_tab:
+        teaching.lesson_banner(state)
+        st.markdown(f"**{land.title}** — {land.description}")
+        analysis_ui.fair_note(state, tuned_lrs)
+        race_view()
+if race_tab.open is not False and fig_runs:
+    with race_tab:
+        st.caption("Click anywhere on a panel to start every optimizer from there. With the race focused: "
+                   "Space plays or pauses, ← and → step, Home and End jump to the start or the end.")
+        for line in runs.marker_legend(trajs):
+            st.caption(line)
+        grid = runs.contour(state.surface, surface_items)
+        teaching.view3d(land, grid, fig_runs)
+        left, right = st.columns(2)
+        with left:
+            race_ui.figure(figures.loss_figure(fig_runs, runs.reference_loss(land, fig_runs)), key="loss_chart")
+        with right:
+            race_ui.figure(figures.distance_figure(fig_runs, land.minima), key="distance_chart")
+        quantities = series.series_figures(trajs, colors)    # what an entry declares, e.g. Prodigy's d
+        for k in range(0, len(quantities), 2):
+            for column, fig in zip(st.columns(2), quantities[k:k + 2], strict=False):
+                with column:
+                    race_ui.figure(fig, key=f"series_chart_{fig.layout.title.text}")
+        st.markdown(runs.summary_table(runs.summary_rows(race_state, trajs)))
+        st.caption("f* is the lowest loss among the surface's known minima. A minimum counts as reached when "
+                   "the final point is within 1% of the plot's diagonal from it. Learning rates start from values "
+                   "suggested for this surface; every one can be changed in the sidebar.")
+
+controls.sidebar()
+
+if lessons_tab.open is not False:
+    with lessons_tab:
+        teaching.lessons_tab(state)
+        theory_lab.render(state)
+
+if state.optimizers and inspector_tab.open is not False:
+    with inspector_tab:
+        teaching.inspector_tab(race_state, land, trajs, colors)
+if state.optimizers and analysis_tab.open is not False:
+    with analysis_tab:
+        analysis_ui.render(race_state, land, colors)
+
+if explain_tab.open is not False:
+    with explain_tab:
+        st.latex(land.latex)
+        for name in state.optimizers:
+            opt = optimizers.get(name)
+            st.subheader(opt.title)
+            st.markdown(opt.intuition)
+            for line in opt.equations:
+                st.latex(line)
+            schedule = state.hyper[name]["schedule"]
+            if schedule != "constant":
+                st.latex(SCHEDULE_LATEX[schedule] + r"\quad(\gamma_t \text{ replaces } \gamma)")
+            st.caption(f"Symbols: ${opt.symbols}$. Reference: {opt.reference}")
+        st.subheader("All optimizers at a glance")
+        st.table(pd.DataFrame([{"optimizer": o.title, "strengths": o.pros, "weaknesses": o.cons,
+                                "use it for": o.when} for o in optimizers.OPTIMIZERS.values()]).set_index("optimizer"))
+        claims_ui.render()
+
+if share_tab.open is not False:
+    with share_tab:
+        st.subheader("Share this view")
+        st.markdown("The address bar always holds the full state of the page. Copy this link (the button at its "
+                    "right) and anyone who opens it sees exactly these figures.")
+        base = (st.context.url or "").split("?")[0]
+        st.code(f"{base}?{urlencode(share.encode(state), safe=',')}", language=None, wrap_lines=True)
+        st.markdown("**Presenter link**: the same view with no sidebar, large type and a step counter, playing "
+                    "as it opens (add `trails=20` for fading trails).")
+        presenting = replace(state, present=True)
+        st.code(f"{base}?{urlencode(share.encode(presenting), safe=',')}", language=None, wrap_lines=True)
+        if fig_runs:
+            st.subheader("Export")
+            c1, c2, c3 = st.columns(3)
+            c1.download_button("Trajectories (CSV)", lambda: export.to_csv(trajs), "optiscope_trajectories.csv",
+                               "text/csv", width="stretch")
+            c2.download_button("Trajectories (JSON)", lambda: export.to_json(race_state, trajs),
+                               "optiscope_trajectories.json", "application/json", width="stretch")
+            c3.download_button("Animation (HTML, plays offline)",
+                               lambda: race_html.standalone_html(runs.surface_payload(state.surface, surface_items),
+                                                                 runs.runs_payload(state, fig_runs), land.title),
+                               "optiscope_animation.html", "text/html", width="stretch")
+            teaching.slides_button(land, runs.contour(state.surface, surface_items), fig_runs)
