@@ -33,7 +33,7 @@ if "link_warnings" not in st.session_state:
 
 if st.session_state.get(share.PRESENT.name):
     st.html(PRESENTER_CSS)        # before the sidebar is drawn (it holds the switch), so it never shows
-controls.keep_tab_settings()
+controls.keep_settings()
 state = controls.current_state()          # the widget keys' values: the sidebar showing them is drawn after the race
 colors = runs.colors(state)
 race_state, tuned_lrs = analysis_ui.fair_race(state)     # tuned learning rates when the fair race is on

@@ -23,6 +23,12 @@ def open_tab(at: AppTest, label: str) -> AppTest:
     return at.run()
 
 
+def open_settings(at: AppTest, optimizer: str) -> AppTest:
+    """Open the sidebar's settings of ``optimizer`` and rerun: closed, their widgets are not drawn."""
+    at.session_state[f"open.{optimizer}"] = True
+    return at.run()
+
+
 def race_spec(at: AppTest) -> dict:
     """What the race view received: ``{"surface": <surface payload>, "runs": <runs payload>}``
     (see ``viz.race_view``)."""

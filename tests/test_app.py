@@ -9,7 +9,7 @@ import pytest
 from streamlit.testing.v1 import AppTest
 
 import landscapes
-from tests.apptest_page import open_app, open_tab, race_spec
+from tests.apptest_page import open_app, open_settings, open_tab, race_spec
 
 pytestmark = pytest.mark.app
 
@@ -67,6 +67,7 @@ def test_overlay_layout_draws_one_panel():
 def test_changing_a_hyperparameter_changes_only_that_run():
     at = open_app()
     before = race_spec(at)
+    open_settings(at, "adam")
     at.select_slider(key="hp.adam.lr").set_value(0.1).run()
     assert not at.exception
     after = race_spec(at)
@@ -75,6 +76,20 @@ def test_changing_a_hyperparameter_changes_only_that_run():
     assert after["runs"]["runs"][:-1] == before["runs"]["runs"][:-1]        # gd, momentum and rmsprop unchanged
     assert after["runs"]["runs"][-1]["x"] != before["runs"]["runs"][-1]["x"]   # adam's path moved
     assert after["runs"]["revision"] != before["runs"]["revision"]
+
+
+def test_closed_optimizer_settings_draw_no_widget_and_keep_their_values():
+    at = open_app({"opt": "gd,adam", "adam.lr": "0.05"})
+    with pytest.raises(KeyError):                                           # closed: not drawn
+        at.select_slider(key="hp.adam.lr")
+    open_settings(at, "adam")
+    at.select_slider(key="hp.adam.lr").set_value(0.1).run()
+    at.session_state["open.adam"] = False
+    at.run()
+    assert not at.exception
+    assert at.session_state["hp.adam.lr"] == 0.1 and at.query_params["adam.lr"] in (["0.1"], "0.1")
+    assert "(lr=0.1)" in race_spec(at)["runs"]["runs"][1]["title"]
+    assert open_settings(at, "adam").select_slider(key="hp.adam.lr").value == 0.1
 
 
 def test_share_link_loads_its_state():

@@ -9,7 +9,7 @@ from streamlit.testing.v1 import AppTest
 import optimizers
 from optimizers.explain import vec
 from state import lessons, share
-from tests.apptest_page import open_app, open_tab
+from tests.apptest_page import open_app, open_settings, open_tab
 
 pytestmark = pytest.mark.app
 
@@ -95,6 +95,7 @@ def test_applying_a_lesson_loads_its_settings_and_shows_its_text():
 def test_a_changed_lesson_offers_a_restart_and_can_be_closed():
     at = open_app(lessons.get("nesterov").query)
     assert not at.exception and not at.warning
+    open_settings(at, "nag")
     at.select_slider(key="hp.nag.lr").set_value(0.1).run()
     assert any(b.key == "lesson_restart" for b in at.button)
     at.button(key="lesson_restart").click().run()

@@ -120,7 +120,7 @@ def fair_note(state: share.AppState, lrs: dict[str, float | None]) -> None:
 
 def render(state: share.AppState, land: Landscape, colors: dict[str, str]) -> None:
     """Draw the Analysis tab (only while it is open): the chosen view's settings and results.  The settings of
-    the views not on show keep their values through ``controls.keep_tab_settings``."""
+    the views not on show keep their values through ``controls.keep_settings``."""
     ss = st.session_state
     st.segmented_control("Analysis", list(VIEWS), key="analysis", format_func=VIEWS.get, required=True,
                          label_visibility="collapsed")

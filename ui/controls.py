@@ -169,7 +169,10 @@ def sidebar() -> None:
             defaults = share.default_hyper(name, land)
             for p in opt.all_params:
                 ss.setdefault(hp_key(name, p.name), defaults[p.name])
-            with st.expander(opt.title, expanded=False):
+            box = st.expander(opt.title, key=f"open.{name}", on_change="rerun")
+            if box.open is False:          # drawn only while open; closed, keep_settings keeps their values
+                continue
+            with box:
                 for p in opt.params:
                     if p.name in ("noise",) and land.n_examples:
                         continue
@@ -253,11 +256,14 @@ def leave_presenter() -> None:
     st.session_state[share.PRESENT.name] = False
 
 
-def keep_tab_settings() -> None:
-    """Keep the settings of widgets not drawn in this run (tabs closed, presenter mode): Streamlit forgets a
-    widget's value when the widget is not drawn, unless the value is written back to its key first."""
+def keep_settings() -> None:
+    """Keep the settings of widgets not drawn in this run (tabs and optimizer settings closed, presenter mode):
+    Streamlit forgets a widget's value when the widget is not drawn, unless the value is written back to its
+    key first."""
     ss = st.session_state
-    for key in [p.name for p in share.TEACHING + studies.SETTINGS] + ["analysis"]:
+    keys = [p.name for p in share.TEACHING + studies.SETTINGS] + ["analysis"]
+    keys += [hp_key(name, p.name) for name in ss.get("opt", ()) for p in optimizers.get(name).all_params]
+    for key in keys:
         if key in ss:
             ss[key] = ss[key]
 

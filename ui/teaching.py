@@ -116,7 +116,7 @@ def _shift(delta: int, last: int) -> None:
 def inspector_tab(state: share.AppState, land: landscapes.Landscape, trajs: dict[str, optimizers.Trajectory],
                   colors: dict[str, str]) -> None:
     """The Inspector tab (drawn only while it is open): its controls, the step and its equations.  The controls
-    keep their values while it is closed through ``controls.keep_tab_settings``."""
+    keep their values while it is closed through ``controls.keep_settings``."""
     ss = st.session_state
     names = list(state.optimizers)
     name = ss["inspect"] if ss.get("inspect") in names else names[0]   # settled by controls.settle_inspector

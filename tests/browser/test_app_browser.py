@@ -55,3 +55,21 @@ def test_broken_link_warns_in_the_page(open_app):
     race(page)
     assert graph(page)["panels"] == 1
     assert page.console_errors == []
+
+
+def test_optimizer_settings_open_on_click_and_a_change_reaches_the_race(open_app):
+    page = open_app("opt=gd,adam&steps=100")
+    view = race(page)
+    before = view.get_attribute("data-revision")
+    sidebar = page.locator('[data-testid="stSidebar"]')
+    assert sidebar.locator(".st-key-hp-adam-lr").count() == 0       # closed settings are not drawn
+    sidebar.locator('[data-testid="stExpander"] summary').filter(has_text="Adam").click()
+    wait_for_app(page)
+    slider = sidebar.locator('.st-key-hp-adam-lr input[type="range"]')
+    slider.focus()
+    page.keyboard.press("ArrowRight")                                # the next learning rate up
+    wait_for_app(page)
+    page.wait_for_function("(r) => document.querySelector('[data-testid=\"race-view\"]').dataset.revision !== r",
+                           arg=before)
+    assert "adam.lr=" in page.url and "adam.lr=0.3" not in page.url
+    assert page.console_errors == []

@@ -55,7 +55,8 @@ def test_a_settings_change_during_playback_keeps_the_step_and_swaps_the_paths(op
     assert page.console_errors == []
 
 
-HOVER_TEXT = "() => [...document.querySelectorAll('[data-testid=\"race-view\"] .hoverlayer text')].map(t => t.textContent).join(' ')"
+HOVER_TEXT = """() => [...document.querySelectorAll('[data-testid="race-view"] .hoverlayer text')]
+                    .map(t => t.textContent).join(' ')"""
 
 
 def test_hover_reads_out_a_drawn_step_and_nothing_for_a_step_not_drawn_yet(open_app):
