@@ -102,7 +102,7 @@ if race_tab.open is not False and fig_runs:
             for column, fig in zip(st.columns(2), quantities[k:k + 2], strict=False):
                 with column:
                     race_ui.figure(fig, key=f"series_chart_{fig.layout.title.text}")
-        st.markdown(runs.summary_table(runs.summary_rows(race_state, trajs)))
+        st.markdown(runs.summary_table(runs.summary_rows(race_state, trajs)), unsafe_allow_html=True)
         st.caption("f* is the lowest loss among the surface's known minima. A minimum counts as reached when "
                    "the final point is within 1% of the plot's diagonal from it. Learning rates start from values "
                    "suggested for this surface; every one can be changed in the sidebar.")

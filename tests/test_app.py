@@ -2,7 +2,9 @@
 from __future__ import annotations
 
 import base64
+import html
 import json
+import re
 
 import numpy as np
 import pytest
@@ -179,10 +181,12 @@ def test_the_link_carries_the_inspected_step_as_settled_before_it_is_written():
 
 
 def summary(at: AppTest) -> dict[str, dict[str, str]]:
-    """The race's summary table (Markdown) as {optimizer: {column: cell}}."""
-    table = next(m.value for m in at.markdown if m.value.startswith("| optimizer |"))
-    head, _, *rows = [[c.strip() for c in line.strip("|").split(" | ")] for line in table.splitlines()]
-    return {row[0]: dict(zip(head, row, strict=True)) for row in rows}
+    """The race's summary table (HTML in a Markdown element) as {optimizer: {column: cell}}."""
+    table = next(m.value for m in at.markdown if "<th>optimizer</th>" in m.value)
+    head = [html.unescape(c) for c in re.findall(r"<th>(.*?)</th>", table)]
+    rows = [[html.unescape(c) for c in re.findall(r"<td>(.*?)</td>", row)]
+            for row in re.findall(r"<tr>(.*?)</tr>", table)]
+    return {row[0]: dict(zip(head, row, strict=True)) for row in rows if row}
 
 
 def test_summary_table_agrees_with_the_closed_form_of_gradient_descent():

@@ -57,7 +57,7 @@ def test_prodigy_draws_its_step_scale_under_the_loss_charts_and_the_default_view
     at = open_app({"surface": "rosenbrock", "opt": "adam,prodigy"})
     assert not at.exception
     titles = figure_titles(at)
-    assert "d, the learnt step scale" in titles
+    assert "d, the learnt step scale over the steps" in titles
     assert any(t.startswith("d̂, this step's estimate") and "180 of 200 steps ≤ 0" in t for t in titles)
 
 

@@ -150,7 +150,7 @@ def test_run_bad_from_the_start_gives_finite_curves():
 def test_loss_figure(rosen_runs):
     fig = loss_figure(rosen_runs, 0.0)
     assert fig.layout.yaxis.type == "log"
-    assert fig.layout.title.text == "Loss gap f(θ) − f* (log scale)"
+    assert fig.layout.title.text == "Loss gap f(θ) − f* over the steps (log scale)"
     assert_all_finite(fig)
     diverged, cross, fine = fig.data
     n = rosen_runs[0].diverged_at

@@ -170,7 +170,8 @@ def _stops(runs: list[Run], curves: list[Array], title: str, y_title: str) -> go
         "margin": {"l": 60, "r": 10, "t": 40, "b": 40}, "font": {"size": 13, "color": WHITE_FONT},
         "hovermode": "x unified", "paper_bgcolor": "white", "plot_bgcolor": "white",
         "legend": {"orientation": "h", "x": 0, "y": -0.2, "xanchor": "left", "yanchor": "top"},
-        "xaxis": {"title": {"text": "step"}, **WHITE_AXIS},
+        "xaxis": WHITE_AXIS,                      # "over the steps" is in the title: an axis title below the
+                                                  # plot collides with the legend rows on a phone
         "yaxis": {"title": {"text": y_title}, "type": "log", "exponentformat": "power", **WHITE_AXIS},
     }
     fig = go.Figure({"data": data, "layout": layout})
@@ -180,13 +181,14 @@ def _stops(runs: list[Run], curves: list[Array], title: str, y_title: str) -> go
 
 def loss_figure(runs: list[Run], f_star: float) -> go.Figure:
     """Loss gap ``f(θ) − f*`` against step on a log axis, one line per run."""
-    return _stops(runs, [run.loss - f_star for run in runs], "Loss gap f(θ) − f* (log scale)", "f(θ) − f*")
+    return _stops(runs, [run.loss - f_star for run in runs], "Loss gap f(θ) − f* over the steps (log scale)",
+                  "f(θ) − f*")
 
 
 def distance_figure(runs: list[Run], minima: Array) -> go.Figure:
     """Distance to the nearest listed minimum against step on a log axis; a note when none is known."""
     minima = np.asarray(minima, dtype=np.float64).reshape(-1, 2)
-    title = "Distance to the nearest known minimum (log scale)"
+    title = "Distance to the nearest known minimum over the steps (log scale)"
     if not len(minima):
         fig = _stops([], [], title, "distance")
         fig.add_annotation(text="no known minima", showarrow=False, xref="paper", yref="paper", x=0.5, y=0.5,

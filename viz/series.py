@@ -52,14 +52,14 @@ def series_figure(trajs: Mapping[str, Trajectory], series: Series, names: list[s
         fig.add_trace(go.Scatter(x=steps, y=values, mode="lines", name=get(name).title,
                                  line={"color": colors.get(name), "width": 2},
                                  hovertemplate=f"step %{{x}}: %{{y:.4g}}<extra>{get(name).title}</extra>"))
-    title = series.label
+    title = f"{series.label} over the steps"
     if hidden:
         title += "<br><sup>not drawn on the log axis: " + "; ".join(hidden) + "</sup>"
     fig.update_layout(
         title={"text": title, "x": 0, "font": {"size": 14}}, height=HEIGHT,
         margin={"l": 55, "r": 10, "t": 40, "b": 40}, showlegend=True,
         legend={"orientation": "h", "x": 0, "y": -0.25, "xanchor": "left", "yanchor": "top"},
-        xaxis={"title": {"text": "step"}}, yaxis={"type": "log" if series.log else "linear", "exponentformat": "power"},
+        yaxis={"type": "log" if series.log else "linear", "exponentformat": "power"},   # steps: see the title
     )
     return white(fig)
 
