@@ -270,7 +270,7 @@
       const aspect = Math.min(Math.max((y1 - y0) / (x1 - x0), 0.5), 1.2);
       const font = present ? 18 : narrow ? 12 : 13;
       const titleH = side ? font * 2.6 : 12;
-      const margin = {l: narrow ? 40 : 56, r: narrow ? 8 : 24, t: side ? 8 : (present ? 16 : 8), b: 44};
+      const margin = {l: narrow ? 40 : 56, r: narrow ? 8 : 24, t: side ? 8 : (present ? 16 : 8), b: present ? 60 : 44};
       const bar = narrow ? 0 : 70;                     // room for the colour bar
       const gapX = 48;                                 // room for the next panel's y tick labels
       const gapY = titleH + 36;
