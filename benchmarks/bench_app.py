@@ -37,7 +37,8 @@ def figure_bytes() -> dict[str, int]:
 
 def rerun_times(repeats: int = 12) -> tuple[list[float], list[float]]:
     at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=120).run()
-    options = at.select_slider(key="hp.adam.lr").options
+    at.session_state["open.adam"] = True                  # Adam's settings open: its widgets are drawn
+    options = at.run().select_slider(key="hp.adam.lr").options
     fresh, cached = [], []
     values = [float(v) for v in options if 0.01 <= float(v) <= 1.0]
     for i in range(repeats):
