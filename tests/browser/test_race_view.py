@@ -85,6 +85,29 @@ def test_hover_reads_out_a_drawn_step_and_nothing_for_a_step_not_drawn_yet(open_
     assert page.console_errors == []
 
 
+# Counts the Plotly.update calls on the race's graph (plotly emits 'plotly_update' for each).
+COUNT_UPDATES = """() => { const gd = document.querySelector('[data-testid="race-view"] .js-plotly-plot');
+  window.__updates = 0; gd.on('plotly_update', () => { window.__updates += 1; }); }"""
+
+
+def test_a_change_during_playback_makes_no_plotly_call_until_the_race_rests(open_app, wait_for_app):
+    page = open_app("opt=gd,adam&steps=2000")
+    view = race(page)
+    page.evaluate(COUNT_UPDATES)
+    view.get_by_role("button", name="Play").click()
+    page.evaluate(WATCH_REVISION)
+    page.locator('.st-key-steps input[type="range"]').focus()
+    page.keyboard.press("ArrowLeft")                              # new paths; same titles and starts
+    page.wait_for_function("() => window.__revision !== null", timeout=60_000)
+    page.wait_for_timeout(500)
+    assert view.locator(".race-play").get_attribute("aria-label") == "Pause"   # still playing
+    assert page.evaluate("window.__updates") == 0                 # the paths swapped on the canvas alone
+    view.get_by_role("button", name="Pause").click()
+    page.wait_for_function("() => window.__updates === 1")        # at rest the hover carriers catch up
+    wait_for_app(page)
+    assert page.console_errors == []
+
+
 def test_keyboard_steps_the_race_when_it_has_focus(open_app):
     page = open_app("opt=gd,adam&steps=50")
     view = race(page)

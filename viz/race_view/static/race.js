@@ -56,6 +56,11 @@
     return out;
   }
 
+  /** The colour of run ``r``'s panel title: red once it has diverged. */
+  function titleColor(r) {
+    return r.diverged_at >= 0 ? '#b91c1c' : '#1f2937';
+  }
+
   /** Run ``r``'s finite path (steps 0..end) as a trace's {x, y}. */
   function path(r) {
     return {x: r.x.subarray(0, r.end + 1), y: r.y.subarray(0, r.end + 1)};
@@ -129,7 +134,9 @@
       this.runs = null;
       this.index = -1;           // position in this.steps of the step drawn; -1: not chosen yet (end, or 0 presenting)
       this.playing = false;
-      this.busy = false;         // a Plotly call is in flight
+      this.busy = false;         // a drawing (Plotly.react) is in flight
+      this.updating = false;     // a flush (Plotly.update) is in flight
+      this.dirty = false;        // flush again when it ends
       this.width = 0;
       this.lastTick = 0;
       this.autoplayed = false;
@@ -226,33 +233,55 @@
       else if (this.surface) this.draw();
     }
 
-    /** New paths on the panels already drawn: starts, hover carriers and titles updated, paths repainted. */
+    /** New paths on the panels already drawn: repainted at once, plotly's own parts brought along by flush. */
     swap() {
-      const Plotly = window.Plotly, p = this.runs;
-      const animated = this.animated.map((a, k) => Object.assign({}, a, {run: p.runs[k]}));
-      const data = [], ids = [];
-      for (const t of this.startTraces) {
-        data.push({x: t.runs.map((k) => p.runs[k].x[0]), y: t.runs.map((k) => p.runs[k].y[0])});
-        ids.push(t.index);
-      }
-      for (const a of animated) {
-        data.push(Object.assign(path(a.run), {customdata: a.run.hover, name: a.run.title}));
-        ids.push(a.hover);
-      }
-      this.animated = animated;
+      const p = this.runs;
+      this.animated = this.animated.map((a, k) => Object.assign({}, a, {run: p.runs[k]}));
       this.paint();
       this.root.setAttribute('data-revision', p.revision);
       this.mark();
-      const titles = {};
-      if (p.layout === 'side') {
-        p.runs.forEach((r, k) => {
-          titles[`annotations[${k}].text`] = wrap(r.title, this.titleWidth);
-          titles[`annotations[${k}].font.color`] = r.diverged_at >= 0 ? '#b91c1c' : '#1f2937';
-        });
+      this.flush();
+    }
+
+    /** What plotly shows besides the paths for runs payload ``p``: each start trace's points, each panel
+     *  title, and which payload the hover carriers hold. */
+    plotlyState(p) {
+      return {starts: this.startTraces.map((t) => JSON.stringify(t.runs.map((k) => [p.runs[k].x[0], p.runs[k].y[0]]))),
+              titles: p.layout === 'side' ? p.runs.map((r) => wrap(r.title, this.titleWidth) + titleColor(r)) : [],
+              carriers: p.revision};
+    }
+
+    /** Bring plotly's starts, titles and hover carriers to the runs shown.  Any Plotly call on this graph
+     *  re-renders all its panels (140-240 ms), so only what changed is sent, and the carriers only while the race
+     *  rests: a change during playback then costs no Plotly call unless a start or a title changed.  One call at
+     *  a time; a change meanwhile is taken up when it ends. */
+    flush() {
+      if (!this.animated) return;
+      if (this.updating) { this.dirty = true; return; }
+      const p = this.runs, want = this.plotlyState(p), data = [], ids = [], layout = {};
+      this.startTraces.forEach((t, j) => {
+        if (want.starts[j] === this.shown.starts[j]) return;
+        data.push({x: t.runs.map((k) => p.runs[k].x[0]), y: t.runs.map((k) => p.runs[k].y[0])});
+        ids.push(t.index);
+      });
+      want.titles.forEach((title, k) => {
+        if (title === this.shown.titles[k]) return;
+        layout[`annotations[${k}].text`] = wrap(p.runs[k].title, this.titleWidth);
+        layout[`annotations[${k}].font.color`] = titleColor(p.runs[k]);
+      });
+      const carriers = !this.playing && want.carriers !== this.shown.carriers;
+      if (carriers) {
+        for (const a of this.animated) {
+          data.push(Object.assign(path(a.run), {customdata: a.run.hover, name: a.run.title}));
+          ids.push(a.hover);
+        }
       }
-      this.busy = true;                // the Plotly call waits until the new paths are on screen
-      requestAnimationFrame(() => setTimeout(() => {
-        Plotly.update(this.plot, columns(data), titles, ids).then(() => { this.busy = false; }, () => { this.busy = false; });
+      if (!ids.length && !Object.keys(layout).length) return;
+      const shown = Object.assign({}, want, {carriers: carriers ? want.carriers : this.shown.carriers});
+      const done = () => { this.updating = false; if (this.dirty) { this.dirty = false; this.flush(); } };
+      this.updating = true;
+      requestAnimationFrame(() => setTimeout(() => {          // once the new paths are on screen
+        window.Plotly.update(this.plot, columns(data), layout, ids).then(() => { this.shown = shown; done(); }, done);
       }, 0));
     }
 
@@ -321,7 +350,7 @@
           const r = p.runs[i];
           layout.annotations.push({text: wrap(r.title, this.titleWidth), xref: 'x' + ax + ' domain', yref: 'y' + ax + ' domain', x: 0.5,
                                    y: 1, yanchor: 'bottom', yshift: 4, showarrow: false,
-                                   font: {size: font + (present ? 2 : 0), color: r.diverged_at >= 0 ? '#b91c1c' : '#1f2937'}});
+                                   font: {size: font + (present ? 2 : 0), color: titleColor(r)}});
         }
         const xa = 'x' + ax, ya = 'y' + ax;
         // The colours: a heatmap the browser smooths as it scales it up ('fast': one pixel per grid point).
@@ -381,6 +410,7 @@
           this.animated = animated;
           this.startTraces = startTraces;
           this.shape = shape(p);
+          this.shown = this.plotlyState(p);
           this.bindClick();
           this.bindHover();
           this.fitCanvas();
@@ -498,7 +528,9 @@
     }
 
     pause() {
+      const was = this.playing;
       this.playing = false;
+      if (was) this.flush();       // the hover carriers catch up with a change made during playback
       this.playButton.textContent = '▶';
       this.playButton.setAttribute('aria-label', 'Play');
       this.playButton.title = 'Play';
@@ -528,13 +560,14 @@
     }
 
     /** The hover carriers hold whole paths (updating them to the step would make plotly recompute every trace,
-     *  contours included, on each step); a label for a step not drawn yet is taken down as soon as plotly shows it. */
+     *  contours included, on each step); a label for a step not drawn yet, or from carriers that still hold the
+     *  runs before a change made during playback (see flush), is taken down as soon as plotly shows it. */
     bindHover() {
       if (this.hoverBound) return;
       this.hoverBound = true;
       this.plot.on('plotly_hover', (e) => {
-        const step = this.steps[this.index];
-        const ahead = (pt) => this.animated.some((a) => a.hover === pt.curveNumber) && pt.pointNumber > step;
+        const step = this.steps[this.index], stale = this.shown.carriers !== this.runs.revision;
+        const ahead = (pt) => this.animated.some((a) => a.hover === pt.curveNumber) && (stale || pt.pointNumber > step);
         if (e.points.length && e.points.every(ahead)) window.Plotly.Fx.unhover(this.plot);
       });
     }
