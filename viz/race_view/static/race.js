@@ -61,6 +61,11 @@
     return r.diverged_at >= 0 ? '#b91c1c' : '#1f2937';
   }
 
+  /** The start points of runs ``ks`` of payload ``p`` as a trace's {x, y}. */
+  function startPoints(p, ks) {
+    return {x: ks.map((k) => p.runs[k].x[0]), y: ks.map((k) => p.runs[k].y[0])};
+  }
+
   /** Run ``r``'s finite path (steps 0..end) as a trace's {x, y}. */
   function path(r) {
     return {x: r.x.subarray(0, r.end + 1), y: r.y.subarray(0, r.end + 1)};
@@ -246,7 +251,7 @@
     /** What plotly shows besides the paths for runs payload ``p``: each start trace's points, each panel
      *  title, and which payload the hover carriers hold. */
     plotlyState(p) {
-      return {starts: this.startTraces.map((t) => JSON.stringify(t.runs.map((k) => [p.runs[k].x[0], p.runs[k].y[0]]))),
+      return {starts: this.startTraces.map((t) => JSON.stringify(startPoints(p, t.runs))),
               titles: p.layout === 'side' ? p.runs.map((r) => wrap(r.title, this.titleWidth) + titleColor(r)) : [],
               carriers: p.revision};
     }
@@ -261,7 +266,7 @@
       const p = this.runs, want = this.plotlyState(p), data = [], ids = [], layout = {};
       this.startTraces.forEach((t, j) => {
         if (want.starts[j] === this.shown.starts[j]) return;
-        data.push({x: t.runs.map((k) => p.runs[k].x[0]), y: t.runs.map((k) => p.runs[k].y[0])});
+        data.push(startPoints(p, t.runs));
         ids.push(t.index);
       });
       want.titles.forEach((title, k) => {
@@ -334,7 +339,6 @@
                                xanchor: 'left', xpad: 8}},
       };
       const traces = [], startTraces = [];
-      const starts = p.runs.map((r) => [r.x[0], r.y[0]]);
       for (let i = 0; i < nPanels; i++) {
         const row = Math.floor(i / cols), col = i % cols;
         const ax = i === 0 ? '' : String(i + 1);
@@ -368,16 +372,17 @@
                        marker: {symbol: 'star', size: present ? 22 : 15, color: '#111827', line: {color: 'white', width: 1.5}},
                        hovertemplate: 'minimum (%{x:.4g}, %{y:.4g})<extra></extra>'});
         }
-        const own = side ? [starts[i]] : starts;
-        startTraces.push({index: traces.length, runs: side ? [i] : p.runs.map((_, k) => k)});
-        traces.push({type: 'scatter', mode: 'markers', name: 'start', showlegend: !side && i === 0,
-                     x: own.map((q) => q[0]), y: own.map((q) => q[1]), xaxis: xa, yaxis: ya,
+        const own = side ? [i] : p.runs.map((_, k) => k);
+        startTraces.push({index: traces.length, runs: own});
+        traces.push(Object.assign(startPoints(p, own), {type: 'scatter', mode: 'markers', name: 'start',
+                     showlegend: !side && i === 0, xaxis: xa, yaxis: ya,
                      marker: {symbol: 'diamond', size: present ? 15 : 10, color: 'white', line: {color: 'black', width: 1.5}},
-                     hovertemplate: 'start (%{x:.4g}, %{y:.4g})<extra></extra>'});
+                     hovertemplate: 'start (%{x:.4g}, %{y:.4g})<extra></extra>'}));
       }
       // Per run: a hover carrier (its whole path; hovering a step not drawn yet shows nothing, see bindHover; mode
-      // 'none' hovers like markers but puts no element per point on the page) and, overlaid, a legend entry.  The visible paths, heads, markers and divergence marks are drawn on the
-      // overlay canvas at plotly's own axis positions (see paint), so playback costs no Plotly call per step.
+      // 'none' hovers like markers but puts no element per point on the page) and, overlaid, a legend entry.
+      // The visible paths, heads, markers and divergence marks are drawn on the overlay canvas at plotly's own
+      // axis positions (see paint), so playback costs no Plotly call per step.
       const animated = [];
       p.runs.forEach((r, k) => {
         const ax = side && k > 0 ? String(k + 1) : '';
