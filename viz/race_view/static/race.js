@@ -1,8 +1,8 @@
 /* Optiscope race view: the contour panels, the paths and their playback, drawn in the browser with plotly.js.
  *
- * A classic script (no modules, no build step) that defines window.OptiscopeRace = {Race, decode}.  It is loaded
- * after plotly.js, by the Streamlit component (viz/race_view/view_mount.js) or inlined in the standalone HTML
- * export.  The payloads it draws are documented in viz/race_view/__init__.py:
+ * A classic script (no modules, no build step) that defines window.OptiscopeRace = {Race, decode, figure}.  It is
+ * loaded after plotly.js, by the Streamlit component (viz/race_view/view_mount.js) or by a published page
+ * (viz/static_page.py, with published.js), which works from file:// too.  The payloads it draws are documented in viz/race_view/__init__.py:
  *   surface  - contour, bounds, minima, colour scale: sent once per surface;
  *   runs     - every run's path, loss and optional extra marker series, the layout and the presenter options:
  *              sent on every change.  A new runs payload swaps the paths in place, keeping the step drawn and
@@ -12,6 +12,9 @@
  * The root element carries data-testid="race-view", data-step (the step drawn) and data-revision (changes when
  * the drawn paths change), and data-drawn="true" once the first drawing is on screen, when it also dispatches an
  * 'optiscope-drawn' event.
+ * Options (the third argument of Race): fitHeight, a function giving the height in px the whole view, controls
+ * included, must fit in (a published page fits the race to its window, e.g. a 960x540 iframe on a slide).
+ * figure(el, fig) draws a plain plotly figure (JSON) the way the app draws the charts beside the race.
  */
 (function () {
   'use strict';
@@ -131,10 +134,12 @@
   }
 
   class Race {
-    /** ``root``: an empty element; ``onStart(x, y)``: called when a panel is clicked (optional). */
-    constructor(root, onStart) {
+    /** ``root``: an empty element; ``onStart(x, y)``: called when a panel is clicked (optional); ``options``:
+     *  {fitHeight} (optional, see the top of this file). */
+    constructor(root, onStart, options) {
       this.root = root;
       this.onStart = onStart || null;
+      this.fitHeight = (options && options.fitHeight) || null;
       this.surface = null;
       this.runs = null;
       this.index = -1;           // position in this.steps of the step drawn; -1: not chosen yet (end, or 0 presenting)
@@ -309,21 +314,25 @@
       const gapX = 48;                                 // room for the next panel's y tick labels
       const gapY = titleH + 36;
       const plotW = width - margin.l - margin.r - bar;
-      // Columns: one on a phone; presenting, as many as make the panels largest within the window's height
-      // (a projector shows the whole race at once); otherwise two.
+      // The height the plot must fit in: presenting, the window's; with the fitHeight option, what it gives less the
+      // controls; otherwise none.
+      const room = present ? window.innerHeight - 130
+        : this.fitHeight ? this.fitHeight() - (this.root.offsetHeight - this.plot.offsetHeight) : 0;
+      // Columns: one on a phone; with a room to fit, as many as make the panels largest within it (a projector or
+      // a slide shows the whole race at once); otherwise two.
       const fit = (c) => {
         const r = Math.ceil(nPanels / c);
         const w = (plotW - gapX * (c - 1)) / c;
-        const h = (window.innerHeight - 130 - margin.t - margin.b - titleH - (r - 1) * gapY) / r;
+        const h = (room - margin.t - margin.b - titleH - (r - 1) * gapY) / r;
         return Math.min(w, h / aspect);
       };
       let cols = narrow || nPanels === 1 ? 1 : 2;
-      if (present && !narrow) {
+      if (room && !narrow) {
         for (let c = 1; c <= nPanels; c++) if (fit(c) > fit(cols)) cols = c;
       }
       const rows = Math.ceil(nPanels / cols);
-      const cellW = present && !narrow ? Math.max(200, fit(cols)) : (plotW - gapX * (cols - 1)) / cols;
-      const cellH = present && !narrow ? cellW * aspect
+      const cellW = room && !narrow ? Math.max(present ? 200 : 60, fit(cols)) : (plotW - gapX * (cols - 1)) / cols;
+      const cellH = room && !narrow ? cellW * aspect
         : Math.max(220, Math.min(cellW * aspect, side && rows > 1 ? 520 : 620));
       const height = margin.t + margin.b + titleH + rows * cellH + (rows - 1) * gapY;
       this.titleWidth = cellW / ((font + (present ? 2 : 0)) * 0.55);      // characters per title line
@@ -599,5 +608,12 @@
     }
   }
 
-  window.OptiscopeRace = {Race, decode, shownSteps, MAX_SHOWN};
+  /** Draw ``fig`` (a plotly figure as JSON: {data, layout}) in ``el``, filling its width: the charts beside the
+   *  race, in the app (view_mount.js) and on a published page alike. */
+  function figure(el, fig) {
+    return window.Plotly.react(el, fig.data, Object.assign(fig.layout, {autosize: true}),
+                               {displayModeBar: false, responsive: true});
+  }
+
+  window.OptiscopeRace = {Race, decode, shownSteps, figure, MAX_SHOWN};
 })();

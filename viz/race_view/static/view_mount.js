@@ -51,8 +51,7 @@ function figure(data, parentElement) {
     if (el.pending === null) return;
     const fig = JSON.parse(el.pending);
     el.pending = null;
-    g.Plotly.react(el, fig.data, Object.assign(fig.layout, {autosize: true}),
-                   {displayModeBar: false, responsive: true});
+    g.OptiscopeRace.figure(el, fig);
   }, 0));
 }
 
