@@ -25,6 +25,7 @@ import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field, replace
 from functools import lru_cache
+from urllib.parse import urlencode, urlsplit
 
 import landscapes
 import optimizers
@@ -198,6 +199,25 @@ def encode(state: AppState) -> dict[str, str]:
         if getattr(state, p.name) != p.default:
             query[p.name] = format_value(getattr(state, p.name))
     return query
+
+
+def live_link(base_url: str, state: AppState) -> str:
+    """The share link of ``state`` on the live app at ``base_url``: an http(s) address with a host and no query or
+    fragment (where the app opens).  ``ValueError`` with a message a person can act on otherwise."""
+    base = base_url.strip()
+    example = "(e.g. https://optiscope.example.org/)."
+    try:
+        parts = urlsplit(base)
+        valid = parts.scheme in ("http", "https") and bool(parts.hostname) and parts.port != 0
+    except ValueError:                   # a port that is not a number
+        valid = False
+    if not valid or re.search(r"[\s<>\"'`\\]", base):
+        raise ValueError(f"Invalid app address {base!r}: give the address the app opens at, which starts with "
+                         f"http:// or https:// {example}")
+    if "?" in base or "#" in base:
+        raise ValueError(f"Invalid app address {base!r}: leave out the part from '?' or '#' on, since the link adds "
+                         f"the view's own {example}")
+    return f"{base}{'' if parts.path else '/'}?{urlencode(encode(state), safe=',')}"
 
 
 def decode(query: Mapping[str, str | list[str]]) -> tuple[AppState, list[str]]:

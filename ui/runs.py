@@ -7,6 +7,7 @@ tuples), so a hyperparameter change recomputes only the optimizer it touched.
 from __future__ import annotations
 
 import html
+from collections.abc import Callable
 
 import numpy as np
 import streamlit as st
@@ -32,11 +33,15 @@ def contour(surface: str, params: Items) -> ContourGrid:
     return contour_grid(landscape(surface, params))
 
 
-@st.cache_data(max_entries=256, show_spinner=False)
-def simulate(surface: str, params: Items, optimizer: str, hyper: Items, start: tuple[float, float],
-             steps: int, seed: int) -> optimizers.Trajectory:
+def run(surface: str, params: Items, optimizer: str, hyper: Items, start: tuple[float, float], steps: int,
+        seed: int) -> optimizers.Trajectory:
+    """One optimizer's single-start run, computed afresh (:func:`simulate` is the page's cached form; a published
+    page, built with no server, uses this one)."""
     return optimizers.simulate(landscape(surface, params), optimizer, np.array(start), steps, seed=seed,
                                **dict(hyper))
+
+
+simulate = st.cache_data(max_entries=256, show_spinner=False)(run)
 
 
 def colors(state: AppState) -> dict[str, str]:
@@ -59,8 +64,10 @@ def surface_items(state: AppState) -> Items:
     return tuple(sorted(state.surface_params.items()))
 
 
-def trajectories(state: AppState) -> dict[str, optimizers.Trajectory]:
-    """One single-start trajectory per chosen optimizer, from the cache where possible."""
+def trajectories(state: AppState, simulate: Callable[..., optimizers.Trajectory] = simulate
+                 ) -> dict[str, optimizers.Trajectory]:
+    """One single-start trajectory per chosen optimizer, from the cache where possible (``simulate=run``: all
+    computed afresh)."""
     items, start = surface_items(state), share.start_of(state)
     return {name: simulate(state.surface, items, name, tuple(sorted(state.hyper[name].items())), start,
                            state.steps, state.seed)
@@ -103,10 +110,20 @@ def marker_legend(trajs: dict[str, optimizers.Trajectory]) -> list[str]:
     return lines
 
 
+def divergence_alerts(runs: list[Run]) -> list[str]:
+    """One sentence per run that diverged, shown above the race."""
+    return [f"{run.label} diverged at step {run.diverged_at}: its path stops at its last finite point."
+            for run in runs if run.diverged_at >= 0]
+
+
 def reference_loss(land: landscapes.Landscape, runs: list[Run]) -> float:
     """What loss gaps are measured from: f* of the known minima, else the lowest loss any run reached."""
     f_star = studies.f_star(land)
     return f_star if f_star is not None else min(float(run.loss[:run.end + 1].min()) for run in runs)
+
+
+SUMMARY_NOTE = ("f* is the lowest loss among the surface's known minima. A minimum counts as reached when the final "
+                "point is within 1% of the plot's diagonal from it.")      # under the summary table
 
 
 def summary_table(rows: list[dict[str, object]]) -> str:

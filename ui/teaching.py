@@ -51,14 +51,19 @@ def _core(state: share.AppState) -> tuple:
             state.seed, state.layout, state.tol)
 
 
+def lesson_changed(state: share.AppState) -> bool:
+    """Whether ``state`` (which has a lesson) no longer has its lesson's settings, so may no longer show it."""
+    original, _ = share.decode(lessons.get(state.lesson).query)
+    return _core(original) != _core(state)
+
+
 def lesson_banner(state: share.AppState) -> None:
     """The active lesson's text above the race, and a way back to its settings once they were changed."""
     if not state.lesson:
         return
     lesson = lessons.get(state.lesson)
     st.info(f"**Lesson: {lesson.title}.** {lesson.watch}")
-    original, _ = share.decode(lesson.query)
-    changed = _core(original) != _core(state)
+    changed = lesson_changed(state)
     if changed:
         st.caption("The settings have changed since this lesson started, so the figures may no longer show it.")
     with st.container(horizontal=True):
