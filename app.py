@@ -15,10 +15,9 @@ from optimizers.schedules import SCHEDULE_LATEX
 from state import export, share
 from ui import analysis_tab as analysis_ui
 from ui import claims as claims_ui
-from ui import controls, runs, teaching, theory_lab
+from ui import controls, published, runs, teaching, theory_lab
 from ui import race_view as race_ui
-from viz import figures, series
-from viz import race_view as race_html
+from viz import figures, series, static_page
 
 st.set_page_config(page_title="Optiscope", page_icon="📉", layout="wide")
 race_ui.preload()                 # plotly.js starts loading now, not when the race is reached
@@ -51,9 +50,8 @@ def race_view() -> None:
     if not fig_runs:
         st.info("Choose at least one optimizer in the sidebar.")
         return
-    for run in fig_runs:
-        if run.diverged_at >= 0:
-            st.error(f"{run.label} diverged at step {run.diverged_at}: its path stops at its last finite point.")
+    for alert in runs.divergence_alerts(fig_runs):
+        st.error(alert)
     race_ui.race(runs.surface_payload(state.surface, surface_items), runs.runs_payload(state, fig_runs),
                  key=controls.RACE_KEY, on_start=controls.on_race_click)
 
@@ -103,9 +101,8 @@ if race_tab.open is not False and fig_runs:
                 with column:
                     race_ui.figure(fig, key=f"series_chart_{fig.layout.title.text}")
         st.markdown(runs.summary_table(runs.summary_rows(race_state, trajs)), unsafe_allow_html=True)
-        st.caption("f* is the lowest loss among the surface's known minima. A minimum counts as reached when "
-                   "the final point is within 1% of the plot's diagonal from it. Learning rates start from values "
-                   "suggested for this surface; every one can be changed in the sidebar.")
+        st.caption(f"{runs.SUMMARY_NOTE} Learning rates start from values suggested for this surface; every one "
+                   "can be changed in the sidebar.")
 
 if lessons_tab.open is not False:
     with lessons_tab:
@@ -149,14 +146,29 @@ if share_tab.open is not False:
         presenting = replace(state, present=True)
         st.code(f"{base}?{urlencode(share.encode(presenting), safe=',')}", language=None, wrap_lines=True)
         if fig_runs:
+            st.subheader("Published page")
+            st.markdown("One HTML file holding this race with its controls, the charts, the summary table and the "
+                        "lesson's text: it plays in any browser with no server and no network, so it can go on a "
+                        "course page, into an LMS or on a slide (add `?embed` to its address to show the race alone, "
+                        "fitted to its frame). `python publish.py OUT` writes a site of every lesson.")
+            live = st.text_input("Live app address", value=base, key="publish_base_url",
+                                 help="The page links the same view in the app at this address; leave it empty "
+                                      "for no link.")
+            if live.strip():
+                try:
+                    share.live_link(live, state)          # checked here, so the download cannot fail on it
+                except ValueError as err:
+                    st.error(share.plain(f"{err} Until then the page has no link to the live app."))
+                    live = ""
+            embed = st.checkbox("Race only (for an iframe on a slide)", key="publish_embed")
+            st.download_button("Published page (HTML)",
+                               lambda: static_page.page_html(published.content(state, race_state, trajs,
+                                                                               live_url=live), embed=embed),
+                               f"optiscope_{state.lesson or state.surface}.html", "text/html", type="primary")
             st.subheader("Export")
-            c1, c2, c3 = st.columns(3)
+            c1, c2 = st.columns(2)
             c1.download_button("Trajectories (CSV)", lambda: export.to_csv(trajs), "optiscope_trajectories.csv",
                                "text/csv", width="stretch")
             c2.download_button("Trajectories (JSON)", lambda: export.to_json(race_state, trajs),
                                "optiscope_trajectories.json", "application/json", width="stretch")
-            c3.download_button("Animation (HTML, plays offline)",
-                               lambda: race_html.standalone_html(runs.surface_payload(state.surface, surface_items),
-                                                                 runs.runs_payload(state, fig_runs), land.title),
-                               "optiscope_animation.html", "text/html", width="stretch")
             teaching.slides_button(land, runs.contour(state.surface, surface_items), fig_runs)

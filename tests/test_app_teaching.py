@@ -132,3 +132,17 @@ def test_slides_button_is_offered():
     at = open_tab(open_app(), "Share & export")
     labels = [b.proto.label for b in at.get("download_button")]
     assert any("GIF" in label for label in labels)
+
+
+def test_share_tab_offers_the_published_page_and_explains_a_bad_app_address():
+    at = open_tab(open_app(lessons.get("zigzag").query), "Share & export")
+    labels = [b.proto.label for b in at.get("download_button")]
+    assert [label for label in labels if "HTML" in label] == ["Published page (HTML)"]    # the one HTML export
+    assert at.text_input(key="publish_base_url").value == ""      # AppTest has no page address: no link
+    assert not at.error
+    at.text_input(key="publish_base_url").set_value("optiscope.example.org").run()
+    shown = [e.value.replace("\\", "") for e in at.error]        # the message is escaped for Markdown
+    assert any("Invalid app address 'optiscope.example.org'" in text and "no link to the live app" in text
+               for text in shown)
+    at.text_input(key="publish_base_url").set_value("https://optiscope.example.org/").run()
+    assert not at.error and not at.exception

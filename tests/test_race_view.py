@@ -1,9 +1,8 @@
-"""``viz.race_view``: the payloads the browser draws the race from, and the offline HTML export."""
+"""``viz.race_view``: the payloads the browser draws the race from, and the vendored plotly.js."""
 from __future__ import annotations
 
 import base64
 import hashlib
-import json
 import re
 from pathlib import Path
 
@@ -110,19 +109,6 @@ def test_runs_payload_rejects_bad_input(rosen_runs):
         race_view.runs_payload([])
     with pytest.raises(ValueError, match="Invalid trails"):
         race_view.runs_payload(rosen_runs, trails=-1)
-
-
-def test_standalone_html_plays_offline(rosen_runs):
-    land = landscapes.get("rosenbrock")
-    surface = race_view.surface_payload(land, contour_grid(land, resolution=20))
-    runs = race_view.runs_payload(rosen_runs)
-    html = race_view.standalone_html(surface, runs, "Rosenbrock </title>")
-    assert html.lstrip().lower().startswith("<!doctype html>")
-    assert vendor_plotly.BANNER in html and "window.OptiscopeRace" in html   # both inlined
-    assert not re.search(r"<script[^>]*\bsrc=", html) and "<link" not in html   # nothing loaded from anywhere
-    assert "<title>Rosenbrock &lt;/title&gt;</title>" in html
-    data = re.search(r"race\.setRuns\((.*)\);\nrace\.setSurface\((.*)\);", html)
-    assert json.loads(data.group(1)) == runs and json.loads(data.group(2)) == surface
 
 
 def test_vendored_plotly_js_is_the_pinned_build_of_the_installed_plotly_version():

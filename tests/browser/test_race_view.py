@@ -1,13 +1,10 @@
-"""The race view in a real browser: playback, settings changed mid-play, keyboard, presenter mode, phone, export."""
+"""The race view in a real browser: playback, settings changed mid-play, keyboard, presenter mode, phone."""
 from __future__ import annotations
 
-import landscapes
 import optimizers
 from state import share
 from tests.browser.conftest import wait_for_app
 from tests.browser.race import TO_PIXELS, graph, race, step
-from viz import race_view
-from viz.figures import PALETTE, Run, contour_grid
 
 # Records the step and play state at the moment the drawn paths change (data-revision).
 WATCH_REVISION = """() => { const v = document.querySelector('[data-testid="race-view"]');
@@ -165,28 +162,5 @@ def test_phone_stacks_full_width_panels_with_controls_on_their_own_row(browser, 
     assert play["y"] >= plot["y"] + plot["height"] - 1               # controls below the panels
     assert slider["y"] >= play["y"] + play["height"] - 1 or slider["x"] >= play["x"] + play["width"]  # no overlap
     assert page.evaluate("document.documentElement.scrollWidth") <= 390
-    assert errors == []
-    context.close()
-
-
-def test_html_export_plays_offline(browser, tmp_path):
-    land = landscapes.get("himmelblau")
-    tr = optimizers.simulate(land, "adam", land.start, 120, lr=0.1)
-    run = Run("Adam (lr=0.1)", PALETTE[0], tr.points[:, 0], tr.loss[:, 0], int(tr.diverged_at[0]))
-    page_file = tmp_path / "race.html"
-    page_file.write_text(race_view.standalone_html(race_view.surface_payload(land, contour_grid(land)),
-                                                   race_view.runs_payload([run])))
-    context = browser.new_context(offline=True)
-    page = context.new_page()
-    errors = []
-    page.on("pageerror", lambda exc: errors.append(str(exc)))
-    page.on("requestfailed", lambda req: errors.append(f"request: {req.url}"))
-    page.goto(page_file.as_uri())
-    view = race(page)
-    assert step(view) == 120 and graph(page)["panels"] == 1
-    view.get_by_role("button", name="Go to start").click()
-    view.get_by_role("button", name="Play").click()
-    page.wait_for_timeout(500)
-    assert 0 < step(view) <= 120
     assert errors == []
     context.close()

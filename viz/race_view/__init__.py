@@ -1,4 +1,4 @@
-"""The race view's payloads and its offline HTML export (no Streamlit here).
+"""The race view's payloads (no Streamlit here).
 
 The race is drawn and animated in the browser by ``static/race.js`` with plotly.js.  Python sends it two
 JSON payloads, with every array as base64 of little-endian float32 values (finite numbers only):
@@ -33,7 +33,6 @@ from __future__ import annotations
 
 import base64
 import hashlib
-import html
 import json
 from pathlib import Path
 
@@ -42,7 +41,8 @@ import numpy as np
 from landscapes.base import Landscape
 from viz.figures import COLORSCALE, N_LEVELS, ContourGrid, Run, _f32
 
-STATIC = Path(__file__).parent / "static"        # race.js, race.css, plotly.js and the two Streamlit mount scripts
+STATIC = Path(__file__).parent / "static"        # race.js, race.css, plotly.js, the two Streamlit mount scripts
+                                                 # and the published pages' script and styles
 PLOTLY_JS = STATIC / "plotly-race.min.js"        # plotly.js core + heatmap + contour, built by vendor_plotly.py
 LAYOUTS = ("side", "overlay")
 
@@ -102,30 +102,3 @@ def runs_payload(runs: list[Run], layout: str = "side", present: bool = False, t
         items.append(item)
     payload = {"layout": layout, "present": bool(present), "trails": int(trails), "runs": items}
     return {"revision": _digest(payload), **payload}
-
-
-def _script_json(payload: dict) -> str:
-    """``payload`` as JSON that is safe inside a ``<script>`` element."""
-    return json.dumps(payload).replace("</", "<\\/")
-
-
-def standalone_html(surface: dict, runs: dict, title: str = "Optiscope race") -> str:
-    """A self-contained page (plotly.js and race.js inlined, no network) that plays the race offline."""
-    css = (STATIC / "race.css").read_text()
-    return f"""<!DOCTYPE html>
-<html lang="en"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1">
-<title>{html.escape(title)}</title>
-<style>body {{ margin: 16px; font-family: system-ui, sans-serif; }}
-{css}</style>
-<script>{PLOTLY_JS.read_text()}</script>
-<script>{(STATIC / "race.js").read_text()}</script>
-</head><body>
-<div id="race"></div>
-<script>
-const race = new OptiscopeRace.Race(document.getElementById("race"));
-race.setRuns({_script_json(runs)});
-race.setSurface({_script_json(surface)});
-document.getElementById("race").focus();
-</script>
-</body></html>
-"""

@@ -1,0 +1,60 @@
+"""What a published page shows, computed by the page's own functions, so it cannot drift from the app.
+
+:func:`content` takes a view as the app has it (its state, the state its race runs, and the trajectories) and
+gathers what the Race tab draws from them through :mod:`ui.runs`, :mod:`viz.figures` and :mod:`viz.series`: the
+race's payloads, the loss and distance charts (and any per-step series), the summary table, the divergence alerts,
+the marker legend, and the lesson's text with the claims it checks.  The Share tab's "Published page (HTML)" and
+``publish.py``'s lesson pages both go through it.  Nothing here needs a running Streamlit server:
+:func:`lesson_view` computes a lesson afresh (``runs.run``, not the page's cache).
+"""
+from __future__ import annotations
+
+import optimizers
+from state import claims, lessons, share
+from state.share import AppState
+from ui import runs, teaching
+from viz import figures, race_view, series
+from viz.static_page import LessonText, PageContent
+
+
+def lesson_view(key: str) -> tuple[AppState, dict[str, optimizers.Trajectory]]:
+    """Lesson ``key`` as the app shows it once applied: ``share.decode`` of its query, and its runs.
+    ``ValueError`` if the lesson is unknown or its query does not read back cleanly."""
+    state, warnings = share.decode(lessons.get(key).query)
+    if warnings:
+        raise ValueError(f"Lesson {key!r} does not read back cleanly: {' '.join(warnings)}")
+    if state.fair:
+        raise ValueError(f"Lesson {key!r} sets the fair race, which tunes on the live app; publish it without")
+    return state, runs.trajectories(state, simulate=runs.run)
+
+
+def lesson_text(state: AppState) -> LessonText | None:
+    """The lesson ``state`` was started from, its claims (``state.claims``) and whether the settings moved on."""
+    if not state.lesson:
+        return None
+    lesson = lessons.get(state.lesson)
+    return LessonText(lesson.title, lesson.watch, tuple(c for c in claims.CLAIMS if c.lesson == lesson.key),
+                      changed=teaching.lesson_changed(state))
+
+
+def content(state: AppState, race_state: AppState, trajs: dict[str, optimizers.Trajectory], *,
+            live_url: str = "") -> PageContent:
+    """The published page of a view: ``state`` is the view's (its link), ``race_state`` what its race runs (the
+    fair race's tuned rates, else ``state``), ``trajs`` its runs (``runs.trajectories(race_state)``)."""
+    if not trajs:
+        raise ValueError("Invalid view: choose at least one optimizer to publish its race")
+    land = runs.landscape(state.surface, runs.surface_items(state))
+    colors = runs.colors(race_state)
+    fig_runs = runs.figure_runs(race_state, trajs, colors)
+    charts = [figures.loss_figure(fig_runs, runs.reference_loss(land, fig_runs)),
+              figures.distance_figure(fig_runs, land.minima), *series.series_figures(trajs, colors)]
+    lesson = lesson_text(state)
+    return PageContent(
+        title=lesson.title if lesson else land.title, surface_title=land.title,
+        surface_description=land.description,
+        surface=race_view.surface_payload(land, figures.contour_grid(land)),
+        runs=runs.runs_payload(state, fig_runs),
+        figures=tuple(fig.to_json() for fig in charts),
+        table_html=runs.summary_table(runs.summary_rows(race_state, trajs)), table_note=runs.SUMMARY_NOTE,
+        lesson=lesson, alerts=tuple(runs.divergence_alerts(fig_runs)), legend=tuple(runs.marker_legend(trajs)),
+        live_url=share.live_link(live_url, state) if live_url.strip() else "")
