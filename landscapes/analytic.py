@@ -16,20 +16,28 @@ def _xy(p: Array) -> tuple[Array, Array]:
     return p[..., 0], p[..., 1]
 
 
-def ravine(condition: float = 50.0, angle: float = 30.0) -> Landscape:
-    """Ill-conditioned quadratic ``f = ½ θᵀ H θ`` with eigenvalues 1 and 1/condition.
+RAVINE_START = (-8.0, 2.5)   # the ravine's start in its own frame: along the floor, across it
 
-    ``angle`` (degrees) rotates the long, flat axis away from the x axis.  The default, 30, is not a
-    multiple of 90, so the valley does not line up with the coordinate axes: per-coordinate methods
-    (RMSprop, Adam) get no free help from the alignment, as on a real problem.
-    """
+
+def ravine_point(along_across: object, angle: Array | float) -> Array:
+    """Points given in the ravine's own frame (along its floor, across it) in the plane, turned by ``angle``
+    (degrees): ``(..., 2)`` for ``along_across`` of shape ``(..., 2)`` and ``angle`` broadcasting with ``...``."""
+    u = np.asarray(along_across, dtype=np.float64)
     a = np.deg2rad(angle)
     c, s = np.cos(a), np.sin(a)
-    lam_steep, lam_flat = 1.0, 1.0 / condition
-    # H = R diag(lam_flat, lam_steep) Rᵀ, with R the rotation by `angle`.
-    hxx = lam_flat * c * c + lam_steep * s * s
-    hyy = lam_flat * s * s + lam_steep * c * c
-    hxy = (lam_flat - lam_steep) * c * s
+    return np.stack([c * u[..., 0] - s * u[..., 1], s * u[..., 0] + c * u[..., 1]], axis=-1)
+
+
+def _ravine_hessian(condition: Array | float, angle: Array | float) -> tuple[Array, Array, Array]:
+    """Entries ``hxx, hxy, hyy`` of ``H = R diag(1/condition, 1) Rᵀ``, with ``R`` the rotation by ``angle``."""
+    a = np.deg2rad(angle)
+    c, s = np.cos(a), np.sin(a)
+    lam_steep, lam_flat = 1.0, 1.0 / np.asarray(condition, dtype=np.float64)
+    return lam_flat * c * c + lam_steep * s * s, (lam_flat - lam_steep) * c * s, lam_flat * s * s + lam_steep * c * c
+
+
+def _quadratic(hxx: Array, hxy: Array, hyy: Array) -> tuple:
+    """``value``, ``grad`` and ``hessian`` of ``½ θᵀ H θ`` for the entries of ``H`` (scalars, or one per start)."""
 
     def value(p: Array) -> Array:
         x, y = _xy(p)
@@ -44,7 +52,19 @@ def ravine(condition: float = 50.0, angle: float = 30.0) -> Landscape:
         one = np.ones_like(x)
         return stack_hessian(hxx * one, hxy * one, hyy * one)
 
-    start = np.array([c * -8.0 - s * 2.5, s * -8.0 + c * 2.5])
+    return value, grad, hessian
+
+
+def ravine(condition: float = 50.0, angle: float = 30.0) -> Landscape:
+    """Ill-conditioned quadratic ``f = ½ θᵀ H θ`` with eigenvalues 1 and 1/condition.
+
+    ``angle`` (degrees) rotates the long, flat axis away from the x axis.  The default, 30, is not a
+    multiple of 90, so the valley does not line up with the coordinate axes: per-coordinate methods
+    (RMSprop, Adam) get no free help from the alignment, as on a real problem.
+    """
+    value, grad, hessian = _quadratic(*_ravine_hessian(condition, angle))
+    start = ravine_point(RAVINE_START, angle)
+    lam_flat = 1.0 / condition
     return Landscape(
         name="ravine",
         title="Ravine (ill-conditioned quadratic)",
@@ -67,6 +87,28 @@ def ravine(condition: float = 50.0, angle: float = 30.0) -> Landscape:
             "momentum": {"lr": 0.5, "momentum": 0.8}, "adagrad": {"lr": 1.0}, "rmsprop": {"lr": 0.1},
             "adadelta": {"lr": 1.0}, "adam": {"lr": 0.3}, "lion": {"lr": 0.05},
         }),
+    )
+
+
+def ravines(condition: Array, angle: Array) -> Landscape:
+    """Many ravines at once, for studies that sample condition numbers and angles in one ``simulate()`` call.
+
+    Start ``i`` of a run lives on the ravine with ``condition[i]`` and ``angle[i]`` (1-D arrays of one length
+    ``n``), so its points must have shape ``(n, 2)`` (or ``(k, n, 2)``).  Everything else is the ravine's:
+    bounds, minimum at the origin, and the default start of the first ravine.
+    """
+    condition, angle = np.broadcast_arrays(np.asarray(condition, dtype=np.float64), np.asarray(angle, dtype=np.float64))
+    value, grad, hessian = _quadratic(*_ravine_hessian(condition, angle))
+    return Landscape(
+        name="ravine",
+        title="Ravines (one per start)",
+        description=f"{condition.size} ravines, condition numbers {condition.min():g} to {condition.max():g}, "
+                    f"angles {angle.min():g}° to {angle.max():g}°.",
+        latex=r"f_i(\theta) = \tfrac12\,\theta^\top R_i\,\mathrm{diag}(1/\kappa_i,\;1)\,R_i^\top\theta",
+        value=value, grad=grad, hessian=hessian,
+        bounds=((-10.0, 10.0), (-10.0, 10.0)),
+        start=ravine_point(RAVINE_START, angle.flat[0]),
+        minima=[[0.0, 0.0]],
     )
 
 

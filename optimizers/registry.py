@@ -16,6 +16,8 @@ from dataclasses import dataclass
 from enum import StrEnum
 from typing import Any
 
+import numpy as np
+
 from optimizers import explain, rules
 from optimizers.schedules import SCHEDULE_PARAMS, WARMUP_PARAMS
 from paramspec import Param
@@ -153,8 +155,9 @@ NOISE = Param("noise", 1.0, 0.0, 100.0,
               help="Standard deviation of the Gaussian noise added to each gradient coordinate "
                    "on analytic surfaces (divided by √batch_size). Dataset surfaces sample real examples.")
 BIAS_CORRECTION = Param("bias_correction", True, kind="bool",
-                        help="Divide m and v by 1 - βᵗ to undo their start at zero. Without it the first steps are "
-                             "distorted: about √10 times too long with the default betas.")
+                        help="Divide m and v by 1 - βᵗ to undo their start at zero. Without it the first step is "
+                             "(1−β₁)/√(1−β₂) = √10 ≈ 3.2 times too long with the default betas, and later "
+                             "steps are distorted too.")
 FALLBACK = Param("fallback", True, kind="bool",
                  help="Take a gradient step where the Hessian is not positive definite.")
 FALLBACK_LR = Param("fallback_lr", 0.01, 0.0, 10.0, low_open=True, log=True,
@@ -184,10 +187,11 @@ _ENTRIES = (
         init=rules.init_none, update=rules.gd,
         family="gd", explainer=explain.gd_lines,
         intuition="Step straight downhill, by an amount proportional to the slope. On a ravine the steepest "
-                  "direction points across the valley, not along it, so the path zig-zags between the walls.",
+                  "direction points across the valley, not along it, so with a step between 1/L and 2/L the path "
+                  "zig-zags between the walls.",
         pros="Simple; one hyperparameter; exact and deterministic with the full gradient.",
         cons="Needs γ < 2/L (L the largest curvature); slow along flat directions (rate (κ−1)/(κ+1) at best); "
-             "can stop in a local minimum or at a saddle; every step costs a pass over the whole dataset.",
+             "can stop in a local minimum; every step costs a pass over the whole dataset.",
         when="Small, well-conditioned problems, and as the baseline every other method is compared with.",
         reference="Cauchy (1847); torch.optim.SGD with momentum=0.",
     ),
@@ -204,7 +208,7 @@ _ENTRIES = (
         intuition="The gradient of a single example is a cheap, noisy estimate of the true gradient. The noise "
                   "makes the path jitter, which costs precision near the minimum but can shake the iterate out "
                   "of shallow valleys.",
-        pros="Cheapest possible step; noise can escape shallow minima and saddles.",
+        pros="Cheapest possible step; its noise can carry it out of a shallow valley.",
         cons="Never settles exactly with a constant γ (it keeps bouncing); needs a decaying schedule to converge.",
         when="Very large datasets where one pass over the data is already expensive.",
         reference="Robbins & Monro (1951), 'A stochastic approximation method'.",
@@ -238,7 +242,8 @@ _ENTRIES = (
         moment_arrow=MomentArrow.HEAVY_BALL,
         intuition="A ball rolling downhill gathers speed. Gradients that agree from step to step (along the "
                   "valley floor) add up, while those that flip sign (across the valley) cancel, so the zig-zag "
-                  "is damped and progress along the valley speeds up by about 1/(1-μ). This is PyTorch's "
+                  "is damped and progress along the floor speeds up by about 1/(1−μ) (while γ times the floor's "
+                  "curvature is small). This is PyTorch's "
                   "convention: γ multiplies the whole buffer, unlike Sutskever's form where it sits inside.",
         pros="Large speed-up on ill-conditioned valleys for one extra knob (tuned, rate (√κ−1)/(√κ+1) on a "
              "quadratic); stable up to γL < 2 + 2μ instead of 2; inertia can carry it over a small bump, but only "
@@ -260,11 +265,13 @@ _ENTRIES = (
         moment_arrow=MomentArrow.LOOKAHEAD,
         intuition="Like momentum, but the gradient is measured where the velocity is about to carry the "
                   "iterate. If that look-ahead point is already climbing the far wall, the correction comes one "
-                  "step earlier, so it overshoots less.",
-        pros="Same cost as momentum; overshoots less at the same γ and μ; its accelerated rate is guaranteed on "
-             "every smooth, strongly convex function, where the heavy ball's can fail.",
+                  "step earlier, so with a large μ and a moderate γ it overshoots less.",
+        pros="Same cost as momentum; at the same γ and a large μ it overshoots less and settles sooner, as long as "
+             "γL stays well below its stability limit; its accelerated rate is guaranteed on every smooth, strongly "
+             "convex function (Nesterov's theorem), where the heavy ball's can fail.",
         cons="On a quadratic, tuned heavy ball is faster (rate (√κ−1)/(√κ+1) against 1 − 2/√(3κ+1)); still "
-             "oscillates with large μ; the look-ahead form differs from PyTorch's nesterov=True rewrite.",
+             "oscillates with large μ; its stable range is narrower, γL < (2+2μ)/(1+2μ) against the heavy ball's "
+             "2+2μ; the look-ahead form differs from PyTorch's nesterov=True rewrite.",
         when="Wherever momentum works; a safe default when tuning μ high.",
         reference="Nesterov (1983); Sutskever, Martens, Dahl & Hinton (2013).",
     ),
@@ -279,11 +286,12 @@ _ENTRIES = (
         family="adagrad", diagnostics=GRAD_EFF_LR, explainer=explain.adagrad_lines,
         intuition="Each coordinate gets its own learning rate, divided by the root of the sum of all its past "
                   "squared gradients. Steep coordinates are slowed down and flat ones sped up, but the sum only "
-                  "grows, so every step gets smaller and the method can stall long before the minimum. "
+                  "grows, so the effective learning rate only shrinks and the method slows to a crawl long "
+                  "before the minimum. "
                   "ε sits outside the square root, as in PyTorch (some texts put it inside).",
         pros="Little tuning; excellent for sparse features that appear rarely.",
-        cons="Effective step shrinks forever; stalls on long runs and non-convex surfaces; per-coordinate, so it "
-             "helps with bad conditioning only along the axes.",
+        cons="Its effective learning rate only shrinks, so long runs slow down (without stopping); per-coordinate, so "
+             "it helps with bad conditioning only along the axes.",
         when="Convex problems with sparse gradients (e.g. linear models on text).",
         reference="Duchi, Hazan & Singer (2011); torch.optim.Adagrad.",
     ),
@@ -298,11 +306,12 @@ _ENTRIES = (
         family="rmsprop", diagnostics=GRAD_EFF_LR, explainer=explain.rmsprop_lines,
         intuition="AdaGrad with a memory that fades: the squared gradients are averaged with exponential "
                   "decay ρ, so the per-coordinate step size adapts to recent slopes instead of shrinking "
-                  "forever. Steps are roughly γ in size regardless of how steep the surface is. ε is outside "
+                  "forever. Its steps are set by γ, not by how steep the surface is. ε is outside "
                   "the square root, as in PyTorch.",
-        pros="Keeps moving where AdaGrad stalls; evens out very different gradient scales, but only those that "
+        pros="Keeps moving where AdaGrad slows down; evens out very different gradient scales, but only those that "
              "line up with the coordinate axes.",
-        cons="No momentum; with a constant γ its steps stay about γ long, so it keeps jumping around the minimum; "
+        cons="No momentum; with a constant γ it never settles: it keeps being thrown back out to about 0.7γ from the "
+             "minimum; "
              "per-coordinate scaling depends on the coordinate system, so a turned valley loses the benefit.",
         when="Recurrent networks and non-stationary problems; a predecessor of Adam.",
         reference="Hinton, Srivastava & Swersky (2012), lecture 6e; torch.optim.RMSprop.",
@@ -320,10 +329,9 @@ _ENTRIES = (
         family="adadelta", diagnostics=GRAD_EFF_LR, explainer=explain.adadelta_lines,
         intuition="Replaces the learning rate by the ratio of two running averages: recent step sizes over "
                   "recent gradient sizes, so the units of the step match the units of θ. It starts very "
-                  "cautiously (the step average begins at ε) and speeds up as it moves.",
+                  "cautiously (the step average begins at ε) and speeds up only slowly as it moves.",
         pros="No learning rate to pick in the usual sense; units are consistent.",
-        cons="Slow start: ε sets the first steps, √(ε/(1−ρ)) per coordinate, so ε is the real knob; rarely the "
-             "fastest.",
+        cons="Slow start: ε sets the first steps, √(ε/(1−ρ)) per coordinate, so ε is the real knob.",
         when="When you cannot tune a learning rate at all.",
         reference="Zeiler (2012); torch.optim.Adadelta (lr multiplies the step, default 1.0).",
     ),
@@ -339,10 +347,13 @@ _ENTRIES = (
         intuition="Momentum (the average m of gradients) divided by an RMSprop-style scale (the root of the "
                   "average v of squared gradients). Both averages start at zero, so early on they underestimate "
                   "by different factors, and the ratio m/√v comes out too large; dividing by 1 - βᵗ undoes "
-                  "that. With the correction, each step moves each coordinate by about γ.",
-        pros="Works well with default settings on a huge range of problems; robust to gradient scale.",
+                  "that: without it the first step is √10 ≈ 3.2 times too long. With the correction, the first step "
+                  "moves each coordinate by exactly γ, and no later one by more than about 3γ.",
+        pros="Widely reported to work well with default settings; multiplying the loss by a constant leaves its path "
+             "unchanged.",
         cons="Per-coordinate scaling depends on the coordinate system: on a turned ravine tuned momentum is "
-             "faster; can converge to worse points than tuned SGD.",
+             "faster; with a constant γ it is eventually thrown out of a minimum it seemed to have settled in; "
+             "in deep networks it can generalise worse than tuned SGD (Wilson et al., 2017).",
         when="The default first choice for deep learning, especially transformers.",
         reference="Kingma & Ba (2015); torch.optim.Adam.",
     ),
@@ -356,10 +367,13 @@ _ENTRIES = (
         ), symbols=ADAM_SYMBOLS,
         init=rules.init_adam, update=rules.amsgrad,
         family="adam", diagnostics=GRAD_MOMENT_EFF_LR, explainer=explain.adam_family_lines,
-        intuition="Adam, except the scale v never shrinks: it keeps the largest value seen. This guarantees "
-                  "that the effective step size never grows, fixing a case where Adam fails to converge.",
-        pros="Convergence guarantee that Adam lacks.",
-        cons="Steps can stay small after one large gradient; rarely better than Adam in practice.",
+        intuition="Adam, except that the scale √v̂ in the denominator never shrinks: v̂ keeps the largest v seen, "
+                  "which fixes a case where Adam fails to converge. In Reddi et al.'s rule, without bias "
+                  "correction, that makes the effective step γ/√v̂ non-increasing; with PyTorch's bias "
+                  "correction, which this app follows, the effective step still grows while the correction "
+                  "fades.",
+        pros="A convergence proof (for Reddi et al.'s rule) that Adam lacks.",
+        cons="After large gradients its steps stay smaller than Adam's.",
         when="When Adam's steps become erratic late in training.",
         reference="Reddi, Kale & Kumar (2018); torch.optim.Adam(amsgrad=True).",
     ),
@@ -376,7 +390,7 @@ _ENTRIES = (
                   "these surfaces it pulls the path slightly toward the origin, so it may stop a little short "
                   "of the minimum.",
         pros="Regularizes properly with adaptive methods; the standard for large models.",
-        cons="λ shifts the minimum that is actually reached (a visible bias on a 2-D surface).",
+        cons="λ shifts the point where it stops, toward the origin (a visible bias on a 2-D surface).",
         when="Training transformers and other large networks with regularization.",
         reference="Loshchilov & Hutter (2019); torch.optim.AdamW.",
     ),
@@ -392,9 +406,10 @@ _ENTRIES = (
         init=rules.init_nadam, update=rules.nadam,
         family="adam", diagnostics=GRAD_MOMENT_EFF_LR, explainer=explain.nadam_lines,
         intuition="Adam with Nesterov's look-ahead built in: the step mixes the current gradient with the "
-                  "momentum that the next step will apply, so it reacts a little sooner to a change of slope.",
-        pros="Often slightly faster than Adam early on.",
-        cons="More hyperparameters; differences from Adam are small on most problems.",
+                  "momentum that the next step will apply: Nesterov's look-ahead, applied to Adam's momentum.",
+        pros="Dozat reports faster progress than Adam on some problems; here, at the same γ, it is ahead as "
+             "often as behind.",
+        cons="More hyperparameters; on these surfaces the difference from Adam goes either way.",
         when="As a drop-in alternative to Adam.",
         reference="Dozat (2016); torch.optim.NAdam.",
     ),
@@ -411,9 +426,10 @@ _ENTRIES = (
         init=rules.init_lion, update=rules.lion,
         family="lion", diagnostics=GRAD_MOMENT, explainer=explain.lion_lines,
         intuition="Only the sign of an interpolated momentum is used, so every coordinate moves by exactly γ "
-                  "each step. Paths are made of diagonal moves; near the minimum it hops back and forth by γ.",
+                  "each step. Paths are made of diagonal moves; near the minimum it keeps hopping back and forth.",
         pros="Cheap (one moment); uniform step size; strong results on large vision and language models.",
-        cons="Needs a smaller γ than Adam; cannot settle closer than about γ without a decaying schedule.",
+        cons="Needs a smaller γ than Adam; without a decaying schedule it does not settle, staying about γ/10 or "
+             "more from the minimum.",
         when="Large-scale training where memory for optimizer state matters.",
         reference="Chen et al. (2023), 'Symbolic discovery of optimization algorithms' (not in torch.optim).",
     ),
@@ -432,7 +448,8 @@ _ENTRIES = (
                   "surface curves downward the fitted bowl is upside down and the jump heads for a maximum or a "
                   "saddle, so the method falls back to a gradient step there.",
         pros="Immune to bad conditioning; converges quadratically near a minimum.",
-        cons="Needs the Hessian (too costly in high dimensions); attracted to saddles without a safeguard.",
+        cons="Needs the Hessian (too costly in high dimensions); attracted to saddles without a safeguard, and even "
+             "with it a Newton step where the curvature has only just turned positive can be huge.",
         when="Small problems with cheap second derivatives, e.g. logistic regression with few features.",
         reference="Nocedal & Wright, Numerical Optimization (2006), chapter 3.",
     ),
@@ -469,6 +486,7 @@ NESTEROV = Param("nesterov", True, kind="bool",
 MUON_WEIGHT_DECAY = Param("weight_decay", 0.1, 0.0, 1.0, help=WEIGHT_DECAY.help + " torch.optim.Muon's default "
                           "is 0.1.")
 NS_STEPS = Param("ns_steps", 5, 0, 99, kind="int", help="Newton–Schulz iterations (torch's default 5).")
+NS_LENGTH = float(np.linalg.norm(rules.newton_schulz_row(np.array([[1.0, 0.0]]), NS_STEPS.default)))  # of a unit row
 
 SF_EQ = (
     r"\gamma_t = \gamma \min(1,\, t/T) \ (\gamma \text{ if } T = 0),\quad "
@@ -511,8 +529,8 @@ _MORE_ENTRIES = (
                   "decrease: halve the step until the loss drops by at least a small fraction of what the "
                   "slope promises) makes every step go downhill. The inspector draws H as an ellipse beside "
                   "the true inverse Hessian: watch the estimate take the shape of the valley.",
-        pros="Superlinear convergence near a minimum using gradients only; no learning rate to tune; "
-             "immune to bad conditioning once H has been learnt.",
+        pros="Superlinear convergence near a minimum using gradients only (a theorem); no learning rate to tune; "
+             "unaffected by bad conditioning once H has been learnt.",
         cons="Stores and updates a d×d matrix (fine in 2-D, too much for a neural network; L-BFGS keeps a few "
              "vectors instead); needs exact, noise-free gradients and loss values for the line search.",
         when="Smooth deterministic problems of modest size: scipy.optimize.minimize's default for "
@@ -542,7 +560,7 @@ _MORE_ENTRIES = (
                   "cannot do that, because its per-coordinate scaling is tied to the axes.",
         pros="Rotation invariant; adapts to correlated directions such as a tilted valley.",
         cons="Needs a d×d matrix and its square root each step (cost d³): only feasible in low dimension; "
-             "like AdaGrad, the steps shrink forever.",
+             "like AdaGrad's, its preconditioner only shrinks.",
         when="Small problems with strongly correlated parameters; as the idea behind Shampoo and other "
              "structured preconditioners.",
         reference="Duchi, Hazan & Singer (2011), 'Adaptive subgradient methods for online learning and "
@@ -565,11 +583,12 @@ _MORE_ENTRIES = (
         intuition="Before each step SAM asks: what is the worst point within distance ρ? To first order that "
                   "is ρ uphill along the gradient. It measures the gradient there and takes the descent step "
                   "from the original point. In a sharp valley the uphill point sits high on a wall and pushes "
-                  "hard; in a wide valley it barely differs, so SAM prefers flat minima. The inspector draws "
+                  "hard; in a wide valley it barely differs, so, Foret et al. argue, SAM prefers flat minima. The "
+                  "inspector draws "
                   "the ρ-ball and the perturbed point.",
-        pros="Finds flatter minima, which tend to generalise better in deep learning; one extra knob.",
-        cons="Two gradients per step; near a sharp minimum the perturbed gradient never vanishes, so it "
-             "hovers around the minimum instead of landing on it.",
+        pros="In Foret et al.'s experiments it finds flatter minima, which generalise better; one extra knob.",
+        cons="Two gradients per step; near a minimum the perturbed gradient does not vanish, so with a constant γ "
+             "it keeps moving around the minimum instead of landing on it.",
         when="Image classification and fine-tuning where generalisation matters more than training speed.",
         reference="Foret, Kleiner, Mobahi & Neyshabur (2021), 'Sharpness-aware minimization for efficiently "
                   "improving generalization', Algorithm 1 (p = 2). Independent NumPy reference in the tests.",
@@ -593,7 +612,7 @@ _MORE_ENTRIES = (
                   "race draws z and y beside x.",
         pros="No learning-rate schedule to design; matches or beats tuned cosine schedules in the paper's "
              "benchmarks; the same memory as momentum.",
-        cons="Averaging with equal weights makes x slow to leave early points on a long curved path; β and γ "
+        cons="Averaging makes x trail the base sequence z along a long curved path; β and γ "
              "interact; the model must be evaluated at x, not at y (the package's eval()).",
         when="Training runs whose length is not known in advance, or to avoid tuning a schedule.",
         reference="Defazio, Yang, Mehta, Mishchenko, Khaled & Cutkosky (2024), 'The road less scheduled'; "
@@ -614,7 +633,7 @@ _MORE_ENTRIES = (
                   "the root of its running squared average (no first moment: the interpolation y plays that "
                   "role), x averages the z's and is reported, and the gradient is taken at y between them.",
         pros="Adam's robustness to scale without a schedule; won the AlgoPerf 2024 self-tuning track.",
-        cons="Same caveats as Schedule-Free SGD: x lags on curved paths; evaluation must use x.",
+        cons="Same caveats as Schedule-Free SGD: x trails z on curved paths; evaluation must use x.",
         when="Transformer-style training where a schedule would otherwise be tuned.",
         reference="Defazio et al. (2024), 'The road less scheduled'; schedulefree.AdamWScheduleFree "
                   "(r = 0, weight_lr_power = 2).",
@@ -640,9 +659,10 @@ _MORE_ENTRIES = (
                   "a lower bound on it, and d only ever grows to the largest bound found. It starts tiny (d₀), "
                   "grows by orders of magnitude in the first steps, then settles; the d-over-steps plot "
                   "shows it. The lr you set multiplies d.",
-        pros="No learning rate to tune on most problems; d grows fast, unlike D-Adaptation's.",
-        cons="d never shrinks, so an overestimate early on keeps the steps too large; the first steps are "
-             "wasted at the tiny d₀.",
+        pros="No learning rate to tune on most problems; a better worst-case rate than D-Adaptation's in its "
+             "paper, though on these surfaces its d starts slower.",
+        cons="d never shrinks, so an overestimate early on keeps the steps too large; the first few steps are "
+             "spent near the tiny d₀.",
         when="When tuning a learning rate is expensive: fine-tuning, diffusion and language models.",
         reference="Mishchenko & Defazio (2024), 'Prodigy: an expeditiously adaptive parameter-free learner'; "
                   "prodigyopt.Prodigy 1.1.2 defaults (no bias correction, no safeguard warm-up, no weight decay).",
@@ -667,10 +687,10 @@ _MORE_ENTRIES = (
                     r"\epsilon = \text{eps},\ d_0 = \text{d0};\ m_0 = v_0 = s_0 = 0,\ r_0 = 0"),
         init=rules.init_dadapt_adam, update=rules.dadapt_adam,
         intuition="The predecessor of Prodigy: Adam with its step size d estimated from a lower bound on the "
-                  "distance to the solution. Its estimate grows more slowly than Prodigy's, so it spends "
-                  "longer taking tiny steps at the start.",
+                  "distance to the solution. On these surfaces its step scale grows faster than Prodigy's in the "
+                  "first steps; Prodigy improves on its worst-case rate instead.",
         pros="No learning rate to tune; proven rates on convex problems.",
-        cons="Slow start from the tiny d₀; d never shrinks.",
+        cons="Its first steps are spent near the tiny d₀; d never shrinks.",
         when="As Prodigy; mostly of historical interest now.",
         reference="Defazio & Mishchenko (2023), 'Learning-rate-free learning by D-Adaptation'; "
                   "dadaptation.DAdaptAdam 3.2 defaults (no bias correction, no weight decay).",
@@ -696,12 +716,12 @@ _MORE_ENTRIES = (
                   "orthogonal matrix (all singular values set to about 1), computed with a few Newton–Schulz "
                   "iterations. Here θ is one 1×2 matrix, whose only singular value is its length, so the "
                   "iteration just rescales the momentum: Muon becomes normalised momentum. With torch's five "
-                  "steps from length 1 the length lands at 0.696, not exactly 1 (the coefficients trade "
+                  f"steps from length 1 the length lands at {NS_LENGTH:.3f}, not exactly 1 (the coefficients trade "
                   "accuracy for speed; torch's bfloat16 arithmetic scatters it between about 0.68 and 0.72); "
                   "the update-length series shows it.",
         pros="On real weight matrices: equalises the update across all directions of the matrix; strong "
              "results training transformers.",
-        cons="On a vector it reduces to fixed-length steps of about 0.7 γ, so it hops around a minimum "
+        cons=f"On a vector it reduces to fixed-length steps of about {NS_LENGTH:.1f} γ, so it hops around a minimum "
              "without a decaying schedule; torch's default weight decay 0.1 pulls slightly toward 0.",
         when="Hidden-layer weight matrices of transformers (with AdamW for embeddings and biases).",
         reference="Jordan et al. (2024), 'Muon: an optimizer for hidden layers in neural networks'; "
