@@ -7,9 +7,11 @@ import pytest
 from streamlit.testing.v1 import AppTest
 
 import optimizers
+from optimizers import behaviour, validity
 from optimizers.explain import vec
-from state import lessons, share
+from state import claims, lessons, share
 from tests.apptest_page import open_app, open_settings, open_tab
+from ui import checks
 
 pytestmark = pytest.mark.app
 
@@ -146,3 +148,38 @@ def test_share_tab_offers_the_published_page_and_explains_a_bad_app_address():
                for text in shown)
     at.text_input(key="publish_base_url").set_value("https://optiscope.example.org/").run()
     assert not at.error and not at.exception
+
+
+def captions(at: AppTest) -> list[str]:
+    return [c.value for c in at.caption]
+
+
+def test_lessons_tab_shows_how_far_each_statement_holds_with_the_computed_share():
+    at = open_tab(open_app(), "Lessons")
+    assert not at.exception
+    shown = captions(at)
+    for lesson in lessons.LESSONS:
+        for statement in lesson.checks:
+            result = validity.study(statement)
+            assert checks.line(statement, result) in shown, (lesson.key, statement.key)
+            assert validity.describe(result, statement.share) in checks.line(statement, result)
+    assert not any("Checking how far" in text for text in shown)          # every placeholder was filled
+    maps = {s.key for le in lessons.LESSONS for s in le.checks if s.picture is not None}
+    drawn = [json.loads(c.proto.spec) for c in at.get("plotly_chart")]
+    assert sum(any(t.get("name") == "holds" for t in spec["data"]) for spec in drawn) >= len(maps) > 0
+
+
+def test_explanations_check_the_chosen_optimizers_statements_and_the_claims():
+    at = open_tab(open_app({"opt": "nag,amsgrad"}), "Explanations")
+    assert not at.exception
+    shown = captions(at)
+    for statement in behaviour.about("nag") + behaviour.about("amsgrad"):
+        assert checks.line(statement, validity.study(statement)) in shown, statement.key
+    in_claims = {s.key for claim in claims.CLAIMS for s in claim.checks}
+    unchosen = [s for s in behaviour.about("adam") if s.key not in in_claims]
+    assert unchosen and not [s for s in unchosen if checks.line(s, validity.study(s)) in shown]      # not chosen
+    for claim in claims.CLAIMS:
+        for statement in claim.checks:
+            assert checks.line(statement, validity.study(statement)) in shown, (claim.key, statement.key)
+    text = "\n".join(m.value for m in at.markdown)
+    assert optimizers.get("amsgrad").intuition in text and optimizers.get("nag").cons in text
