@@ -7,15 +7,11 @@ widget and caching glue in ``ui/``.
 from dataclasses import replace
 from urllib.parse import urlencode
 
-import pandas as pd
 import streamlit as st
 
-import optimizers
-from optimizers.schedules import SCHEDULE_LATEX
 from state import export, share
 from ui import analysis_tab as analysis_ui
-from ui import claims as claims_ui
-from ui import controls, published, runs, teaching, theory_lab
+from ui import controls, explanations, published, runs, teaching, theory_lab
 from ui import race_view as race_ui
 from viz import figures, series, static_page
 
@@ -118,21 +114,7 @@ if state.optimizers and analysis_tab.open is not False:
 
 if explain_tab.open is not False:
     with explain_tab:
-        st.latex(land.latex)
-        for name in state.optimizers:
-            opt = optimizers.get(name)
-            st.subheader(opt.title)
-            st.markdown(opt.intuition)
-            for line in opt.equations:
-                st.latex(line)
-            schedule = state.hyper[name]["schedule"]
-            if schedule != "constant":
-                st.latex(SCHEDULE_LATEX[schedule] + r"\quad(\gamma_t \text{ replaces } \gamma)")
-            st.caption(f"Symbols: ${opt.symbols}$. Reference: {opt.reference}")
-        st.subheader("All optimizers at a glance")
-        st.table(pd.DataFrame([{"optimizer": o.title, "strengths": o.pros, "weaknesses": o.cons,
-                                "use it for": o.when} for o in optimizers.OPTIMIZERS.values()]).set_index("optimizer"))
-        claims_ui.render()
+        explanations.render(state, land)
 
 if share_tab.open is not False:
     with share_tab:

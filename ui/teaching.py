@@ -21,7 +21,7 @@ import optimizers
 from optimizers.explain import explain
 from optimizers.simulate import StepRecord, replay
 from state import lessons, share
-from ui import controls, runs
+from ui import checks, controls, runs
 from viz import gif, inspector, series, surface3d
 from viz.figures import ContourGrid, Run
 
@@ -83,11 +83,15 @@ def card_grid(items: Iterable[T]) -> Iterator[T]:
 
 
 def lessons_tab(state: share.AppState) -> None:
-    """The gallery: one card per lesson with its text, an Apply button and its link; then theory vs practice."""
+    """The gallery: one card per lesson with its text, an Apply button, its link and how far each of its statements
+    holds (filled in once every card is drawn)."""
     st.markdown("Each lesson sets the surface, the optimizers, their settings and the start so that one classic "
                 "behaviour shows up clearly; its text says what to watch. Every lesson is also a link, and "
-                "afterwards every control stays yours to change.")
+                "afterwards every control stays yours to change. Below each lesson, *is that always true?*: each "
+                "statement it makes is checked over a neighbourhood of its settings (sampled starts, angles, "
+                "condition numbers and learning rates), and the share of sampled runs where it holds is shown.")
     base = (st.context.url or "").split("?")[0]
+    pending: checks.Pending = []
     for lesson in card_grid(lessons.LESSONS):
         active = state.lesson == lesson.key
         st.markdown(f"**{lesson.title}**" + (" · *active*" if active else ""))
@@ -96,6 +100,8 @@ def lessons_tab(state: share.AppState) -> None:
             st.button("Apply this lesson", key=f"lesson_{lesson.key}", on_click=apply_lesson,
                       args=(lesson.key,), type="primary" if active else "secondary")
             st.markdown(f"[Lesson link]({base}?{urlencode(lesson.query, safe=',')})", width="content")
+        pending += checks.slots(lesson.checks, f"lesson_{lesson.key}")
+    checks.fill(pending)
 
 
 # --- step inspector ------------------------------------------------------------------------------------

@@ -1,0 +1,45 @@
+"""The Explanations tab: the surface's formula, each chosen optimizer's intuition, equations, strengths and
+weaknesses with how far each statement about its behaviour holds, all optimizers at a glance, and the claims.
+
+Drawn only while the tab is open.  The text goes out first; the checks (:mod:`ui.checks`) fill in after.
+"""
+from __future__ import annotations
+
+import pandas as pd
+import streamlit as st
+
+import optimizers
+from landscapes.base import Landscape
+from optimizers import behaviour
+from optimizers.schedules import SCHEDULE_LATEX
+from state import share
+from ui import checks
+from ui import claims as claims_ui
+
+
+def render(state: share.AppState, land: Landscape) -> None:
+    """Draw the tab: sections for the chosen optimizers, the table of all of them, then the claims."""
+    st.latex(land.latex)
+    pending: checks.Pending = []
+    for name in state.optimizers:
+        opt = optimizers.get(name)
+        st.subheader(opt.title)
+        st.markdown(opt.intuition)
+        for line in opt.equations:
+            st.latex(line)
+        schedule = state.hyper[name]["schedule"]
+        if schedule != "constant":
+            st.latex(SCHEDULE_LATEX[schedule] + r"\quad(\gamma_t \text{ replaces } \gamma)")
+        st.caption(f"Symbols: ${opt.symbols}$. Reference: {opt.reference}")
+        st.markdown(f"**Strengths:** {opt.pros}  \n**Weaknesses:** {opt.cons}")
+        about = behaviour.about(name)
+        if about:
+            st.markdown("**Is that always true?** Each statement above about how it behaves, checked over a "
+                        "neighbourhood of settings:")
+            pending += checks.slots(about, f"explain_{name}")
+    st.subheader("All optimizers at a glance")
+    st.table(pd.DataFrame([{"optimizer": o.title, "strengths": o.pros, "weaknesses": o.cons, "use it for": o.when}
+                           for o in optimizers.OPTIMIZERS.values()]).set_index("optimizer"))
+    st.caption("Choose an optimizer in the sidebar to see how far each statement in its row holds.")
+    pending += claims_ui.render()
+    checks.fill(pending)
