@@ -33,10 +33,11 @@ from optimizers.validity import (
 
 Array = np.ndarray
 
-VALLEY = Disc(RAVINE_START, 1.0, valley=True, label="the ravine's start (8 along the floor, 2.5 across)")
+VALLEY = Disc(RAVINE_START, 1.0, valley=True, label="the ravine's start")
 ANY_ANGLE = Axis("angle", 0.0, 90.0)
 TURNED = Axis("angle", 30.0, 60.0)
 TOL_RACE = 1e-3            # the rotation lessons' tolerance on the loss gap
+LONG = 96                  # cases of a study over thousands of steps: its cost grows with starts × steps
 TWO_WELLS = {"tilt": 1.0}
 RIGHT = ((0.3, 2.0), (-1.5, 1.5))   # the right-hand (shallow) side of two_wells (tilt 1), beyond the ridge
 
@@ -131,8 +132,8 @@ SGD_FLOOR = Statement(
     "sgd.floor", "With a constant γ, SGD's loss does not keep falling: over the second half of a long run it "
                  "hovers within 40% below to 60% above the floor γσ²/(2(2−γm)) + γσ²/(2(2−γL)).",
     Domain("ravine", starts=VALLEY, axes=(ANY_ANGLE, Axis("condition", 5, 20), Axis("lr", 0.2, 0.8),
-                                          Axis("noise", 0.5, 2.0, label="σ")), steps=4000, shown=400),
-    _sgd_floor, entries=(("sgd", "cons"),))
+                                          Axis("noise", 0.5, 2.0, label="σ")), steps=4000, shown=400, n=LONG),
+    _sgd_floor, entries=(("sgd", "intuition"), ("sgd", "cons")))
 
 
 def _sgd_deep_side(c: Cases) -> Array:
@@ -197,7 +198,7 @@ MINIBATCH_JITTER = Statement(
     "minibatch.jitter", "With a constant γ, mini-batches of 16 keep jittering around the least-squares fit: over the "
                         "second half of 2,000 steps their mean distance from it stays above 0.2% of the start's.",
     Domain("linear_regression", starts=Box((-2.0, 6.0), (-5.0, 3.0), label="starts anywhere on the plot"),
-           axes=(Axis("lr", 0.02, 0.08),), steps=2000),
+           axes=(Axis("lr", 0.02, 0.08),), steps=2000, n=LONG),
     _minibatch_jitters, entries=(("minibatch", "cons"),))
 
 
@@ -217,6 +218,21 @@ MOMENTUM_SPEEDUP = Statement(
     Domain("ravine", starts=VALLEY, axes=(ANY_ANGLE, Axis("condition", 200, 1000, log=True), Axis("lr", 0.05, 0.5),
                                           Axis("momentum", 0.3, 0.8)), steps=400),
     _speedup, entries=(("momentum", "intuition"),))
+
+
+def _slower_swings(c: Cases) -> Array:
+    across = c.across(c.run("momentum", lr=c["lr"], momentum=c["momentum"], diagnostics=False))
+    alive = np.abs(across[:-1]) > 1e-9 * np.abs(across[0])
+    crossed = (np.signbit(across[1:]) != np.signbit(across[:-1])) & alive
+    return crossed.sum(axis=0) <= 0.5 * alive.sum(axis=0)
+
+
+MOMENTUM_SWINGS = Statement(
+    "momentum.swings", "Momentum's path crosses the valley's floor on at most half of its steps (gradient descent "
+                       "with a step above 1/L crosses it on every one): the zig-zag turns into slower swings.",
+    Domain("ravine", starts=VALLEY, axes=(ANY_ANGLE, Axis("condition", 10, 1000, log=True), Axis("lr", 0.2, 1.5),
+                                          Axis("momentum", 0.7, 0.95)), steps=50),
+    _slower_swings, entries=(("momentum", "intuition"),))
 
 
 def _converges(c: Cases, tr) -> Array:
@@ -247,11 +263,11 @@ MOMENTUM_STABLE = Statement(
     Domain("ravine", starts=VALLEY, axes=(ANY_ANGLE, Axis("condition", 2, 200, log=True),
                                           Axis("momentum", *WEDGE_MOMENTA),
                                           Axis("place", 0.05, 0.95, label="γL's place from 2 to 2 + 2μ")),
-           steps=3000),
+           steps=2000, n=128),
     _wider_stable, entries=(("momentum", "pros"),),
     picture=Picture("lr", "momentum", Domain("ravine", starts=VALLEY, axes=(
         ANY_ANGLE, Axis("condition", 2, 200, log=True), Axis("lr", 0.5, 4.5), Axis("momentum", 0.0, 0.95)),
-        steps=1500, n=500), _wider_stable_map, outline=STABLE_WEDGE))
+        steps=2000, n=400), _wider_stable_map, outline=STABLE_WEDGE))
 
 
 def _polyak_rate(c: Cases) -> Array:
@@ -349,7 +365,7 @@ NAG_EDGE = Statement(
                 "heavy ball converges.",
     Domain("ravine", starts=VALLEY, axes=(ANY_ANGLE, Axis("condition", 2, 200, log=True), Axis("momentum", 0.1, 0.95),
                                           Axis("place", 0.05, 0.95, label="γL's place between the two limits")),
-           steps=3000),
+           steps=2000, n=128),
     _nag_narrower, entries=(("nag", "cons"),))
 
 
@@ -392,7 +408,7 @@ ADAGRAD_NEVER_GROWS = Statement(
            axes=(Axis("lr", 0.01, 2.0, log=True),), steps=500),
     lambda c: _never_grows(c, "adagrad"), entries=(("adagrad", "intuition"), ("adagrad", "cons")))
 
-ROSENBROCK_START = Disc((-1.5, 2.5), 0.3, label="the shown start (−1.5, 2.5)")
+ROSENBROCK_START = Disc((-1.5, 2.5), 0.3)
 
 
 def _adagrad_behind(c: Cases) -> Array:
@@ -419,7 +435,7 @@ ADAGRAD_CREEPS = Statement(
     "adagrad.creeps", "AdaGrad slows down but does not stop: run ten times longer, it ends at less than half the "
                       "distance it had reached.",
     Domain("rosenbrock", starts=ROSENBROCK_START, axes=(Axis("adagrad_lr", 0.1, 1.0, label="AdaGrad's γ", log=True),),
-           steps=10_000, shown=1000),
+           steps=10_000, shown=1000, n=LONG),
     _adagrad_creeps, entries=(("adagrad", "cons"),))
 
 
@@ -432,8 +448,8 @@ def _diag_adagrad_axes(c: Cases) -> Array:
 ADAGRAD_AXES = Statement(
     "adagrad.axes", "Diagonal AdaGrad's help with bad conditioning is tied to the axes: on a valley turned by 30° "
                     "to 60° its loss after 100 steps is over 100 times what it reaches along the axes.",
-    Domain("ravine", starts=VALLEY, axes=(TURNED, Axis("condition", 20, 200, log=True), Axis("lr", 1.0, 3.0)),
-           steps=100),
+    Domain("ravine", starts=VALLEY, axes=(TURNED, Axis("condition", 20, 200, log=True),
+                                          Axis("lr", 1.0, 10.0, log=True)), steps=100),
     _diag_adagrad_axes, entries=(("adagrad", "cons"),))
 
 
@@ -464,7 +480,7 @@ RMSPROP_JITTER = Statement(
                       "back out to a distance of about 0.7γ from the minimum (between 0.5γ and 1.5γ).",
     Domain("ravine", starts=VALLEY, axes=(ANY_ANGLE, Axis("condition", 10, 200, log=True),
                                           Axis("lr", 0.02, 0.5, log=True)),
-           steps=8000, shown=800),
+           steps=8000, shown=800, n=LONG),
     _keeps_jumping, entries=(("rmsprop", "cons"),))
 
 
@@ -504,7 +520,7 @@ ADADELTA_FIRST = Statement(
                                           Axis("eps", 1e-8, 1e-4, label="ε", log=True),
                                           Axis("rho", 0.8, 0.99, label="ρ")),
            steps=1),
-    _adadelta_first, entries=(("adadelta", "cons"),))
+    _adadelta_first, entries=(("adadelta", "intuition"), ("adadelta", "cons")))
 
 
 def _adadelta_slow(c: Cases) -> Array:
@@ -575,7 +591,7 @@ ADAM_THROWN = Statement(
     "adam.thrown_out", "With a constant γ Adam does not stay settled: as its average v of squared gradients decays, "
                        "it is thrown out again (beyond 10⁻³ of the minimum) within ten times the 800 steps.",
     Domain("ravine", starts=VALLEY, axes=(ANY_ANGLE, Axis("condition", 20, 100, log=True), Axis("lr", 0.2, 0.6)),
-           steps=8000, shown=800),
+           steps=8000, shown=800, n=LONG),
     _adam_thrown_out, entries=(("adam", "cons"),))
 
 
@@ -694,7 +710,7 @@ LION_HOPS = Statement(
                  "stays above γ/10.",
     Domain("ravine", starts=VALLEY, axes=(ANY_ANGLE, Axis("condition", 5, 200, log=True),
                                           Axis("lr", 0.01, 0.3, log=True)),
-           steps=4000, shown=400),
+           steps=4000, shown=400, n=LONG),
     _lion_hops, entries=(("lion", "intuition"), ("lion", "cons")))
 
 
@@ -720,11 +736,11 @@ def _newton_fast(c: Cases) -> Array:
 NEWTON_QUADRATIC = Statement(
     "newton.quadratic", "Started near Himmelblau's minimum, Newton's method is within 10⁻¹⁰ of it after 5 steps: "
                         "the error roughly squares each step.",
-    Domain("himmelblau", starts=Disc((3.0, 2.0), 0.3, label="the minimum (3, 2)"), steps=5),
+    Domain("himmelblau", starts=Disc((3.0, 2.0), 0.3, label="the minimum"), steps=5),
     _newton_fast, entries=(("newton", "pros"),))
 
 
-SADDLE_START = Disc((-1.8, 0.01), 0.3, label="the shown start (−1.8, 0.01)")
+SADDLE_START = Disc((-1.8, 0.01), 0.3)
 
 
 def _newton_saddle(c: Cases) -> Array:
@@ -774,6 +790,20 @@ BFGS_DOWNHILL = Statement(
     _bfgs_downhill, entries=(("bfgs", "intuition"),))
 
 
+def _bfgs_learns(c: Cases) -> Array:
+    tr = c.run("bfgs", diagnostics=True)
+    estimate = tr.extra["inv_hessian"][-1]
+    true = np.linalg.inv(c.land.hessian(tr.points[-1]))
+    return np.linalg.norm(estimate - true, axis=(-2, -1)) < 0.01 * np.linalg.norm(true, axis=(-2, -1))
+
+
+BFGS_LEARNS = Statement(
+    "bfgs.learns", "Within 10 steps on the ravine, BFGS's estimate H is within 1% of the true inverse Hessian: it "
+                   "has taken the shape of the valley.",
+    Domain("ravine", starts=VALLEY, axes=(ANY_ANGLE, Axis("condition", 2, 1000, log=True)), steps=10),
+    _bfgs_learns, entries=(("bfgs", "intuition"),))
+
+
 def _bfgs_conditioning(c: Cases) -> Array:
     d = c.distance(c.run("bfgs", diagnostics=False))
     return np.any(d <= 1e-8 * d[0], axis=0)
@@ -798,7 +828,7 @@ FULL_ROTATION = Statement(
                              "(to 10⁻⁶ of the start's distance).",
     Domain("ravine", starts=VALLEY, axes=(Axis("angle", -90.0, 90.0), Axis("condition", 2, 500, log=True),
                                           Axis("lr", 0.1, 10.0, log=True)), steps=100),
-    _full_rotation, entries=(("adagrad_full", "intuition"),))
+    _full_rotation, entries=(("adagrad_full", "intuition"), ("adagrad_full", "pros")))
 
 
 def _full_shrinks(c: Cases) -> Array:
@@ -823,7 +853,8 @@ SAM_HOVERS = Statement(
     "sam.hovers", "With a constant γ, SAM keeps moving around the ravine's minimum: in the second half of a long "
                   "run it still strays more than ρ/20 from it.",
     Domain("ravine", starts=VALLEY, axes=(ANY_ANGLE, Axis("condition", 5, 100, log=True), Axis("lr", 0.2, 1.5),
-                                          Axis("radius", 0.02, 0.2, label="ρ", log=True)), steps=4000, shown=400),
+                                          Axis("radius", 0.02, 0.2, label="ρ", log=True)),
+           steps=4000, shown=400, n=LONG),
     _sam_hovers, entries=(("sam", "cons"),))
 
 
@@ -918,21 +949,23 @@ MUON_HOPS = Statement(
                  "it still strays more than γ/10 from it.",
     Domain("ravine", starts=VALLEY, axes=(ANY_ANGLE, Axis("condition", 5, 200, log=True),
                                           Axis("lr", 0.01, 0.3, log=True)),
-           steps=4000, shown=400),
+           steps=4000, shown=400, n=LONG),
     _muon_hops, entries=(("muon", "cons"),))
 
 
 STATEMENTS: tuple[Statement, ...] = (
-    GD_ZIGZAG, GD_EDGE, GD_BEST_RATE, GD_LOCAL_MIN, SGD_FLOOR, SGD_DECAY, SGD_ESCAPE, MINIBATCH_NOISE, MINIBATCH_JITTER,
-    MOMENTUM_SPEEDUP, MOMENTUM_STABLE, MOMENTUM_TUNED, MOMENTUM_OVERSHOOT, MOMENTUM_ESCAPES_HIGH, MOMENTUM_STAYS_LOW,
-    MOMENTUM_ESCAPE_BETWEEN, NAG_OVERSHOOT, NAG_EDGE, NAG_TUNED, NAG_OSCILLATES,
-    ADAGRAD_NEVER_GROWS, ADAGRAD_BEHIND, ADAGRAD_CREEPS, ADAGRAD_AXES, RMSPROP_SCALE, RMSPROP_JITTER, RMSPROP_TURNED,
-    RMSPROP_ALIGNED, ADADELTA_FIRST, ADADELTA_SLOW,
-    ADAM_STEP, ADAM_SCALE, ADAM_TURNED, ADAM_SETTLES, ADAM_THROWN, ADAM_BIAS, AMSGRAD_VHAT, AMSGRAD_GROWS,
-    AMSGRAD_SMALL, ADAMW_SHORT, NADAM_AHEAD, LION_STEP, LION_HOPS, NEWTON_ONE, NEWTON_QUADRATIC, NEWTON_SADDLE,
-    NEWTON_GUARDED, NEWTON_GUARDED_FAILS,
-    BFGS_DOWNHILL, BFGS_CONDITIONING, FULL_ROTATION, FULL_SHRINKS, SAM_HOVERS, SF_SGD_LAGS, SF_ADAMW_LAGS,
-    PRODIGY_GROWS, DADAPT_SOONER, PRODIGY_TINY, DADAPT_TINY, MUON_LENGTH, MUON_HOPS,
+    GD_ZIGZAG, GD_EDGE, GD_BEST_RATE, GD_LOCAL_MIN,
+    SGD_FLOOR, SGD_DECAY, SGD_ESCAPE, MINIBATCH_NOISE, MINIBATCH_JITTER,
+    MOMENTUM_SPEEDUP, MOMENTUM_SWINGS, MOMENTUM_STABLE, MOMENTUM_TUNED, MOMENTUM_OVERSHOOT,
+    MOMENTUM_ESCAPES_HIGH, MOMENTUM_STAYS_LOW, MOMENTUM_ESCAPE_BETWEEN,
+    NAG_OVERSHOOT, NAG_EDGE, NAG_TUNED, NAG_OSCILLATES,
+    ADAGRAD_NEVER_GROWS, ADAGRAD_BEHIND, ADAGRAD_CREEPS, ADAGRAD_AXES,
+    RMSPROP_SCALE, RMSPROP_JITTER, RMSPROP_TURNED, RMSPROP_ALIGNED, ADADELTA_FIRST, ADADELTA_SLOW,
+    ADAM_STEP, ADAM_SCALE, ADAM_TURNED, ADAM_SETTLES, ADAM_THROWN, ADAM_BIAS,
+    AMSGRAD_VHAT, AMSGRAD_GROWS, AMSGRAD_SMALL, ADAMW_SHORT, NADAM_AHEAD, LION_STEP, LION_HOPS,
+    NEWTON_ONE, NEWTON_QUADRATIC, NEWTON_SADDLE, NEWTON_GUARDED, NEWTON_GUARDED_FAILS,
+    BFGS_DOWNHILL, BFGS_LEARNS, BFGS_CONDITIONING, FULL_ROTATION, FULL_SHRINKS, SAM_HOVERS,
+    SF_SGD_LAGS, SF_ADAMW_LAGS, PRODIGY_GROWS, DADAPT_SOONER, PRODIGY_TINY, DADAPT_TINY, MUON_LENGTH, MUON_HOPS,
 )
 BY_KEY: dict[str, Statement] = {s.key: s for s in STATEMENTS}
 

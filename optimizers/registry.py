@@ -242,9 +242,9 @@ _ENTRIES = (
         moment_arrow=MomentArrow.HEAVY_BALL,
         intuition="A ball rolling downhill gathers speed. Gradients that agree from step to step (along the "
                   "valley floor) add up, while those that flip sign (across the valley) cancel, so the zig-zag "
-                  "is damped and progress along the floor speeds up by about 1/(1−μ) (while γ times the floor's "
-                  "curvature is small). This is PyTorch's "
-                  "convention: γ multiplies the whole buffer, unlike Sutskever's form where it sits inside.",
+                  "turns into slower swings and progress along the floor speeds up by about 1/(1−μ) (while γ "
+                  "times the floor's curvature is small). This is PyTorch's convention: γ multiplies the whole "
+                  "buffer, unlike Sutskever's form where it sits inside.",
         pros="Large speed-up on ill-conditioned valleys for one extra knob (tuned, rate (√κ−1)/(√κ+1) on a "
              "quadratic); stable up to γL < 2 + 2μ instead of 2; inertia can carry it over a small bump, but only "
              "if it arrives fast enough.",

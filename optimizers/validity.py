@@ -84,7 +84,9 @@ class Disc:
     label: str = "the shown start"
 
     def words(self) -> str:
-        return f"starts within {_num(self.radius)} of {self.label}"
+        frame = " along the floor and across it" if self.valley else ""
+        where = f"({_num(self.center[0])}, {_num(self.center[1])}{frame})"
+        return f"starts within {_num(self.radius)} of {self.label} {where}"
 
 
 @dataclass(frozen=True)
@@ -113,7 +115,7 @@ class Band:
 
     def words(self) -> str:
         where = self.label or f"x {_num(self.x[0])}–{_num(self.x[1])}, y {_num(self.y[0])}–{_num(self.y[1])}"
-        return f"starts at {where} with f {_num(self.low)}–{_num(self.high)}"
+        return f"starts on {where} with f {_num(self.low)}–{_num(self.high)}"
 
 
 @dataclass(frozen=True)

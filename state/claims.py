@@ -124,7 +124,7 @@ MINIBATCH_SAME_MINIMUM = Statement(
     "minibatch.same_minimum", "With a cosine schedule, mini-batches of 16 end within 1% of the start's distance "
                               "from the least-squares minimum that full-batch descent reaches.",
     Domain("linear_regression", starts=Box((-2.0, 6.0), (-5.0, 3.0), label="starts anywhere on the plot"),
-           axes=(Axis("lr", 0.02, 0.08),), steps=3000, n=128),
+           axes=(Axis("lr", 0.02, 0.08),), steps=3000, n=64),
     _same_minimum)
 
 
@@ -150,7 +150,7 @@ CLAIMS: tuple[Claim, ...] = (
           "by 1 − βᵗ.", "adam_bias", (ADAM_STORED,)),
     Claim("rmsprop_no_tuning", "RMSprop removes the need to tune the learning rate.", "false",
           "It rescales each coordinate by its recent gradient size, but γ still sets the step: a tiny γ crawls, "
-          "and with a constant γ the path keeps being thrown back out to a distance of about γ.",
+          "and with a constant γ the path keeps being thrown back out to a distance of about 0.7γ.",
           "adaptive_jitter", (RMSPROP_CRAWLS, behaviour.RMSPROP_JITTER)),
     Claim("adagrad_grows", "AdaGrad's effective learning rate can grow.", "false",
           "Each coordinate's rate is γ/(√s + ε) with s a sum of squared gradients that only grows, so the rate "

@@ -203,3 +203,35 @@ def test_ravines_builder_matches_the_ravine_and_its_start():
     assert np.array_equal(land.start, one.start) and land.min_value == 0.0
     p = np.array([[1.0, -2.0]])
     assert land.value(p)[0] == one.value(p[0]) and np.array_equal(land.grad(p)[0], one.grad(p[0]))
+
+
+def test_map_figure_shows_each_case_once_and_outlines_where_the_statement_is_meant_to_hold():
+    from viz.validity import holds_map
+
+    def small_lr(c):
+        return c["lr"] < 0.3
+
+    statement = Statement("test.map", "γ is small.", DOMAIN, small_lr)
+    wide = Domain(**{**DOMAIN.__dict__, "axes": (Axis("angle", -60.0, 60.0), Axis("condition", 5.0, 500.0, log=True),
+                                                 Axis("lr", 0.05, 0.8))})
+    result = validity.measure(statement, wide)
+    fig = holds_map(result, "lr", "condition", statement.domain)
+    traces = {t.name: t for t in fig.data}
+    assert len(traces["holds"].x) == int(result.holds.sum()) and len(traces["fails"].x) == int((~result.holds).sum())
+    assert np.all(np.asarray(traces["holds"].x) < 0.3) and np.all(np.asarray(traces["fails"].x) >= 0.3 - 1e-6)
+    box = traces["stated range"]
+    assert set(box.x) == {0.1, 0.4} and set(box.y) == {5.0, 500.0}
+    assert fig.layout.yaxis.type == "log" and fig.layout.xaxis.type == "linear"
+    assert "NaN" not in fig.to_json() and "Infinity" not in fig.to_json()
+    # a band of starts: the level line where the statement's starts begin
+    escape = behaviour.MOMENTUM_ESCAPES_HIGH
+    spec = escape.picture
+    fig = holds_map(validity.picture_study(escape), spec.x, spec.y, escape.domain)
+    level = [t for t in fig.data if t.type == "contour"]
+    assert len(level) == 1 and level[0].contours.start == level[0].contours.end == escape.domain.starts.low
+    wedge = behaviour.MOMENTUM_STABLE.picture
+    fig = holds_map(validity.picture_study(behaviour.MOMENTUM_STABLE), wedge.x, wedge.y,
+                    behaviour.MOMENTUM_STABLE.domain, wedge.outline)
+    outline = next(t for t in fig.data if t.name == "stated range")
+    assert list(zip(outline.x, outline.y, strict=True)) == list(wedge.outline)
+    assert {round(x - 2 * y, 9) for x, y in wedge.outline if x > 2.0} == {2.0}     # the edge γL = 2 + 2μ

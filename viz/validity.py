@@ -14,7 +14,7 @@ from optimizers.validity import Band, Domain, Study
 from viz.figures import white
 
 HOLDS, FAILS = "#15803d", "#dc2626"
-HEIGHT = 300
+HEIGHT = 330
 AXIS_TITLES = {"x": "start x", "y": "start y", "along": "start along the floor", "across": "start across the valley"}
 
 
@@ -63,6 +63,6 @@ def holds_map(result: Study, x: str, y: str, own: Domain, outline: tuple[tuple[f
         height=HEIGHT, margin={"l": 10, "r": 10, "t": 30, "b": 10}, font={"size": 12},
         xaxis={"title": {"text": _title(result.domain, x)}, "type": "log" if _log(result.domain, x) else "linear"},
         yaxis={"title": {"text": _title(result.domain, y)}, "type": "log" if _log(result.domain, y) else "linear"},
-        legend={"orientation": "h", "x": 0, "y": 1.0, "xanchor": "left", "yanchor": "bottom"},
+        legend={"orientation": "h", "x": 0, "y": -0.2, "xanchor": "left", "yanchor": "top"},  # clear of the toolbar
     )
     return white(fig)
