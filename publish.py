@@ -54,8 +54,8 @@ def build(out: Path, base_url: str = "", embed: bool = False) -> list[Path]:
         written[-1].write_text(text, encoding="utf-8")
     entries = []
     for lesson in lessons.LESSONS:
-        state, trajs = published.lesson_view(lesson.key)
-        content = published.content(state, state, trajs, live_url=base_url)
+        state, race_state, trajs = published.lesson_view(lesson.key)
+        content = published.content(state, race_state, trajs, live_url=base_url)
         written.append(out / page_name(lesson.key))
         written[-1].write_text(static_page.page_html(content, assets=ASSETS, embed=embed, home="index.html"),
                                encoding="utf-8")

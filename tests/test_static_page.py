@@ -18,7 +18,9 @@ import pytest
 
 import optimizers
 import publish
+from optimizers import validity
 from state import claims, lessons, share
+from tests.test_lessons import fair
 from ui import published
 from viz import static_page
 from viz.race_view import vendor_plotly
@@ -39,8 +41,11 @@ def page_data(text: str) -> dict:
 
 
 def reference_runs(key: str) -> tuple[share.AppState, dict[str, optimizers.Trajectory]]:
-    """The lesson's runs straight from ``optimizers.simulate`` with its decoded settings."""
+    """The lesson's runs straight from ``optimizers.simulate`` with its decoded settings (the learning rates the
+    fair race tunes, when the lesson turns it on)."""
     state, _ = share.decode(lessons.get(key).query)
+    if state.fair:
+        state = fair(state)
     land = share.landscape_of(state)
     return state, {name: optimizers.simulate(land, name, share.start_of(state), state.steps, seed=state.seed,
                                              **state.hyper[name]) for name in state.optimizers}
@@ -116,6 +121,10 @@ def test_a_lesson_page_shows_its_text_its_claims_and_the_lessons_own_runs(site):
     for claim in mine:
         assert f"“{html.escape(claim.claim)}”" in text and html.escape(claim.why) in text
         assert f'<span class="op-verdict {claim.verdict}">{claim.verdict}</span>' in text
+    for statement in lesson.checks:                          # "is that always true?", as the Lessons tab says it
+        result = validity.study(statement)
+        assert f"<strong>{html.escape(statement.words(result))}</strong> — " \
+               f"{html.escape(validity.describe(result, statement.share))}</li>" in text
     others = [c for c in claims.CLAIMS if c.lesson and c.lesson != key]
     assert not any(f"“{html.escape(c.claim)}”" in text for c in others)
 
@@ -208,8 +217,8 @@ def test_live_link_carries_the_whole_state():
 # --- one self-contained page (the Share tab's) ----------------------------------------------------------------
 
 def test_single_file_page_inlines_everything_and_fetches_nothing():
-    state, trajs = published.lesson_view("zigzag")
-    content = published.content(state, state, trajs)
+    state, race_state, trajs = published.lesson_view("zigzag")
+    content = published.content(state, race_state, trajs)
     text = static_page.page_html(content)
     data = page_data(text)
     assert data["surface"] == content.surface and data["runs"] == content.runs
@@ -240,13 +249,14 @@ def test_a_changed_lesson_view_says_so():
     state, _ = share.decode({**lessons.get("zigzag").query, "steps": "50"})
     assert published.lesson_text(state).changed
     assert not published.lesson_text(share.decode(lessons.get("zigzag").query)[0]).changed
-    text = static_page.page_html(published.content(state, state, published.lesson_view("zigzag")[1]))
+    _, race_state, trajs = published.lesson_view("zigzag")
+    text = static_page.page_html(published.content(state, race_state, trajs))
     assert "The settings have changed since this lesson started" in text
 
 
 def test_titles_and_texts_are_escaped_and_the_data_cannot_close_its_element():
-    state, trajs = published.lesson_view("newton_quadratic")
-    content = published.content(state, state, trajs)
+    state, race_state, trajs = published.lesson_view("newton_quadratic")
+    content = published.content(state, race_state, trajs)
     hostile = "</script><script>alert('x')</script> & <b>"
     content = static_page.PageContent(**{**content.__dict__, "title": hostile, "surface_title": hostile,
                                          "surface_description": hostile, "alerts": (hostile,), "legend": (hostile,),
@@ -265,10 +275,20 @@ def test_content_refuses_a_view_with_no_runs_and_a_page_needs_its_two_charts():
     state = share.default_state()
     with pytest.raises(ValueError, match="choose at least one optimizer"):
         published.content(state, state, {})
-    state, trajs = published.lesson_view("newton_quadratic")
-    content = published.content(state, state, trajs)
+    state, race_state, trajs = published.lesson_view("newton_quadratic")
+    content = published.content(state, race_state, trajs)
     with pytest.raises(ValueError, match="Invalid page content: 1 figures"):
         static_page.page_html(static_page.PageContent(**{**content.__dict__, "figures": content.figures[:1]}))
+
+
+def test_a_lesson_with_the_fair_race_is_published_at_its_tuned_rates():
+    state, race_state, trajs = published.lesson_view("rotate_valley")
+    assert state.fair and race_state.hyper != state.hyper
+    for name in state.optimizers:
+        assert race_state.hyper[name]["lr"] == lessons.race("rotate_valley").lr(name)      # the tuner's choice
+        assert trajs[name].hyperparams["lr"] == race_state.hyper[name]["lr"]
+    text = static_page.page_html(published.content(state, race_state, trajs))
+    assert lessons.get("rotate_valley").watch.split(":")[0] in text
 
 
 def test_lesson_view_names_an_unknown_lesson():

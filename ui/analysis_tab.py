@@ -7,6 +7,7 @@ loaded and read by :mod:`ui.controls` with the rest of the state.  The computati
 from __future__ import annotations
 
 import time
+from collections.abc import Callable
 from dataclasses import replace
 
 import pandas as pd
@@ -61,11 +62,15 @@ def basin_maps(state: share.AppState, land: Landscape, names: list[str]) -> list
     return maps
 
 
-@st.cache_data(max_entries=128, show_spinner=False)
-def tuned(surface: str, params: Items, optimizer: str, hyper: Items, start: tuple[float, float], steps: int,
-          seed: int, tol: float, grid: tuple[float, float, int]) -> tuple[float | None, Sweep]:
+def tune(surface: str, params: Items, optimizer: str, hyper: Items, start: tuple[float, float], steps: int,
+         seed: int, tol: float, grid: tuple[float, float, int]) -> tuple[float | None, Sweep]:
+    """One optimizer's fair-race learning rate and sweep, computed afresh (:func:`tuned` is the page's cached form;
+    a published page, built with no server, uses this one)."""
     return studies.tune_lr(runs.landscape(surface, params), optimizer, start, steps, studies.lr_grid(*grid),
-                            seed=seed, tol=tol, **dict(hyper))
+                           seed=seed, tol=tol, **dict(hyper))
+
+
+tuned = st.cache_data(max_entries=128, show_spinner=False)(tune)
 
 
 @st.cache_data(max_entries=64, show_spinner=False)
@@ -79,24 +84,27 @@ def _hyper(state: share.AppState, name: str) -> Items:
     return tuple(sorted(state.hyper[name].items()))
 
 
-def _tune(state: share.AppState, name: str) -> tuple[float | None, Sweep]:
+def _tune(state: share.AppState, name: str, tune: Callable[..., tuple[float | None, Sweep]] = tuned
+          ) -> tuple[float | None, Sweep]:
     """The sweep does not depend on the learning rate in use, so it is left out of the cache key."""
     others = tuple((k, v) for k, v in _hyper(state, name) if k != "lr")
-    return tuned(state.surface, runs.surface_items(state), name, others, share.start_of(state), state.steps,
-                 state.seed, state.tol, (state.sweep_min, state.sweep_max, state.sweep_n))
+    return tune(state.surface, runs.surface_items(state), name, others, share.start_of(state), state.steps,
+                state.seed, state.tol, (state.sweep_min, state.sweep_max, state.sweep_n))
 
 
 # --- fair race ------------------------------------------------------------------------------------
 
-def fair_race(state: share.AppState) -> tuple[share.AppState, dict[str, float | None]]:
-    """``state`` with each optimizer's learning rate tuned (when the fair race is on), and the tuned values.
+def fair_race(state: share.AppState, tune: Callable[..., tuple[float | None, Sweep]] = tuned
+              ) -> tuple[share.AppState, dict[str, float | None]]:
+    """``state`` with each optimizer's learning rate tuned (when the fair race is on), and the tuned values; from
+    the cache where possible (``tune=tune``: all computed afresh).
 
     An optimizer whose every learning rate diverged keeps its own (its value in the dict is ``None``); with
     no valid learning-rate range every optimizer keeps its own and the dict is empty.
     """
     if not state.fair or not state.sweep_min < state.sweep_max:
         return state, {}
-    lrs = {name: _tune(state, name)[0] for name in state.optimizers}
+    lrs = {name: _tune(state, name, tune)[0] for name in state.optimizers}
     hyper = {name: {**values, "lr": lrs[name]} if lrs.get(name) is not None else values
              for name, values in state.hyper.items()}
     return replace(state, hyper=hyper), lrs

@@ -3,38 +3,43 @@
 :func:`content` takes a view as the app has it (its state, the state its race runs, and the trajectories) and
 gathers what the Race tab draws from them through :mod:`ui.runs`, :mod:`viz.figures` and :mod:`viz.series`: the
 race's payloads, the loss and distance charts (and any per-step series), the summary table, the divergence alerts,
-the marker legend, and the lesson's text with the claims it checks.  The Share tab's "Published page (HTML)" and
-``publish.py``'s lesson pages both go through it.  Nothing here needs a running Streamlit server:
-:func:`lesson_view` computes a lesson afresh (``runs.run``, not the page's cache).
+the marker legend, and the lesson's text with how far each of its statements holds and the claims it checks.  The
+Share tab's "Published page (HTML)" and ``publish.py``'s lesson pages both go through it.  Nothing here needs a
+running Streamlit server: :func:`lesson_view` computes a lesson afresh (``runs.run`` and the fair race's
+``analysis_tab.tune``, not the page's cache).
 """
 from __future__ import annotations
 
 import optimizers
+from optimizers import validity
 from state import claims, lessons, share
 from state.share import AppState
-from ui import runs, teaching
+from ui import analysis_tab, runs, teaching
 from viz import figures, race_view, series
 from viz.static_page import LessonText, PageContent
 
 
-def lesson_view(key: str) -> tuple[AppState, dict[str, optimizers.Trajectory]]:
-    """Lesson ``key`` as the app shows it once applied: ``share.decode`` of its query, and its runs.
-    ``ValueError`` if the lesson is unknown or its query does not read back cleanly."""
+def lesson_view(key: str) -> tuple[AppState, AppState, dict[str, optimizers.Trajectory]]:
+    """Lesson ``key`` as the app shows it once applied: ``share.decode`` of its query, the state its race runs (with
+    the fair race's tuned learning rates when the lesson turns it on) and its runs.  ``ValueError`` if the lesson
+    is unknown or its query does not read back cleanly."""
     state, warnings = share.decode(lessons.get(key).query)
     if warnings:
         raise ValueError(f"Lesson {key!r} does not read back cleanly: {' '.join(warnings)}")
-    if state.fair:
-        raise ValueError(f"Lesson {key!r} sets the fair race, which tunes on the live app; publish it without")
-    return state, runs.trajectories(state, simulate=runs.run)
+    race_state, _ = analysis_tab.fair_race(state, tune=analysis_tab.tune)
+    return state, race_state, runs.trajectories(race_state, simulate=runs.run)
 
 
 def lesson_text(state: AppState) -> LessonText | None:
-    """The lesson ``state`` was started from, its claims (``state.claims``) and whether the settings moved on."""
+    """The lesson ``state`` was started from, how far each statement it makes holds (its studies run once per
+    process), its claims (``state.claims``) and whether the settings moved on."""
     if not state.lesson:
         return None
     lesson = lessons.get(state.lesson)
+    checks = tuple((s.words(result), validity.describe(result, s.share))
+                   for s in lesson.checks for result in (validity.study(s),))
     return LessonText(lesson.title, lesson.watch, tuple(c for c in claims.CLAIMS if c.lesson == lesson.key),
-                      changed=teaching.lesson_changed(state))
+                      changed=teaching.lesson_changed(state), checks=checks)
 
 
 def content(state: AppState, race_state: AppState, trajs: dict[str, optimizers.Trajectory], *,

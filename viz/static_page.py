@@ -37,6 +37,7 @@ class LessonText:
     watch: str
     claims: tuple[Claim, ...] = ()
     changed: bool = False        # the view's settings are no longer the lesson's
+    checks: tuple[tuple[str, str], ...] = ()   # each statement the text makes, and in words how far it holds
 
 
 @dataclass(frozen=True)
@@ -106,6 +107,11 @@ def _lesson(lesson: LessonText) -> str:
     if lesson.changed:
         parts.append('<p class="op-note">The settings have changed since this lesson started, so the figures may '
                      "no longer show it.</p>")
+    if lesson.checks:
+        items = "".join(f"<li><strong>{html.escape(says)}</strong> — {html.escape(holds)}</li>"
+                        for says, holds in lesson.checks)
+        parts.append('<p class="op-note">Is that always true? Each statement it makes, checked over a '
+                     f'neighbourhood of its settings:</p><ul class="op-claims op-checks">{items}</ul>')
     if lesson.claims:
         items = "".join(f'<li><span class="op-verdict {html.escape(c.verdict)}">{html.escape(c.verdict)}</span> '
                         f"<strong>“{html.escape(c.claim)}”</strong> {html.escape(c.why)}</li>" for c in lesson.claims)

@@ -147,9 +147,9 @@ def test_phone_width_stacks_the_panels_with_nothing_wider_than_the_screen(browse
 
 
 def test_single_file_page_plays_with_no_network(browser, tmp_path):
-    state, trajs = published.lesson_view("adam_bias")
+    state, race_state, trajs = published.lesson_view("adam_bias")
     page_file = tmp_path / "optiscope_adam_bias.html"
-    page_file.write_text(static_page.page_html(published.content(state, state, trajs, live_url=BASE)))
+    page_file.write_text(static_page.page_html(published.content(state, race_state, trajs, live_url=BASE)))
     page = offline_page(browser)
     page.goto(page_file.as_uri())
     plays(page)
