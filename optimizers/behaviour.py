@@ -114,7 +114,7 @@ GD_LOCAL_MIN = Statement(
     "gd.local_minimum", "Gradient descent started in the shallow valley of the two wells ends in its minimum, "
                         "although the other valley is deeper.",
     Domain("two_wells", TWO_WELLS, starts=Band(*RIGHT, 0.9, 3.0, label="the shallow valley's side"),
-           axes=(Axis("lr", 0.005, 0.1, log=True),), steps=2000),
+           axes=(Axis("lr", 0.005, 0.1, log=True),), steps=4000, shown=400, n=LONG),
     lambda c: _two_wells_end(c, "gd", lr=c["lr"]) == _shallow(c.land), entries=(("gd", "cons"),))
 
 
@@ -263,7 +263,7 @@ MOMENTUM_STABLE = Statement(
     Domain("ravine", starts=VALLEY, axes=(ANY_ANGLE, Axis("condition", 2, 200, log=True),
                                           Axis("momentum", *WEDGE_MOMENTA),
                                           Axis("place", 0.05, 0.95, label="γL's place from 2 to 2 + 2μ")),
-           steps=2000, n=128),
+           steps=2000, shown=200, n=128),
     _wider_stable, entries=(("momentum", "pros"),),
     picture=Picture("lr", "momentum", Domain("ravine", starts=VALLEY, axes=(
         ANY_ANGLE, Axis("condition", 2, 200, log=True), Axis("lr", 0.5, 4.5), Axis("momentum", 0.0, 0.95)),
@@ -314,21 +314,22 @@ MOMENTUM_ESCAPES_HIGH = Statement(
     "momentum.escapes_high", "Started high on the shallow valley's side (f ≥ 3), momentum arrives at the ridge "
                              "fast enough to roll over into the deep valley.",
     Domain("two_wells", TWO_WELLS, starts=Band(*RIGHT, 3.0, 20.0, label="the shallow valley's side"),
-           axes=ESCAPE_SETTINGS, steps=400, n=400),
+           axes=ESCAPE_SETTINGS, steps=4000, shown=400, n=LONG),
     _escapes, entries=(("momentum", "pros"), ("momentum", "cons")),
     picture=Picture("x", "y", Domain("two_wells", TWO_WELLS, starts=Band(*RIGHT, 0.9, 20.0, label="the right side"),
-                                     axes=(Axis("lr", 0.02, 0.02), Axis("momentum", 0.9, 0.9)), steps=400, n=800)))
+                                     axes=(Axis("lr", 0.02, 0.02), Axis("momentum", 0.9, 0.9)), steps=4000,
+                                     n=500)))
 MOMENTUM_STAYS_LOW = Statement(
     "momentum.stays_low", "Started low in the shallow valley (f ≤ 1.6), momentum never gathers the speed to cross "
                           "the ridge and stays there.",
     Domain("two_wells", TWO_WELLS, starts=Band(*RIGHT, 0.9, 1.6, label="the shallow valley's side"),
-           axes=ESCAPE_SETTINGS, steps=400, n=400),
+           axes=ESCAPE_SETTINGS, steps=4000, shown=400, n=LONG),
     _stays, entries=(("momentum", "pros"), ("momentum", "cons")))
 MOMENTUM_ESCAPE_BETWEEN = Statement(
     "momentum.escape_between", "From starts between those heights (1.6 < f < 3) it escapes in {share} of cases: "
                                "it depends on exactly where it starts.",
     Domain("two_wells", TWO_WELLS, starts=Band(*RIGHT, 1.6, 3.0, label="the shallow valley's side"),
-           axes=ESCAPE_SETTINGS, steps=400, n=400),
+           axes=ESCAPE_SETTINGS, steps=4000, shown=400, n=LONG),
     _escapes, share=True)
 
 
@@ -365,7 +366,7 @@ NAG_EDGE = Statement(
                 "heavy ball converges.",
     Domain("ravine", starts=VALLEY, axes=(ANY_ANGLE, Axis("condition", 2, 200, log=True), Axis("momentum", 0.1, 0.95),
                                           Axis("place", 0.05, 0.95, label="γL's place between the two limits")),
-           steps=2000, n=128),
+           steps=2000, shown=200, n=128),
     _nag_narrower, entries=(("nag", "cons"),))
 
 
@@ -403,9 +404,10 @@ def _never_grows(c: Cases, optimizer: str) -> Array:
 
 
 ADAGRAD_NEVER_GROWS = Statement(
-    "adagrad.never_grows", "AdaGrad's effective learning rate γ/(√s + ε) never grows, in either coordinate.",
+    "adagrad.never_grows", "AdaGrad's effective learning rate γ/(√s + ε) does not grow from one step to the "
+                           "next, in either coordinate: s is a running sum.",
     Domain("rosenbrock", starts=Box((-2.0, 2.0), (-1.0, 3.0), label="starts anywhere on the plot"),
-           axes=(Axis("lr", 0.01, 2.0, log=True),), steps=500),
+           axes=(Axis("lr", 0.01, 2.0, log=True),), steps=1000),
     lambda c: _never_grows(c, "adagrad"), entries=(("adagrad", "intuition"), ("adagrad", "cons")))
 
 ROSENBROCK_START = Disc((-1.5, 2.5), 0.3)
@@ -623,7 +625,8 @@ def _vhat_never_shrinks(c: Cases) -> Array:
 
 
 AMSGRAD_VHAT = Statement(
-    "amsgrad.vhat", "AMSGrad's scale √v̂ never shrinks, in either coordinate.",
+    "amsgrad.vhat", "AMSGrad's scale √v̂ does not shrink from one step to the next, in either coordinate: v̂ is a "
+                    "running maximum.",
     Domain("rosenbrock", starts=Box((-2.0, 2.0), (-1.0, 3.0), label="starts anywhere on the plot"),
            axes=(Axis("lr", 0.001, 0.1, log=True),), steps=1000),
     _vhat_never_shrinks, entries=(("amsgrad", "intuition"),))
@@ -752,7 +755,7 @@ def _newton_saddle(c: Cases) -> Array:
 NEWTON_SADDLE = Statement(
     "newton.saddle", "Without its fallback, Newton's method started with |y| < 1/√3 jumps onto the saddle point "
                      "at (0, 0) and stays there.",
-    Domain("saddle", starts=SADDLE_START, steps=100),
+    Domain("saddle", starts=SADDLE_START, steps=1000, shown=100),
     _newton_saddle, entries=(("newton", "cons"),))
 
 
@@ -785,7 +788,7 @@ def _bfgs_downhill(c: Cases) -> Array:
 
 
 BFGS_DOWNHILL = Statement(
-    "bfgs.downhill", "BFGS with its line search never lets the loss go up.",
+    "bfgs.downhill", "Each step of BFGS with its line search lowers the loss or leaves it unchanged.",
     Domain("rosenbrock", starts=Box((-2.0, 2.0), (-1.0, 3.0), label="starts anywhere on the plot"), steps=200),
     _bfgs_downhill, entries=(("bfgs", "intuition"),))
 
@@ -838,7 +841,8 @@ def _full_shrinks(c: Cases) -> Array:
 
 
 FULL_SHRINKS = Statement(
-    "adagrad_full.shrinks", "Full-matrix AdaGrad's preconditioner never grows in any direction.",
+    "adagrad_full.shrinks", "Full-matrix AdaGrad's preconditioner does not grow in any direction from one step to "
+                            "the next.",
     Domain("rosenbrock", starts=Box((-2.0, 2.0), (-1.0, 3.0), label="starts anywhere on the plot"),
            axes=(Axis("lr", 0.01, 1.0, log=True),), steps=300),
     _full_shrinks, entries=(("adagrad_full", "cons"),))

@@ -2,7 +2,8 @@
 
 A :class:`Statement` is one sentence of the app's text about how an optimizer behaves, declared as data:
 
-* ``says``: the words it checks, as its host text (a lesson, a claim, a registry entry) puts them;
+* ``says``: the statement in plain words, as the page shows it beside the text it backs (a lesson, a claim, or
+  the registry texts its ``entries`` name);
 * ``domain``: the neighbourhood it is meant for (:class:`Domain`): a region of starts, ranges of the
   angle and condition number of the ravine, of learning rates and momenta (:class:`Axis`), and a horizon;
 * ``check``: a function that decides it for every sampled case at once, from a few vectorized
@@ -54,6 +55,7 @@ class Axis:
 
     @property
     def title(self) -> str:
+        """How the page names the quantity."""
         return self.label or {"angle": "angle", "condition": "κ", "lr": "γ", "momentum": "μ"}.get(self.name, self.name)
 
     def sample(self, rng: np.random.Generator, n: int) -> Array:
@@ -67,6 +69,7 @@ class Axis:
         return (np.geomspace if self.log else np.linspace)(self.low, self.high, BINS + 1)
 
     def span_words(self, low: float | None = None, high: float | None = None) -> str:
+        """The range (or a part of it) in words: ``angles 15–75°``, ``γ 0.3–0.6``, ``μ = 0.9``."""
         low, high = self.low if low is None else low, self.high if high is None else high
         if self.name == "angle":
             return f"angle {_num(low)}°" if low == high else f"angles {_num(low)}–{_num(high)}°"

@@ -177,7 +177,7 @@ def _looks_stalled(c: Cases) -> np.ndarray:
 
 
 TINY_LR = Statement(
-    "tiny_lr.flat", "With γ far below 1/L (here γm under 4·10⁻⁴), gradient descent never diverges, yet after 400 "
+    "tiny_lr.flat", "With γ far below 1/L (here γm under 4·10⁻⁴), gradient descent does not diverge, yet after 400 "
                     "steps it is still over half the start's distance from the minimum and its loss fell less than "
                     "10% in the last 100 steps, while it still shrinks the distance along the floor by exactly "
                     "1 − γm at every step.",
@@ -384,7 +384,8 @@ def _adagrad_text() -> str:
     far = {name: float(np.hypot(*(r.run(name).points[-1, 0] - r.land.minima[0]))) for name in ("adagrad", "rmsprop")}
     longer = r.run("adagrad", 10 * r.steps).points[-1, 0]
     return ("AdaGrad divides each step by the root of the sum of every squared gradient so far. The huge gradients on "
-            "Rosenbrock's steep walls inflate that sum at once and it never shrinks, so its steps only get smaller: "
+            "Rosenbrock's steep walls inflate that sum at once and it never shrinks, so its effective learning rate "
+            "only gets smaller: "
             f"with both rates tuned on the same grid, after {r.steps:,} steps AdaGrad is still {far['adagrad']:.2f} "
             f"from the minimum at (1, 1), while RMSprop, which averages recent squared gradients and forgets the steep "
             f"ones, is {far['rmsprop']:.2f} away. AdaGrad slows down but does not stop: in {10 * r.steps:,} steps it "
