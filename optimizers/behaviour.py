@@ -318,7 +318,7 @@ MOMENTUM_ESCAPES_HIGH = Statement(
     _escapes, entries=(("momentum", "pros"), ("momentum", "cons")),
     picture=Picture("x", "y", Domain("two_wells", TWO_WELLS, starts=Band(*RIGHT, 0.9, 20.0, label="the right side"),
                                      axes=(Axis("lr", 0.02, 0.02), Axis("momentum", 0.9, 0.9)), steps=4000,
-                                     n=500)))
+                                     n=400)))
 MOMENTUM_STAYS_LOW = Statement(
     "momentum.stays_low", "Started low in the shallow valley (f ≤ 1.6), momentum never gathers the speed to cross "
                           "the ridge and stays there.",

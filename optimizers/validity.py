@@ -302,9 +302,16 @@ def percent(fraction: float) -> int:
     return int(np.floor(100 * fraction + 1e-9))
 
 
+SUPERSCRIPT = str.maketrans("-0123456789", "⁻⁰¹²³⁴⁵⁶⁷⁸⁹")
+
+
 def _num(x: float) -> str:
-    """A range end as the page writes it: three significant digits (whole numbers from 1,000 on, with commas),
-    a true minus sign."""
+    """A range end as the page writes it: three significant digits, whole numbers from 1,000 on (with commas),
+    powers of ten below 0.001 (``10⁻⁸``, ``2.5×10⁻⁵``), a true minus sign."""
+    if x != 0 and abs(x) < 1e-3:
+        mantissa, exponent = f"{x:.2e}".split("e")
+        power = "10" + str(int(exponent)).translate(SUPERSCRIPT)
+        return (power if float(mantissa) == 1 else f"{float(mantissa):g}×{power}").replace("-", "−")
     text = f"{x:,.0f}" if abs(x) >= 1000 else f"{x:.3g}"
     return text.replace("-", "−")
 

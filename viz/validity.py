@@ -14,7 +14,7 @@ from optimizers.validity import Band, Domain, Study
 from viz.figures import white
 
 HOLDS, FAILS = "#15803d", "#dc2626"
-HEIGHT = 330
+HEIGHT = 350
 AXIS_TITLES = {"x": "start x", "y": "start y", "along": "start along the floor", "across": "start across the valley"}
 
 
@@ -60,9 +60,9 @@ def holds_map(result: Study, x: str, y: str, own: Domain, outline: tuple[tuple[f
                                  line={"color": "#111827", "width": 2, "dash": "dash"}, showscale=False,
                                  name=f"f = {level:g}", showlegend=True, hoverinfo="skip"))
     fig.update_layout(
-        height=HEIGHT, margin={"l": 10, "r": 10, "t": 30, "b": 10}, font={"size": 12},
+        height=HEIGHT, margin={"l": 10, "r": 10, "t": 20, "b": 10}, font={"size": 12},
         xaxis={"title": {"text": _title(result.domain, x)}, "type": "log" if _log(result.domain, x) else "linear"},
         yaxis={"title": {"text": _title(result.domain, y)}, "type": "log" if _log(result.domain, y) else "linear"},
-        legend={"orientation": "h", "x": 0, "y": -0.2, "xanchor": "left", "yanchor": "top"},  # clear of the toolbar
+        legend={"orientation": "h", "x": 0, "y": -0.3, "xanchor": "left", "yanchor": "top"},  # clear of the toolbar
     )
     return white(fig)
