@@ -474,12 +474,12 @@ RMSPROP_SCALE = Statement(
 def _keeps_jumping(c: Cases) -> Array:
     d = c.distance(c.run("rmsprop", lr=c["lr"], diagnostics=False))
     late = d[d.shape[0] // 2:].max(axis=0) / c["lr"]
-    return (late > 0.5) & (late < 1.5)
+    return (late > 0.6) & (late < 0.8)
 
 
 RMSPROP_JITTER = Statement(
     "rmsprop.jitter", "With a constant γ, RMSprop never settles: to the end of a long run it keeps being thrown "
-                      "back out to a distance of about 0.7γ from the minimum (between 0.5γ and 1.5γ).",
+                      "back out to a distance of about 0.7γ from the minimum (between 0.6γ and 0.8γ).",
     Domain("ravine", starts=VALLEY, axes=(ANY_ANGLE, Axis("condition", 10, 200, log=True),
                                           Axis("lr", 0.02, 0.5, log=True)),
            steps=8000, shown=800, n=LONG),

@@ -407,8 +407,8 @@ _ENTRIES = (
         family="adam", diagnostics=GRAD_MOMENT_EFF_LR, explainer=explain.nadam_lines,
         intuition="Adam with Nesterov's look-ahead built in: the step mixes the current gradient with the "
                   "momentum that the next step will apply: Nesterov's look-ahead, applied to Adam's momentum.",
-        pros="Dozat reports faster progress than Adam on some problems; here, at the same γ, it is ahead as "
-             "often as behind.",
+        pros="Dozat reports faster progress than Adam on some problems; here, at the same γ, it is ahead in some "
+             "cases and behind in others.",
         cons="More hyperparameters; on these surfaces the difference from Adam goes either way.",
         when="As a drop-in alternative to Adam.",
         reference="Dozat (2016); torch.optim.NAdam.",
