@@ -206,10 +206,22 @@ class Session:
                 return widget_id
         raise KeyError(key)
 
+    def changed(self, key: str, delta: float) -> list[WidgetState]:
+        """The page's widget states with widget ``key`` moved by ``delta``, as the browser holds them after the
+        change."""
+        changed = self.widget_id(key)
+        return [bumped(w, delta) if w.id == changed else w for w in self.widgets.values()]
+
+    def rerun(self, widgets: Iterable[WidgetState] = ()) -> BackMsg:
+        """The rerun the browser sends with ``widgets``: none on a page load (which carries no page hash yet
+        either), every widget's state after a change."""
+        self.widgets = {w.id: w for w in widgets}
+        return rerun_message(self.query, self.page_url, self.widgets.values(), self.page_script_hash,
+                             list(self.cache))
+
     async def run(self, t0: float, widgets: Iterable[WidgetState] = ()) -> Page:
-        """Send a rerun (the first one carries no page hash, like a page load) and read until the page is done."""
-        msg = rerun_message(self.query, self.page_url, widgets, self.page_script_hash, list(self.cache))
-        await self.ws.send(msg.SerializeToString())
+        """Send :meth:`rerun` and read until the page is done."""
+        await self.ws.send(self.rerun(widgets).SerializeToString())
         page, drawn = Page(0.0, 0), {}
         async with asyncio.timeout(self.timeout):
             while True:
@@ -336,10 +348,7 @@ async def first_visits(url: str, k: int, pids: list[int], timeout: float,
 
 async def change(sessions: list[Session], key: str, delta: float, pids: list[int]) -> Wave:
     """Every session changes widget ``key`` by ``delta`` at the same moment."""
-    reruns = []
-    for s in sessions:
-        changed = s.widget_id(key)
-        reruns.append([bumped(w, delta) if w.id == changed else w for w in s.widgets.values()])
+    reruns = [s.changed(key, delta) for s in sessions]
     t0 = time.perf_counter()
     with RssSampler(pids) as rss:
         _, wave = await _wave([s.run(t0, w) for s, w in zip(sessions, reruns, strict=True)])
@@ -441,9 +450,7 @@ async def warm(target: Target, key: str, delta: float, timeout: float, executor:
     if page.exceptions:
         print(f"warning: {target.label} shows exceptions: {page.exceptions[:2]}")
     if any(user_key(w) == key for w in session.widgets):
-        changed = session.widget_id(key)
-        await session.run(time.perf_counter(), [bumped(w, delta) if w.id == changed else w
-                                                for w in session.widgets.values()])
+        await session.run(time.perf_counter(), session.changed(key, delta))
     await session.close()
 
 
