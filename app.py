@@ -11,11 +11,12 @@ import streamlit as st
 
 from state import export, share
 from ui import analysis_tab as analysis_ui
-from ui import controls, explanations, published, runs, teaching, theory_lab
+from ui import controls, explanations, process, published, runs, teaching, theory_lab
 from ui import race_view as race_ui
-from viz import figures, series, static_page
+from viz import static_page
 
 st.set_page_config(page_title="Optiscope", page_icon="📉", layout="wide")
+process.freeze_long_lived()
 race_ui.preload()                 # plotly.js starts loading now, not when the race is reached
 PRESENTER_CSS = """<style>
 [data-testid="stSidebar"], [data-testid="stSidebarCollapsedControl"], [data-testid="stHeader"] { display: none; }
@@ -48,7 +49,7 @@ def race_view() -> None:
         return
     for alert in runs.divergence_alerts(fig_runs):
         st.error(alert)
-    race_ui.race(runs.surface_payload(state.surface, surface_items), runs.runs_payload(state, fig_runs),
+    race_ui.race(runs.surface_payload(state.surface, surface_items), runs.page_runs_payload(race_state),
                  key=controls.RACE_KEY, on_start=controls.on_race_click)
 
 
@@ -86,17 +87,17 @@ if race_tab.open is not False and fig_runs:
             st.caption(line)
         grid = runs.contour(state.surface, surface_items)
         teaching.view3d(land, grid, fig_runs)
+        charts = runs.charts(race_state)
         left, right = st.columns(2)
         with left:
-            race_ui.figure(figures.loss_figure(fig_runs, runs.reference_loss(land, fig_runs)), key="loss_chart")
+            race_ui.figure(charts.loss, key="loss_chart")
         with right:
-            race_ui.figure(figures.distance_figure(fig_runs, land.minima), key="distance_chart")
-        quantities = series.series_figures(trajs, colors)    # what an entry declares, e.g. Prodigy's d
-        for k in range(0, len(quantities), 2):
-            for column, fig in zip(st.columns(2), quantities[k:k + 2], strict=False):
+            race_ui.figure(charts.distance, key="distance_chart")
+        for k in range(0, len(charts.series), 2):        # what an entry declares, e.g. Prodigy's d
+            for column, (title, fig) in zip(st.columns(2), charts.series[k:k + 2], strict=False):
                 with column:
-                    race_ui.figure(fig, key=f"series_chart_{fig.layout.title.text}")
-        st.markdown(runs.summary_table(runs.summary_rows(race_state, trajs)), unsafe_allow_html=True)
+                    race_ui.figure(fig, key=f"series_chart_{title}")
+        st.markdown(runs.summary(race_state), unsafe_allow_html=True)
         st.caption(f"{runs.SUMMARY_NOTE} Learning rates start from values suggested for this surface; every one "
                    "can be changed in the sidebar.")
 

@@ -11,6 +11,7 @@ Widget keys are the single source of truth while the page runs:
 """
 from __future__ import annotations
 
+import functools
 import math
 from dataclasses import replace
 
@@ -223,7 +224,9 @@ def surface_params() -> tuple[dict[str, float | str], str | None]:
     return params, None
 
 
+@functools.cache
 def _surface_title(name: str) -> str:
+    """The surface's name in the menu (building each surface to ask it costs more than the rest of the menu)."""
     if name == share.CUSTOM:
         return "Custom formula"
     return landscapes.get(name).title if name != "ravine" else "Ravine (ill-conditioned)"

@@ -13,10 +13,9 @@ first on the page, starts the download before anything is drawn.
 """
 from __future__ import annotations
 
+import functools
 import hashlib
-from functools import lru_cache
 
-import plotly.graph_objects as go
 import streamlit as st
 import streamlit.components.v1 as components
 
@@ -28,14 +27,17 @@ _view = st.components.v2.component("optiscope_race_view", js=(STATIC / "view_mou
                                    isolate_styles=False)
 
 
-@lru_cache(maxsize=8)
+@functools.lru_cache(maxsize=8)
 def _version(path: str) -> str:
     with open(path, "rb") as f:
         return hashlib.blake2b(f.read(), digest_size=6).hexdigest()
 
 
+@functools.cache
 def assets() -> dict[str, str]:
-    """Page-relative URLs of plotly.js, race.js and race.css, registered on the running server."""
+    """Page-relative URLs of plotly.js, race.js and race.css, registered on the running server once per process
+    (registering looks the caller's module up in ``sys.modules``, a few milliseconds a call).  Shared: never
+    change the dict."""
     static = components.declare_component("race_view_static", path=str(STATIC))
 
     def url(name: str) -> str:
@@ -50,11 +52,11 @@ def preload() -> None:
     _view(key="race_preload", data={"kind": "preload", "assets": assets()})
 
 
-def figure(fig: go.Figure, *, key: str) -> None:
-    """A plain (not animated) figure drawn with the same plotly.js as the race, so a page showing both loads
-    plotly.js once, not twice (``st.plotly_chart`` brings its own copy).  On a page with a race it is drawn
-    once the race has drawn."""
-    _view(key=key, data={"kind": "figure", "assets": assets(), "figure": fig.to_json()})
+def figure(figure_json: str, *, key: str) -> None:
+    """A plain (not animated) figure, given as plotly JSON (``fig.to_json()``), drawn with the same plotly.js as
+    the race, so a page showing both loads plotly.js once, not twice (``st.plotly_chart`` brings its own copy).
+    On a page with a race it is drawn once the race has drawn."""
+    _view(key=key, data={"kind": "figure", "assets": assets(), "figure": figure_json})
 
 
 def race(surface: dict, runs: dict, *, key: str, on_start) -> None:

@@ -1,26 +1,33 @@
-"""Cached computations behind the page: surfaces, contour grids and simulations.
+"""Computations behind the page: surfaces, contour grids, simulations, and what the race tab sends.
 
-``st.cache_data`` returns copies and is bounded with ``max_entries`` so a public
-app's memory stays small.  Arguments are plain hashable values (sorted item
-tuples), so a hyperparameter change recomputes only the optimizer it touched.
+Everything the race tab shows is a function of the link, so it is built once per server process and shared by
+every session that shows it (:func:`ui.process.shared`): a visit costs a dictionary look-up per result, with no
+pickled copies, and a class opening one link computes it once.  Shared results are never changed: strings,
+tuples and read-only arrays.  The caches are bounded (``max_entries``) so a public app's memory stays small.
+Arguments are plain hashable values (sorted item tuples), so a hyperparameter change recomputes only the
+optimizer it touched.
 """
 from __future__ import annotations
 
 import html
 from collections.abc import Callable
+from dataclasses import dataclass, replace
 
 import numpy as np
-import streamlit as st
 
 import landscapes
 import optimizers
 from optimizers import metrics, studies
 from state import share
 from state.share import AppState
-from viz import race_view, series
+from ui.process import read_only, shared
+from viz import figures, race_view, series
 from viz.figures import PALETTE, ContourGrid, MarkerSeries, Run, contour_grid
 
 Items = tuple[tuple[str, object], ...]
+# What a race is a function of: surface, surface items, ((optimizer, hyper items), ...) in the order chosen (which
+# gives the colours), start, steps, seed.
+RaceKey = tuple[str, Items, tuple[tuple[str, Items], ...], tuple[float, float], int, int]
 
 
 def landscape(surface: str, params: Items) -> landscapes.Landscape:
@@ -28,9 +35,11 @@ def landscape(surface: str, params: Items) -> landscapes.Landscape:
     return share.build_landscape(surface, dict(params))
 
 
-@st.cache_data(max_entries=32, show_spinner=False)
+@shared(max_entries=32)
 def contour(surface: str, params: Items) -> ContourGrid:
-    return contour_grid(landscape(surface, params))
+    grid = contour_grid(landscape(surface, params))
+    read_only(grid.x, grid.y, grid.z)
+    return grid
 
 
 def run(surface: str, params: Items, optimizer: str, hyper: Items, start: tuple[float, float], steps: int,
@@ -41,7 +50,14 @@ def run(surface: str, params: Items, optimizer: str, hyper: Items, start: tuple[
                                **dict(hyper))
 
 
-simulate = st.cache_data(max_entries=256, show_spinner=False)(run)
+@shared(max_entries=256)
+def simulate(surface: str, params: Items, optimizer: str, hyper: Items, start: tuple[float, float],
+             steps: int, seed: int) -> optimizers.Trajectory:
+    """:func:`run`, shared by the process, its arrays read-only."""
+    tr = run(surface, params, optimizer, hyper, start, steps, seed)
+    read_only(tr.points, tr.loss, tr.diverged_at, tr.lr, tr.grads, tr.moments, tr.eff_lr, tr.fallback,
+              *tr.extra.values())
+    return tr
 
 
 def colors(state: AppState) -> dict[str, str]:
@@ -49,15 +65,83 @@ def colors(state: AppState) -> dict[str, str]:
     return {name: PALETTE[i % len(PALETTE)] for i, name in enumerate(state.optimizers)}
 
 
-@st.cache_data(max_entries=32, show_spinner=False)
+@shared(max_entries=32)
 def surface_payload(surface: str, params: Items) -> dict:
     """The race view's surface payload (contour, bounds, minima), built once per surface."""
     return race_view.surface_payload(landscape(surface, params), contour(surface, params))
 
 
+def race_key(state: AppState) -> RaceKey:
+    """The parts of ``state`` its race (paths, labels, colours) is a function of."""
+    return (state.surface, surface_items(state),
+            tuple((name, tuple(sorted(state.hyper[name].items()))) for name in state.optimizers),
+            share.start_of(state), state.steps, state.seed)
+
+
+def _race_state(key: RaceKey) -> AppState:
+    """A state showing the race ``key`` names (its other settings at their defaults)."""
+    surface, params, chosen, start, steps, seed = key
+    return AppState(surface=surface, surface_params=dict(params), optimizers=tuple(name for name, _ in chosen),
+                    hyper={name: dict(hyper) for name, hyper in chosen}, start=start, steps=steps, seed=seed)
+
+
+def _race(key: RaceKey) -> tuple[AppState, dict[str, optimizers.Trajectory], list[Run]]:
+    """The race ``key`` names: a state showing it, its trajectories and its runs as the figures take them."""
+    state = _race_state(key)
+    trajs = trajectories(state)
+    return state, trajs, figure_runs(state, trajs, colors(state))
+
+
 def runs_payload(state: AppState, fig_runs: list[Run]) -> dict:
-    """The race view's runs payload for ``state``'s layout and presenter options."""
+    """The race view's runs payload for ``state``'s layout and presenter options, built afresh
+    (:func:`page_runs_payload` is the page's shared form)."""
     return race_view.runs_payload(fig_runs, state.layout, present=state.present, trails=state.trails)
+
+
+def page_runs_payload(state: AppState) -> dict:
+    """The runs payload of ``state``'s race, layout and presenter options, shared (never change it)."""
+    return _runs_payload(race_key(state), state.layout, state.present, state.trails)
+
+
+@shared(max_entries=64)
+def _runs_payload(key: RaceKey, layout: str, present: bool, trails: int) -> dict:
+    state, _, fig_runs = _race(key)
+    return runs_payload(replace(state, layout=layout, present=present, trails=trails), fig_runs)
+
+
+@dataclass(frozen=True)
+class Charts:
+    """The figures beside the race as plotly JSON, shared by every session showing the same race."""
+
+    loss: str                               # loss gap over the steps
+    distance: str                           # distance to the nearest known minimum over the steps
+    series: tuple[tuple[str, str], ...]     # (title, JSON) of each series the entries record, e.g. Prodigy's d
+
+
+def charts(state: AppState) -> Charts:
+    """The charts beside ``state``'s race (for none chosen: none)."""
+    return _charts(race_key(state))
+
+
+@shared(max_entries=64)
+def _charts(key: RaceKey) -> Charts:
+    state, trajs, fig_runs = _race(key)
+    land = landscape(state.surface, surface_items(state))
+    return Charts(loss=figures.loss_figure(fig_runs, reference_loss(land, fig_runs)).to_json(),
+                  distance=figures.distance_figure(fig_runs, land.minima).to_json(),
+                  series=tuple((fig.layout.title.text, fig.to_json())
+                               for fig in series.series_figures(trajs, colors(state))))
+
+
+def summary(state: AppState) -> str:
+    """The summary table of ``state``'s race and tolerance, as HTML (see :func:`summary_table`)."""
+    return _summary(race_key(state), state.tol)
+
+
+@shared(max_entries=64)
+def _summary(key: RaceKey, tol: float) -> str:
+    state = replace(_race_state(key), tol=tol)
+    return summary_table(summary_rows(state, trajectories(state)))
 
 
 def surface_items(state: AppState) -> Items:
