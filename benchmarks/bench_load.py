@@ -19,6 +19,9 @@ errors (exception elements on the page, failed or timed-out sessions), the bytes
 websocket, and the peak RSS of the server processes, sampled every 50 ms during the wave (summed over the
 processes, and per process when there are several).
 
+Before the waves it times ten visits one at a time (a warm server, no other visitor), each from the page's rerun
+to ``script_finished``.
+
 Without ``--url`` it starts ``streamlit run app.py`` and ``streamlit run benchmarks/minimal_contour_page.py`` (one
 Plotly contour, nothing else) with the same flags, warms both with one visit, and measures both in every repeat,
 back to back, alternating which goes first; it prints the ratio of their p95s per repeat.  The machine may be
@@ -65,6 +68,7 @@ ROOT = Path(__file__).resolve().parents[1]
 MINIMAL_PAGE = "benchmarks/minimal_contour_page.py"
 # What the frontend reports about the browser (ClientState.context_info), as headless Chromium at 1440 px sends it.
 CONTEXT = {"timezone": "UTC", "timezone_offset": 0, "locale": "en-US", "is_embedded": False, "color_scheme": "light"}
+SINGLE_VISITS = 10                          # visits one at a time per page, before the waves
 NO_XSRF = "PLACEHOLDER_AUTH_TOKEN"          # what the frontend sends as its second subprotocol without an XSRF cookie
 
 
@@ -442,8 +446,9 @@ async def measure(target: Target, k: int, key: str, delta: float, timeout: float
     return waves
 
 
-async def warm(target: Target, key: str, delta: float, timeout: float, executor: ThreadPoolExecutor) -> None:
-    """One session visits and changes, so imports, caches and the first simulation are outside the waves."""
+async def warm(target: Target, key: str, delta: float, timeout: float, executor: ThreadPoolExecutor) -> Session:
+    """One session visits and changes, so imports, caches and the first simulation are outside the waves; it stays
+    open (a server with no session left forgets its compiled script)."""
     session = Session(target.url, timeout)
     await session.connect(executor)
     page = await session.run(time.perf_counter())
@@ -451,13 +456,30 @@ async def warm(target: Target, key: str, delta: float, timeout: float, executor:
         print(f"warning: {target.label} shows exceptions: {page.exceptions[:2]}")
     if any(user_key(w) == key for w in session.widgets):
         await session.run(time.perf_counter(), session.changed(key, delta))
-    await session.close()
+    return session
+
+
+async def alone(target: Target, timeout: float, executor: ThreadPoolExecutor) -> float:
+    """One visit with no other visitor: seconds from the page's rerun to its finished page."""
+    session = Session(target.url, timeout)
+    await session.connect(executor)
+    try:
+        return (await session.run(time.perf_counter())).seconds
+    finally:
+        await session.close()
 
 
 async def bench(targets: list[Target], k: int, repeats: int, key: str, delta: float, timeout: float) -> None:
     with ThreadPoolExecutor(max_workers=min(k, 128)) as executor:
-        for target in targets:
-            await warm(target, key, delta, timeout, executor)
+        warmed = [await warm(target, key, delta, timeout, executor) for target in targets]
+        single: dict[str, list[float]] = {t.label: [] for t in targets}
+        for _ in range(SINGLE_VISITS):                                    # interleaved
+            for target in targets:
+                single[target.label].append(await alone(target, timeout, executor))
+        await asyncio.gather(*(s.close() for s in warmed))
+        for label, times in single.items():
+            print(f"{label:>10s}, one visit at a time: median {statistics.median(times):.3f} s to a finished page "
+                  f"(best {min(times):.3f} s of {len(times)})")
         results: list[dict[str, dict[str, Wave]]] = []
         for r in range(repeats):
             print(f"repeat {r + 1} of {repeats}", flush=True)

@@ -119,7 +119,7 @@ class Charts:
 
 
 def charts(state: AppState) -> Charts:
-    """The charts beside ``state``'s race (for none chosen: none)."""
+    """The charts beside ``state``'s race (at least one optimizer chosen)."""
     return _charts(race_key(state))
 
 
