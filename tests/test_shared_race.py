@@ -15,18 +15,15 @@ import pytest
 
 from state import share
 from ui import process, runs
-from viz import figures, race_view, series
+from viz import figures, series
 
 
 def direct(state: share.AppState) -> tuple[dict, str, str, list[str], str]:
     """The runs payload, loss and distance JSON, series JSON and summary, built from ``state`` with no cache."""
-    trajs = {name: runs.simulate.__wrapped__(state.surface, runs.surface_items(state), name,
-                                             tuple(sorted(state.hyper[name].items())), share.start_of(state),
-                                             state.steps, state.seed)
-             for name in state.optimizers}
+    trajs = runs.trajectories(state, simulate=runs.run)
     fig_runs = runs.figure_runs(state, trajs, runs.colors(state))
     land = share.landscape_of(state)
-    return (race_view.runs_payload(fig_runs, state.layout, present=state.present, trails=state.trails),
+    return (runs.runs_payload(state, fig_runs),
             figures.loss_figure(fig_runs, runs.reference_loss(land, fig_runs)).to_json(),
             figures.distance_figure(fig_runs, land.minima).to_json(),
             [fig.to_json() for fig in series.series_figures(trajs, runs.colors(state))],
@@ -47,10 +44,10 @@ def test_shared_race_is_what_the_state_builds(name):
     state = STATES[name]
     payload, loss, distance, series_json, summary = direct(state)
     charts = runs.charts(state)
-    assert runs.runs_payload(state) == payload
+    assert runs.page_runs_payload(state) == payload
     assert (charts.loss, charts.distance, [fig for _, fig in charts.series]) == (loss, distance, series_json)
     assert runs.summary(state) == summary
-    assert runs.charts(state) is charts and runs.runs_payload(state) is runs.runs_payload(state)   # built once
+    assert runs.charts(state) is charts and runs.page_runs_payload(state) is runs.page_runs_payload(state)  # once
 
 
 def test_the_diverging_case_diverges_and_the_series_case_has_series():
