@@ -16,8 +16,8 @@ Per page, two waves:
 
 Per wave it prints the median and 95th percentile of the time from the wave's start to each finished page, the
 errors (exception elements on the page, failed or timed-out sessions), the bytes per page received over the
-websocket, and the peak RSS of the server processes, sampled every 50 ms during the wave (summed over the
-processes, and per process when there are several).
+websocket, the CPU time the server processes spent during the wave, and their peak RSS, sampled every 50 ms (summed
+over the processes, and per process when there are several).
 
 Before the waves it times ten visits one at a time (a warm server, no other visitor), each from the page's rerun
 to ``script_finished``.
@@ -274,6 +274,7 @@ class Wave:
     failures: list[str]
     rss: dict[int, int]                         # peak RSS per process, bytes
     rss_total: int                              # peak of the sum over the processes
+    cpu: float = 0.0                            # CPU seconds the processes spent during the wave
 
     @property
     def times(self) -> list[float]:
@@ -289,14 +290,16 @@ class Wave:
         return len(self.failures) + sum(1 for p in self.pages if p.exceptions)
 
 
-class RssSampler:
-    """Peak resident memory of ``pids``, sampled every ``interval`` seconds in a thread while in use."""
+class ServerSampler:
+    """Peak resident memory of ``pids``, sampled every ``interval`` seconds in a thread while in use, and the CPU
+    time they spent meanwhile (on a shared machine a steadier measure of the work than the waiting time)."""
 
     def __init__(self, pids: list[int], interval: float = 0.05) -> None:
         self.procs = [psutil.Process(pid) for pid in pids]
         self.interval = interval
         self.peak = {p.pid: 0 for p in self.procs}
         self.peak_total = 0
+        self.cpu = 0.0
         self._stop = threading.Event()
         self._thread = threading.Thread(target=self._sample, daemon=True)
 
@@ -314,13 +317,25 @@ class RssSampler:
             if self._stop.wait(self.interval):
                 return
 
-    def __enter__(self) -> RssSampler:
+    def _cpu(self) -> float:
+        total = 0.0
+        for proc in self.procs:
+            try:
+                times = proc.cpu_times()
+            except psutil.Error:
+                continue
+            total += times.user + times.system
+        return total
+
+    def __enter__(self) -> ServerSampler:
+        self.cpu = -self._cpu()
         self._thread.start()
         return self
 
     def __exit__(self, *exc: object) -> None:
         self._stop.set()
         self._thread.join()
+        self.cpu += self._cpu()
 
 
 async def _visit(session: Session, executor: ThreadPoolExecutor, t0: float) -> Page:
@@ -341,9 +356,9 @@ async def first_visits(url: str, k: int, pids: list[int], timeout: float,
     """``k`` sessions open ``url`` at the same moment; returns the sessions whose page finished."""
     sessions = [Session(url, timeout) for _ in range(k)]
     t0 = time.perf_counter()
-    with RssSampler(pids) as rss:
+    with ServerSampler(pids) as server:
         outcomes, wave = await _wave([_visit(s, executor, t0) for s in sessions])
-    wave.rss, wave.rss_total = rss.peak, rss.peak_total
+    wave.rss, wave.rss_total, wave.cpu = server.peak, server.peak_total, server.cpu
     finished = [s for s, outcome in zip(sessions, outcomes, strict=True) if isinstance(outcome, Page)]
     failed = [s for s in sessions if s not in finished]
     await asyncio.gather(*(s.close() for s in failed), return_exceptions=True)
@@ -354,9 +369,9 @@ async def change(sessions: list[Session], key: str, delta: float, pids: list[int
     """Every session changes widget ``key`` by ``delta`` at the same moment."""
     reruns = [s.changed(key, delta) for s in sessions]
     t0 = time.perf_counter()
-    with RssSampler(pids) as rss:
+    with ServerSampler(pids) as server:
         _, wave = await _wave([s.run(t0, w) for s, w in zip(sessions, reruns, strict=True)])
-    wave.rss, wave.rss_total = rss.peak, rss.peak_total
+    wave.rss, wave.rss_total, wave.cpu = server.peak, server.peak_total, server.cpu
     return wave
 
 
@@ -419,6 +434,7 @@ def report(label: str, what: str, k: int, wave: Wave) -> str:
             f"{len(wave.failures)} failed sessions), "
             f"{statistics.mean(p.bytes for p in pages) / 1e3 if pages else 0:.0f} kB/page")
     if wave.rss:
+        line += f", server CPU {wave.cpu:.1f} s ({wave.cpu / max(len(pages), 1) * 1e3:.0f} ms/page)"
         line += f", peak RSS {_mb(wave.rss_total)}"
         if len(wave.rss) > 1:
             line += " (" + ", ".join(f"pid {pid}: {_mb(rss)}" for pid, rss in wave.rss.items()) + ")"
@@ -495,6 +511,11 @@ async def bench(targets: list[Target], k: int, repeats: int, key: str, delta: fl
     print(f"p95 {page}: median {statistics.median(p95[page]):.2f} s (best {min(p95[page]):.2f}); "
           f"p95 {floor}: median {statistics.median(p95[floor]):.2f} s (best {min(p95[floor]):.2f}); "
           f"best/best {min(p95[page]) / min(p95[floor]):.2f}x")
+    cpu = [r[page]["first visits"].cpu / r[floor]["first visits"].cpu for r in results
+           if r[floor]["first visits"].cpu > 0]
+    if cpu:
+        print(f"server CPU for the wave, {page} / {floor}, same repeat: " + ", ".join(f"{x:.2f}x" for x in cpu)
+              + f"; median {statistics.median(cpu):.2f}x")
 
 
 def _pids(url: str, pids: list[int], ports: list[int]) -> list[int]:
