@@ -165,4 +165,5 @@ def test_a_session_loads_a_page_and_changes_a_widget_on_a_real_server(page_url):
             assert again.errors == 1 and again.pages[0].exceptions == ["two hundred and two"]
             await asyncio.gather(*(s.close() for s in sessions))
 
-    asyncio.run(scenario())
+    with ThreadPoolExecutor(1) as thread:          # its own loop: a session-wide Playwright may hold this thread's
+        thread.submit(asyncio.run, scenario()).result()
