@@ -11,12 +11,13 @@ import streamlit as st
 
 from state import export, share
 from ui import analysis_tab as analysis_ui
-from ui import controls, explanations, process, published, runs, teaching, theory_lab
+from ui import controls, explanations, process, published, reconnect, runs, teaching, theory_lab
 from ui import race_view as race_ui
 from viz import static_page
 
 st.set_page_config(page_title="Optiscope", page_icon="📉", layout="wide")
 process.freeze_long_lived()
+reconnect.rerun_on_reconnect()   # after a server restart the page reruns from its link as it reconnects
 race_ui.preload()                 # plotly.js starts loading now, not when the race is reached
 PRESENTER_CSS = """<style>
 [data-testid="stSidebar"], [data-testid="stSidebarCollapsedControl"], [data-testid="stHeader"] { display: none; }

@@ -78,7 +78,7 @@ def _skip_or_fail(reason: str) -> None:
     pytest.skip(reason)
 
 
-def _free_port() -> int:
+def free_port() -> int:
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))
         return s.getsockname()[1]
@@ -91,6 +91,39 @@ def _tail(path: Path, lines: int = 60) -> str:
         return "<no log>"
 
 
+def start_streamlit(port: int, log_file) -> subprocess.Popen:
+    """``streamlit run app.py`` from the repo root on 127.0.0.1:``port``, headless, its output to ``log_file``."""
+    return subprocess.Popen(
+        [
+            sys.executable,
+            "-m",
+            "streamlit",
+            "run",
+            "app.py",
+            "--server.headless=true",
+            f"--server.port={port}",
+            "--server.address=127.0.0.1",
+            "--server.fileWatcherType=none",
+            "--browser.gatherUsageStats=false",
+        ],
+        cwd=REPO_ROOT,
+        stdout=log_file,
+        stderr=subprocess.STDOUT,
+        stdin=subprocess.DEVNULL,
+        env={**os.environ, "PYTHONUNBUFFERED": "1"},
+    )
+
+
+def stop(process: subprocess.Popen) -> None:
+    """Terminate ``process`` (SIGTERM, then SIGKILL after 10 s) and reap it."""
+    process.terminate()
+    try:
+        process.wait(timeout=10)
+    except subprocess.TimeoutExpired:
+        process.kill()
+        process.wait(timeout=10)
+
+
 @pytest.fixture(scope="session")
 def app_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     """Start ``streamlit run app.py`` from the repo root on a free port; yield its base URL."""
@@ -98,49 +131,26 @@ def app_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     if not app.is_file():
         pytest.fail(f"{app} does not exist", pytrace=False)
 
-    port = _free_port()
+    port = free_port()
     url = f"http://127.0.0.1:{port}"
     log_path = tmp_path_factory.mktemp("streamlit") / "server.log"
-    env = {**os.environ, "PYTHONUNBUFFERED": "1"}
     with log_path.open("w") as log_file:
-        server = subprocess.Popen(
-            [
-                sys.executable,
-                "-m",
-                "streamlit",
-                "run",
-                "app.py",
-                "--server.headless=true",
-                f"--server.port={port}",
-                "--server.address=127.0.0.1",
-                "--server.fileWatcherType=none",
-                "--browser.gatherUsageStats=false",
-            ],
-            cwd=REPO_ROOT,
-            stdout=log_file,
-            stderr=subprocess.STDOUT,
-            stdin=subprocess.DEVNULL,
-            env=env,
-        )
+        server = start_streamlit(port, log_file)
         try:
-            _wait_healthy(server, url, log_path)
+            wait_healthy(server, url, log_path)
             yield url
         finally:
-            server.terminate()
-            try:
-                server.wait(timeout=10)
-            except subprocess.TimeoutExpired:
-                server.kill()
-                server.wait(timeout=10)
+            stop(server)
 
 
-def _wait_healthy(server: subprocess.Popen, url: str, log_path: Path) -> None:
-    """Poll /_stcore/health until it answers 200; fail with the server log if it never does."""
+def wait_healthy(server: subprocess.Popen, url: str, log_path: Path) -> None:
+    """Poll ``url``/_stcore/health until it answers 200; fail with the server's log if it never does or if
+    ``server`` (streamlit, or anything that serves the app) exits first."""
     deadline = time.monotonic() + SERVER_START_TIMEOUT_S
     while True:
         if server.poll() is not None:
             pytest.fail(
-                f"streamlit exited with code {server.returncode} before answering; log {log_path}:\n"
+                f"the server exited with code {server.returncode} before answering; log {log_path}:\n"
                 f"{_tail(log_path)}",
                 pytrace=False,
             )
@@ -152,7 +162,7 @@ def _wait_healthy(server: subprocess.Popen, url: str, log_path: Path) -> None:
             pass
         if time.monotonic() > deadline:
             pytest.fail(
-                f"streamlit did not answer {url}/_stcore/health within {SERVER_START_TIMEOUT_S:.0f} s; "
+                f"nothing answered {url}/_stcore/health within {SERVER_START_TIMEOUT_S:.0f} s; "
                 f"log {log_path}:\n{_tail(log_path)}",
                 pytrace=False,
             )
