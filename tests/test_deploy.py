@@ -5,78 +5,24 @@ from __future__ import annotations
 
 import os
 import re
-import shutil
 import signal
-import socket
 import subprocess
-import sys
-import time
-import urllib.request
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 import yaml
 
-ROOT = Path(__file__).resolve().parents[1]
+from tests.local_sh import COOKIE, HEALTH, LOCAL_SH, ROOT, Local, alive, answers, get, haproxy, wait_until
+
 DEPLOY = ROOT / "deploy"
-LOCAL_SH = DEPLOY / "local.sh"
-HEALTH = "/_stcore/health"
-COOKIE = "OPTISCOPE"
 TUNNEL_S = 8 * 3600          # an idle websocket survives a school day, in HAProxy and in the ingress alike
-
-
-def _haproxy() -> str:
-    """Debian's haproxy (/usr/sbin is not on every PATH); missing: skip, or fail when CI=true."""
-    found = shutil.which("haproxy") or ("/usr/sbin/haproxy" if os.access("/usr/sbin/haproxy", os.X_OK) else None)
-    if found is None:
-        message = "haproxy is not installed (apt-get install haproxy)"
-        if os.environ.get("CI", "").lower() == "true":
-            pytest.fail(message, pytrace=False)
-        pytest.skip(message)
-    return found
-
-
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
-def _get(url: str, cookie: str | None = None) -> tuple[int, str | None]:
-    """Status and Set-Cookie of a GET."""
-    request = urllib.request.Request(url, headers={"Cookie": cookie} if cookie else {})
-    with urllib.request.urlopen(request, timeout=30) as response:
-        return response.status, response.headers.get("Set-Cookie")
-
-
-def _answers(url: str) -> bool:
-    try:
-        return _get(url)[0] == 200
-    except OSError:
-        return False
-
-
-def _wait(predicate, timeout: float, what: str) -> None:
-    deadline = time.monotonic() + timeout
-    while not predicate():
-        if time.monotonic() > deadline:
-            raise AssertionError(f"timed out after {timeout:.0f} s waiting for {what}")
-        time.sleep(0.2)
-
-
-def _alive(pid: int) -> bool:
-    try:
-        os.kill(pid, 0)
-    except ProcessLookupError:
-        return False
-    return True
 
 
 # --- HAProxy's configuration ----------------------------------------------------------------------------------
 
 def test_haproxy_accepts_the_compose_configuration():
-    check = subprocess.run([_haproxy(), "-c", "-f", DEPLOY / "haproxy.cfg", "-f", DEPLOY / "haproxy-compose.cfg"],
+    check = subprocess.run([haproxy(), "-c", "-f", DEPLOY / "haproxy.cfg", "-f", DEPLOY / "haproxy-compose.cfg"],
                            capture_output=True, text=True)
     assert check.returncode == 0, check.stdout + check.stderr
 
@@ -103,53 +49,9 @@ def test_local_sh_refuses_bad_arguments(args, message):
     assert run.returncode == 1 and message in run.stderr
 
 
-class Local:
-    """A running ``deploy/local.sh N PORT`` and the files it writes in its run directory."""
-
-    def __init__(self, n: int, run_dir: Path, log_path: Path) -> None:
-        self.n, self.run_dir, self.log_path = n, run_dir, log_path
-        self.port = _free_port()
-        self.url = f"http://127.0.0.1:{self.port}"
-        env = {**os.environ, "OPTISCOPE_RUN_DIR": str(run_dir), "OPTISCOPE_ADDRESS": "127.0.0.1",
-               "OPTISCOPE_PYTHON": sys.executable}
-        self.log = log_path.open("w")
-        # Its own process group, as a terminal gives a foreground job: Ctrl-C signals the whole group.
-        self.process = subprocess.Popen(["bash", LOCAL_SH, str(n), str(self.port)], stdout=self.log,
-                                        stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL, env=env,
-                                        start_new_session=True)
-        try:
-            _wait(lambda: "Optiscope is on" in self.output() or self.process.poll() is not None, 180, "local.sh")
-            assert self.process.poll() is None, f"local.sh exited:\n{self.output()}"
-        except BaseException:
-            self.stop()
-            raise
-
-    def output(self) -> str:
-        return self.log_path.read_text()
-
-    def app_port(self, i: int) -> int:
-        return int((self.run_dir / f"app{i}.port").read_text())
-
-    def app_pid(self, i: int) -> int:
-        return int((self.run_dir / f"app{i}.pid").read_text())
-
-    def pids(self) -> list[int]:
-        return [int(p.read_text()) for p in self.run_dir.glob("*.pid")]
-
-    def stop(self) -> None:
-        """Kill the group outright (a test that failed half-way must not leave processes behind)."""
-        if self.process.poll() is None:
-            os.killpg(self.process.pid, signal.SIGKILL)
-            self.process.wait(timeout=10)
-        for pid in self.pids():
-            if _alive(pid):
-                os.kill(pid, signal.SIGKILL)
-        self.log.close()
-
-
 @pytest.fixture
 def local(tmp_path) -> Iterator[Local]:
-    _haproxy()
+    haproxy()
     running = Local(2, tmp_path / "run", tmp_path / "local.log")
     yield running
     running.stop()
@@ -157,30 +59,30 @@ def local(tmp_path) -> Iterator[Local]:
 
 def _everything_stopped(local: Local, pids: list[int]) -> None:
     assert local.process.wait(timeout=40) in (130, 143), local.output()
-    assert [pid for pid in pids if _alive(pid)] == []
+    assert [pid for pid in pids if alive(pid)] == []
     left = subprocess.run(["ps", "-eo", "pid,args"], capture_output=True, text=True).stdout
     ports = [str(local.port)] + [str(local.app_port(i)) for i in range(1, local.n + 1)]
     assert [line for line in left.splitlines() if str(local.run_dir) in line or
             any(f"--server.port={port}" in line for port in ports)] == []
-    assert not _answers(local.url + HEALTH)
+    assert not answers(local.url + HEALTH)
 
 
 def test_local_sh_balances_keeps_affinity_restarts_a_replica_and_stops_everything_on_sigterm(local):
     for i in (1, 2):
-        assert _answers(f"http://127.0.0.1:{local.app_port(i)}{HEALTH}")
+        assert answers(f"http://127.0.0.1:{local.app_port(i)}{HEALTH}")
     # Two browsers without a cookie: one per process (leastconn, round robin between equals), each pinned by a
     # cookie that HAProxy keeps to itself (HttpOnly, SameSite=Lax).
-    cookies = [_get(local.url + "/")[1] for _ in range(2)]
+    cookies = [get(local.url + "/")[1] for _ in range(2)]
     assert sorted(c.split(";")[0] for c in cookies) == [f"{COOKIE}=app1", f"{COOKIE}=app2"]
     assert all("HttpOnly" in c and "SameSite=Lax" in c for c in cookies)
-    assert _get(local.url + "/", f"{COOKIE}=app2") == (200, None)        # a pinned browser keeps its process
+    assert get(local.url + "/", f"{COOKIE}=app2") == (200, None)        # a pinned browser keeps its process
 
     first = local.app_pid(2)
     os.kill(first, signal.SIGKILL)                                         # app2 crashes
-    _wait(lambda: not _alive(first), 10, "app2 to exit")
-    status, cookie = _get(local.url + "/", f"{COOKIE}=app2")              # its browsers are sent to app1 ...
+    wait_until(lambda: not alive(first), 10, "app2 to exit")
+    status, cookie = get(local.url + "/", f"{COOKIE}=app2")              # its browsers are sent to app1 ...
     assert status == 200 and cookie.startswith(f"{COOKIE}=app1;")
-    _wait(lambda: local.app_pid(2) != first and _answers(f"http://127.0.0.1:{local.app_port(2)}{HEALTH}"), 120,
+    wait_until(lambda: local.app_pid(2) != first and answers(f"http://127.0.0.1:{local.app_port(2)}{HEALTH}"), 120,
           "local.sh to start app2 again")                                 # ... and app2 comes back on its port
     assert "app2 exited" in local.output()
 
@@ -192,7 +94,7 @@ def test_local_sh_balances_keeps_affinity_restarts_a_replica_and_stops_everythin
 
 def test_local_sh_stops_everything_on_ctrl_c(local):
     pids = local.pids()
-    assert len(pids) == 3 and all(_alive(pid) for pid in pids)
+    assert len(pids) == 3 and all(alive(pid) for pid in pids)
     os.killpg(local.process.pid, signal.SIGINT)                            # what Ctrl-C in its terminal sends
     _everything_stopped(local, pids)
 
@@ -203,7 +105,7 @@ def _yaml(path: Path) -> list[dict]:
     return [doc for doc in yaml.safe_load_all(path.read_text()) if doc is not None]
 
 
-def test_compose_runs_replicas_of_the_dockerfile_behind_haproxy():
+def test_compose_runs_replicas_of_the_dockerfile_behindhaproxy():
     (compose,) = _yaml(DEPLOY / "compose.yaml")
     app, balancer = compose["services"]["app"], compose["services"]["balancer"]
     assert (DEPLOY / app["build"]["context"] / app["build"]["dockerfile"]).resolve() == ROOT / "Dockerfile"
