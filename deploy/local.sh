@@ -3,10 +3,12 @@
 #
 #     deploy/local.sh N PORT          e.g.  deploy/local.sh 2 8080  ->  http://<this machine>:8080
 #
-# Stays in the foreground; Ctrl-C or SIGTERM stops everything it started.  Each app process listens on its own
-# free port on 127.0.0.1 (headless); HAProxy (deploy/haproxy.cfg) listens on PORT on every interface, so other
-# machines on the network can open the page (set OPTISCOPE_ADDRESS=127.0.0.1 to keep it to this machine).  An app
-# process that exits is started again on its port; its open pages reconnect through HAProxy meanwhile.
+# Stays in the foreground; Ctrl-C in its terminal, or SIGTERM, stops everything it started.  (Started in the
+# background with "&" by a script, it ignores Ctrl-C, as such jobs do: stop it with kill, which sends SIGTERM.)
+# Each app process listens on its own free port on 127.0.0.1 (headless); HAProxy (deploy/haproxy.cfg) listens on
+# PORT on every interface, so other machines on the network can open the page (set OPTISCOPE_ADDRESS=127.0.0.1 to
+# keep it to this machine).  An app process that exits is started again on its port; its open pages reconnect
+# through HAProxy meanwhile.
 #
 # Needs Python 3.11+ and, if HAProxy is missing, apt-get (as root or through sudo: it installs Debian's haproxy).
 # Python: $OPTISCOPE_PYTHON if set, else the active virtual environment's, else ./.venv in the repository, which
@@ -160,7 +162,9 @@ for i in $(seq 0 $((N - 1))); do
     echo "    server app$((i + 1)) 127.0.0.1:${APP_PORTS[$i]} cookie app$((i + 1))" >>"$RUN_DIR/servers.cfg"
     start_app "$i"
 done
-say "starting $N app processes on 127.0.0.1 ports ${APP_PORTS[*]} (logs in $RUN_DIR)"
+PROCESSES="$N app processes"
+[ "$N" -gt 1 ] || PROCESSES="1 app process"
+say "starting $PROCESSES on 127.0.0.1, port(s) ${APP_PORTS[*]} (logs in $RUN_DIR)"
 
 HEALTH_URLS=()
 for port in "${APP_PORTS[@]}"; do HEALTH_URLS+=("http://127.0.0.1:$port/_stcore/health"); done
@@ -188,7 +192,7 @@ until healthy "http://127.0.0.1:$PORT/_stcore/health"; do
     [ "$(date +%s)" -lt "$deadline" ] || die "HAProxy did not answer on port $PORT within 30 s"
     sleep 0.2
 done
-say "Optiscope is on http://localhost:$PORT ($N processes behind HAProxy). Ctrl-C stops it."
+say "Optiscope is on http://localhost:$PORT ($PROCESSES behind HAProxy). Ctrl-C stops it."
 
 # --- Supervise ----------------------------------------------------------------------------------
 while true; do
