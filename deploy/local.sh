@@ -10,9 +10,10 @@
 # keep it to this machine).  An app process that exits is started again on its port; its open pages reconnect
 # through HAProxy meanwhile.
 #
-# Needs Python 3.11+ and, if HAProxy is missing, apt-get (as root or through sudo: it installs Debian's haproxy).
-# Python: $OPTISCOPE_PYTHON if set, else the active virtual environment's, else ./.venv in the repository, which
-# it creates and fills from requirements.txt the first time.
+# Needs Python 3.11+ and apt-get, which it uses (as root or through sudo) to install Debian's haproxy if it is
+# missing.  Python: $OPTISCOPE_PYTHON if set, else the active virtual environment's, else ./.venv in the
+# repository, which it creates (installing python3-venv if Debian's Python lacks it) and fills from
+# requirements.txt the first time.
 #
 # Environment (all optional):
 #   OPTISCOPE_ADDRESS   the address HAProxy listens on                          (default: every interface)
@@ -38,6 +39,17 @@ fi
 REPO="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 cd "$REPO"
 
+apt_install() {                         # apt_install PACKAGE...: Debian packages, as root or through sudo
+    local sudo=""
+    if [ "$(id -u)" -ne 0 ]; then
+        command -v sudo >/dev/null 2>&1 || die "installing $* needs root or sudo: apt-get install $*"
+        sudo="sudo"
+    fi
+    say "installing $* (apt-get)"
+    $sudo env DEBIAN_FRONTEND=noninteractive apt-get update
+    $sudo env DEBIAN_FRONTEND=noninteractive apt-get install -y "$@"
+}
+
 # --- Python with Streamlit ----------------------------------------------------------------------
 if [ -n "${OPTISCOPE_PYTHON:-}" ]; then
     PYTHON="$OPTISCOPE_PYTHON"
@@ -55,8 +67,15 @@ else
             fi
         done
         [ -n "$BASE" ] || die "Python 3.11 or newer not found (tried python3.11, python3, python)"
-        say "creating $REPO/.venv with $BASE and installing requirements.txt (once)"
-        "$BASE" -m venv "$REPO/.venv"
+        say "creating $REPO/.venv with $BASE"
+        if ! "$BASE" -m venv "$REPO/.venv"; then       # Debian ships venv apart: python3-venv
+            rm -rf "$REPO/.venv"
+            apt_install python3-venv
+            "$BASE" -m venv "$REPO/.venv"
+        fi
+    fi
+    if ! "$PYTHON" -c 'import streamlit' 2>/dev/null; then     # new, or an install that was interrupted
+        say "installing requirements.txt into $REPO/.venv"
         "$PYTHON" -m pip install --quiet -r requirements.txt
     fi
 fi
@@ -67,16 +86,7 @@ fi
 HAPROXY="$(command -v haproxy || true)"
 [ -n "$HAPROXY" ] || [ ! -x /usr/sbin/haproxy ] || HAPROXY=/usr/sbin/haproxy     # /usr/sbin: not on every PATH
 if [ -z "$HAPROXY" ]; then
-    if [ "$(id -u)" -eq 0 ]; then
-        SUDO=""
-    elif command -v sudo >/dev/null 2>&1; then
-        SUDO="sudo"
-    else
-        die "HAProxy is missing, and installing it needs root or sudo: apt-get install haproxy"
-    fi
-    say "installing HAProxy (apt-get install haproxy)"
-    $SUDO env DEBIAN_FRONTEND=noninteractive apt-get update
-    $SUDO env DEBIAN_FRONTEND=noninteractive apt-get install -y haproxy
+    apt_install haproxy
     HAPROXY="$(command -v haproxy || echo /usr/sbin/haproxy)"
     [ -x "$HAPROXY" ] || die "apt-get finished but haproxy is still missing"
 fi

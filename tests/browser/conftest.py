@@ -15,6 +15,9 @@ Fixtures:
     open_app (function) ``open_app(query="")`` opens ``app_url`` (plus ``/?`` + query, e.g.
                         ``"surface=ravine&opt=adam"``) in ``page``, waits for the app, returns the page.
 
+A test that runs a server of its own (to kill and restart it) uses the helpers ``free_port()``,
+``start_streamlit(port, log_file)``, ``wait_healthy(process, url, log_path)`` and ``stop(process)``.
+
 Typical test::
 
     def test_title(open_app):
