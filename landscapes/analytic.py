@@ -81,6 +81,7 @@ def ravine(condition: float = 50.0, angle: float = 30.0) -> Landscape:
         bounds=((-10.0, 10.0), (-10.0, 10.0)),
         start=start,
         minima=[[0.0, 0.0]],
+        levels="log",   # runs close in geometrically: evenly spaced levels would put all their steps in one band
         params={"condition": condition, "angle": angle},
         suggested=Suggested({   # by optimizer family; a member's own key overrides its family
             "gd": {"lr": 1.8}, "sgd": {"lr": 0.5}, "minibatch": {"lr": 1.0},
@@ -142,6 +143,7 @@ def rosenbrock() -> Landscape:
         bounds=((-2.0, 2.0), (-1.0, 3.0)),
         start=[-1.5, 2.5],
         minima=[[1.0, 1.0]],
+        levels="log",
         suggested=Suggested({   # by optimizer family; a member's own key overrides its family
             "gd": {"lr": 0.001}, "sgd": {"lr": 0.0005}, "momentum": {"lr": 0.001, "momentum": 0.9},
             "adagrad": {"lr": 0.5}, "rmsprop": {"lr": 0.01}, "adadelta": {"lr": 1.0}, "adam": {"lr": 0.05},
@@ -190,6 +192,7 @@ def himmelblau() -> Landscape:
         bounds=((-5.0, 5.0), (-5.0, 5.0)),
         start=[-0.5, -0.5],
         minima=HIMMELBLAU_MINIMA,
+        levels="log",
         suggested=Suggested({   # by optimizer family; a member's own key overrides its family
             "gd": {"lr": 0.01}, "sgd": {"lr": 0.005}, "momentum": {"lr": 0.005, "momentum": 0.9},
             "adagrad": {"lr": 1.0}, "rmsprop": {"lr": 0.05}, "adadelta": {"lr": 1.0}, "adam": {"lr": 0.1},
@@ -230,6 +233,7 @@ def rastrigin(amplitude: float = 10.0) -> Landscape:
         bounds=((-5.12, 5.12), (-5.12, 5.12)),
         start=[3.3, -2.2],
         minima=[[0.0, 0.0]],
+        levels="log",   # keeps the bowl under the dimples visible (√ levels pass the test too, with fewer rings)
         suggested=Suggested({   # by optimizer family; a member's own key overrides its family
             "gd": {"lr": 0.002}, "momentum": {"lr": 0.002, "momentum": 0.9}, "adagrad": {"lr": 0.5},
             "rmsprop": {"lr": 0.05}, "adadelta": {"lr": 1.0}, "adam": {"lr": 0.1}, "lion": {"lr": 0.05},
@@ -268,6 +272,7 @@ def saddle() -> Landscape:
         bounds=((-2.0, 2.0), (-1.6, 1.6)),
         start=[-1.8, 0.01],
         minima=[[0.0, -1.0], [0.0, 1.0]],
+        levels="log",
         suggested=Suggested({   # by optimizer family; a member's own key overrides its family
             "gd": {"lr": 0.1}, "momentum": {"lr": 0.05, "momentum": 0.9}, "adagrad": {"lr": 0.5},
             "rmsprop": {"lr": 0.02}, "adadelta": {"lr": 1.0}, "adam": {"lr": 0.05}, "lion": {"lr": 0.02},
@@ -321,6 +326,7 @@ def beale() -> Landscape:
         bounds=((-4.5, 4.5), (-4.5, 4.5)),
         start=[1.0, 1.5],
         minima=[[3.0, 0.5]],
+        levels="log",
         suggested=Suggested({   # by optimizer family; a member's own key overrides its family
             "gd": {"lr": 0.01}, "sgd": {"lr": 0.005}, "momentum": {"lr": 0.005, "momentum": 0.9},
             "adagrad": {"lr": 0.5}, "rmsprop": {"lr": 0.01}, "adadelta": {"lr": 1.0}, "adam": {"lr": 0.05},
@@ -364,6 +370,7 @@ def two_wells(tilt: float = 0.5) -> Landscape:
         bounds=((-2.0, 2.0), (-1.5, 1.5)),
         start=[1.9, 1.0],
         minima=[[roots[0], 0.0], [roots[-1], 0.0]],
+        levels="log",   # log above each well's minimum: rings close in around the shallow one too
         params={"tilt": tilt},
         suggested=Suggested({   # by optimizer family; a member's own key overrides its family
             "gd": {"lr": 0.02}, "sgd": {"noise": 3.0}, "minibatch": {"noise": 3.0},

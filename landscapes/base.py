@@ -8,6 +8,7 @@ import numpy as np
 
 Array = np.ndarray
 Bounds = tuple[tuple[float, float], tuple[float, float]]
+LEVEL_SPACINGS = ("linear", "sqrt", "log")   # how a surface's contour levels are spaced (Landscape.levels)
 
 
 class Suggested(Mapping[str, Mapping[str, float]]):
@@ -52,6 +53,9 @@ class Landscape:
     ``suggested`` maps optimizer names to hyperparameters that make this
     surface's default view converge visibly; the app starts from them.  It is
     declared as one table per surface grouped by optimizer family (:class:`Suggested`).
+    ``levels`` says how its contour levels are spaced, chosen so that the paths of its default view
+    cross several of them (see :func:`viz.figures.contour_grid`): ``"linear"`` (evenly in f),
+    ``"sqrt"`` (evenly in √(f − f*)) or ``"log"`` (evenly in log₁₀ of the height above each minimum).
     """
 
     name: str
@@ -66,10 +70,13 @@ class Landscape:
     minima: Array
     params: Mapping[str, float] = field(default_factory=dict)
     suggested: Mapping[str, Mapping[str, float]] = field(default_factory=Suggested)
+    levels: str = "log"
     n_examples: int | None = None
     grad_batch: Callable[[Array, Array], Array] | None = None
 
     def __post_init__(self) -> None:
+        if self.levels not in LEVEL_SPACINGS:
+            raise ValueError(f"Invalid level spacing: {self.levels!r} (allowed: {', '.join(LEVEL_SPACINGS)})")
         if not isinstance(self.suggested, Suggested):
             object.__setattr__(self, "suggested", Suggested(self.suggested))
         object.__setattr__(self, "start", np.asarray(self.start, dtype=np.float64).reshape(2))

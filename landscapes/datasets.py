@@ -62,6 +62,7 @@ def linear_regression() -> Landscape:
         bounds=((-2.0, 6.0), (-5.0, 3.0)),
         start=[-1.5, 2.5],
         minima=[optimum],
+        levels="log",
         n_examples=N_EXAMPLES,
         grad_batch=grad_batch,
         suggested=Suggested({   # by optimizer family; a member's own key overrides its family
@@ -122,6 +123,7 @@ def logistic_regression() -> Landscape:
         bounds=((-3.0, 6.0), (-5.0, 4.0)),
         start=[-2.0, 3.0],
         minima=[optimum],
+        levels="log",
         n_examples=N_EXAMPLES,
         grad_batch=grad_batch,
         suggested=Suggested({   # by optimizer family; a member's own key overrides its family

@@ -12,13 +12,16 @@ from hypothesis import strategies as st
 
 from landscapes import get
 from optimizers import simulate
+from state import share
 from viz.figures import (
+    N_LEVELS,
     PALETTE,
     Run,
     contour_grid,
     distance_figure,
     frame_steps,
     loss_figure,
+    surface_traces,
 )
 
 
@@ -102,25 +105,151 @@ def test_frame_steps_rejects_bad_input(steps, max_frames):
 
 # --- contour_grid ---------------------------------------------------------------------------------
 
-@pytest.mark.parametrize("name, log", [
-    ("rosenbrock", True), ("beale", True),
-    ("ravine", False), ("saddle", False), ("rastrigin", False), ("two_wells", False),
-    ("linear_regression", False), ("logistic_regression", False),
-])
-def test_contour_grid_level_choice(name, log):
-    grid = contour_grid(get(name), resolution=60)
-    assert grid.log is log
-    assert grid.label == ("log10(f − f*)" if log else "f")
-    assert grid.z.shape == (60, 60) and grid.x.shape == grid.y.shape == (60,)
-    assert grid.z.dtype == np.float32 and np.all(np.isfinite(grid.z))
+PIXEL = 1 / 500   # of the larger side of a surface's bounds: about one pixel of a race panel
 
 
-def test_contour_grid_linear_values_and_rounding():
+def moving_part(points: np.ndarray, span: float) -> np.ndarray:
+    """A drawn path up to the last step farther than a pixel from where it ends: a run at rest adds no points."""
+    far = np.nonzero(np.linalg.norm(points - points[-1], axis=1) > PIXEL * span)[0]
+    return points[:far[-1] + 2] if far.size else points[:1]
+
+
+def levels_below(grid, land, points: np.ndarray) -> np.ndarray:
+    """For each point, the drawn level lines strictly between it and its nearest listed minimum (or the grid's
+    lowest value): the lines any way from the point to that minimum crosses."""
+    start, end, size = grid.levels
+    levels = np.arange(start, end + 1e-9 * size, size)
+    here = grid.scale.lines(land.value(points) - grid.scale.f_star)
+    if len(land.minima):
+        there = grid.scale.lines(land.value(land.minima[land.nearest_minimum(points)[0]]) - grid.scale.f_star)
+    else:
+        there = np.full(len(points), grid.lines.min())
+    return np.sum((levels > there[:, None]) & (levels < here[:, None]), axis=1)
+
+
+def default_view_levels(surface: str, levels: str | None = None) -> np.ndarray:
+    """``levels_below`` at every moving point of ``surface``'s default view (the default optimizers with the
+    surface's suggested settings, its start, the default steps), optionally with another level spacing."""
+    state = share.default_state(surface)
+    land = share.landscape_of(state)
+    if levels is not None:
+        land = dataclasses.replace(land, levels=levels)
+    grid = contour_grid(land)
+    points = []
+    for name in state.optimizers:
+        tr = simulate(land, name, np.array(share.start_of(state)), state.steps, seed=state.seed, **state.hyper[name])
+        end = tr.steps if tr.diverged_at[0] < 0 else max(int(tr.diverged_at[0]) - 1, 0)
+        points.append(moving_part(tr.points[:end + 1, 0], float(np.max(land.span))))
+    return levels_below(grid, land, np.concatenate(points))
+
+
+@pytest.mark.parametrize("surface", share.surface_names())
+def test_the_median_moving_path_point_of_every_default_view_has_three_levels_below_it(surface):
+    counts = default_view_levels(surface)
+    assert counts.size > 10 and np.median(counts) >= 3, (surface, np.median(counts))
+
+
+def test_evenly_spaced_levels_leave_the_ravines_paths_in_the_lowest_band():
+    """The picture issue 17 started from: linear levels put the ravine's moving paths inside the lowest band."""
+    assert np.median(default_view_levels("ravine", "linear")) == 0
+    assert np.median(default_view_levels("ravine", "sqrt")) < 3
+
+
+@pytest.mark.parametrize("spacing", ["linear", "sqrt", "log"])
+@pytest.mark.parametrize("name", ["ravine", "rosenbrock", "two_wells", "beale"])
+def test_contour_grid_levels_are_level_sets_of_f_at_most_n_levels_inside_the_picture(name, spacing):
+    land = dataclasses.replace(get(name), levels=spacing)
+    grid = contour_grid(land, resolution=60)
+    assert grid.z.shape == grid.lines.shape == (60, 60) and grid.x.shape == grid.y.shape == (60,)
+    assert grid.z.dtype == np.float32 and np.all(np.isfinite(grid.z)) and np.all(np.isfinite(grid.lines))
+    g = np.linspace(0.0, float(grid.g.max()), 2001)
+    assert np.all(np.diff(grid.scale.lines(g)) >= 0) and np.all(np.diff(grid.scale.colors(g)) >= 0)  # increasing
+    start, end, size = grid.levels
+    n = int(np.floor((end - start) / size + 1e-9)) + 1
+    assert 8 <= n <= N_LEVELS
+    assert grid.lines.min() < start <= grid.lines.min() + size and start + (n - 1) * size <= end == grid.lines.max()
+    p = np.stack(np.meshgrid(grid.x.astype(float), grid.y.astype(float)), axis=-1)
+    np.testing.assert_allclose(grid.g, land.value(p) - grid.scale.f_star, rtol=1e-3)
+    if spacing == "log":
+        assert round(1 / size) in (1, 2, 3, 4, 5, 10)            # a line on every decade
+
+
+def test_log_levels_above_one_minimum_are_log10_of_the_height():
+    grid = contour_grid(get("rosenbrock"), resolution=61)
+    scale = grid.scale
+    assert scale.refs == (0.0,) and scale.f_star == 0.0 and grid.lines is grid.z
+    g = grid.g.astype(float)
+    np.testing.assert_allclose(grid.z, np.log10(g + scale.floor), rtol=1e-6, atol=1e-6)
+    assert scale.floor == pytest.approx(g[g > 0].min())                   # the innermost ring the grid can draw
+    assert grid.label == "f (log scale)"
+
+
+def test_log_levels_crowd_towards_each_minimum_of_the_two_wells():
+    land = get("two_wells")
+    grid = contour_grid(land)
+    values = land.value(land.minima)
+    assert grid.scale.f_star == pytest.approx(values.min())
+    np.testing.assert_allclose(grid.scale.refs, np.sort(values - values.min()), atol=1e-9)
+    # Heights just above the shallow minimum: its own log term moves the lines, the colours (lowest minimum only)
+    # barely change.
+    shallow = values.max() - values.min()
+    near = shallow + np.array([1e-3, 1e-2, 1e-1])
+    assert np.all(np.diff(grid.scale.lines(near)) > 0.4) and np.all(np.diff(grid.scale.colors(near)) < 0.05)
+    assert grid.label == "f − f* (log scale)"
+
+
+@pytest.mark.parametrize("spacing", ["sqrt", "log"])
+def test_colour_bar_ticks_are_heights_placed_where_the_colours_show_them(spacing):
+    land = dataclasses.replace(get("beale"), levels=spacing)
+    grid = contour_grid(land)
+    at, text = grid.ticks
+    assert len(at) >= 3 and len(at) == len(text)
+
+    def number(label: str) -> float:                # "0.01", "200", "10⁵", "2×10⁻⁴"
+        plain = label.translate(str.maketrans("⁻⁰¹²³⁴⁵⁶⁷⁸⁹", "-0123456789"))
+        if plain == label:
+            return float(label)
+        mantissa, _, power = plain.rpartition("×")
+        return (float(mantissa) if mantissa else 1.0) * 10.0 ** int(power[2:])
+
+    values = np.array([number(t) for t in text])
+    np.testing.assert_allclose(at, grid.scale.colors(values), rtol=1e-9)
+    assert np.all(np.diff(at) > 0) and grid.z.min() <= at[0] and at[-1] <= grid.z.max()
+    bar = grid.colorbar()
+    assert bar["tickvals"] == list(at) and bar["ticktext"] == list(text) and bar["title"]["text"] == grid.label
+
+
+def test_linear_levels_are_f_with_plotlys_own_ticks():
+    grid = contour_grid(dataclasses.replace(get("saddle"), levels="linear"), resolution=41)
+    np.testing.assert_allclose(grid.z, grid.f, rtol=1e-6, atol=1e-7)
+    assert grid.ticks == ((), ()) and "tickvals" not in grid.colorbar() and grid.label == "f"
+
+
+def test_surface_traces_draw_the_grids_colours_and_its_level_lines_outside_the_legend():
+    grid = contour_grid(get("two_wells"), resolution=40)
+    heat, lines = surface_traces(grid)
+    np.testing.assert_array_equal(heat.z, grid.z)
+    np.testing.assert_array_equal(heat.customdata, grid.f)
+    np.testing.assert_array_equal(lines.z, grid.lines)
+    start, end, size = grid.levels
+    assert (lines.contours.start, lines.contours.end, lines.contours.size) == (start, end, size)
+    assert lines.autocontour is False and lines.contours.coloring == "none"
+    assert heat.showlegend is False and lines.showlegend is False
+    (only,) = surface_traces(grid, "black", colors=False)
+    assert only.type == "contour" and only.line.color == "black"
+
+
+def test_a_landscape_rejects_an_unknown_level_spacing():
+    with pytest.raises(ValueError, match="Invalid level spacing: 'cubic'"):
+        dataclasses.replace(get("ravine"), levels="cubic")
+
+
+def test_contour_grid_heights_and_rounding():
     ls = get("ravine")
     grid = contour_grid(ls, resolution=31)
     p = np.stack(np.meshgrid(grid.x.astype(float), grid.y.astype(float)), axis=-1)
-    np.testing.assert_allclose(grid.z, ls.value(p), rtol=1e-3, atol=1e-6)
-    nonzero = grid.z[grid.z != 0].astype(float)
+    np.testing.assert_allclose(grid.g, ls.value(p) - ls.min_value, rtol=1e-3, atol=1e-6)
+    nonzero = grid.g[grid.g != 0].astype(float)
     mantissa = nonzero / 10.0 ** (np.floor(np.log10(np.abs(nonzero))) - 3)
     np.testing.assert_allclose(mantissa, np.round(mantissa), atol=1e-2)  # 4 significant digits
 

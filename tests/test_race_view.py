@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import base64
 import hashlib
+import json
 import re
 from pathlib import Path
 
@@ -41,10 +42,15 @@ def test_surface_payload_is_the_grid_bounds_and_minima():
     grid = contour_grid(land, resolution=30)
     payload = race_view.surface_payload(land, grid)
     np.testing.assert_array_equal(f32(payload["x"]), grid.x)
-    np.testing.assert_array_equal(f32(payload["z"]).reshape(30, 30), grid.z)     # row i is y[i]
+    np.testing.assert_array_equal(f32(payload["g"]).reshape(30, 30), grid.g)     # row i is y[i]
+    assert payload["scale"] == {"spacing": "log", "f_star": grid.scale.f_star, "floor": grid.scale.floor,
+                                "refs": list(grid.scale.refs)}
+    assert payload["levels"] == dict(zip(("start", "end", "size"), grid.levels, strict=True))
+    assert payload["ticks"] == {"vals": list(grid.ticks[0]), "text": list(grid.ticks[1])}
     assert payload["bounds"] == [list(b) for b in land.bounds]
     np.testing.assert_allclose(payload["minima"], land.minima, rtol=1e-6)
-    assert payload["label"] == grid.label and payload["levels"] > 1
+    assert payload["label"] == grid.label
+    json.dumps(payload, allow_nan=False)
     assert race_view.surface_payload(land, grid)["id"] == payload["id"]          # same surface, same id
     other = landscapes.get("ravine")
     assert race_view.surface_payload(other, contour_grid(other, resolution=30))["id"] != payload["id"]

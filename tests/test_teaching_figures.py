@@ -108,12 +108,16 @@ def test_surface_figure_uses_the_race_frames_and_lifts_paths_onto_the_surface(su
     assert np.allclose([last[1].x[0], last[1].y[0]], runs[0].points[-1], atol=1e-5)
 
 
-def test_surface_figure_uses_log_heights_when_the_contour_does():
+def test_surface_figure_heights_are_the_contour_colours_ticked_in_f():
     land = landscapes.get("rosenbrock")
     grid = figures.contour_grid(land)
-    assert grid.log
     fig = surface_figure(land, grid, make_runs(land, ("adam",), 20))
-    assert fig.layout.scene.zaxis.title.text == grid.label
+    np.testing.assert_array_equal(fig.data[0].z, grid.z)
+    np.testing.assert_allclose(fig.data[0].customdata, land.value(np.stack(np.meshgrid(grid.x, grid.y), -1)),
+                               rtol=1e-3, atol=1e-6)                          # the hover gives f
+    zaxis = fig.layout.scene.zaxis
+    assert zaxis.title.text == grid.label == "f (log scale)"
+    assert list(zaxis.tickvals) == list(grid.ticks[0]) and list(zaxis.ticktext) == list(grid.ticks[1])
 
 
 # --- GIF ---------------------------------------------------------------------------------------------------

@@ -184,8 +184,7 @@ def view3d(land: landscapes.Landscape, grid: ContourGrid, fig_runs: list[Run]) -
     if not st.session_state["view3d"]:
         return
     st.plotly_chart(surface3d.surface_figure(land, grid, fig_runs), width="stretch", key="surface3d_chart")
-    height = "log10(f − f*)" if grid.log else "f"
-    st.caption(f"Height is {height}, as the contour colours. Drag to turn the surface; its ▶ Play and slider step "
+    st.caption(f"Height is {grid.label}, as the contour colours. Drag to turn the surface; its ▶ Play and slider step "
                "through the same frames as the contour view.")
 
 

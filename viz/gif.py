@@ -1,7 +1,7 @@
 """The race as an animated GIF for slides, drawn on the server with Pillow (no browser needed).
 
-One panel with every run overlaid: the contour grid coloured in bands like the contour view (the
-same colour ramp and number of levels, upsampled bilinearly to the panel's pixels), the paths up to
+One panel with every run overlaid: the contour grid coloured and lined like the contour view (the same
+colour ramp and level lines, its heights upsampled bilinearly to the panel's pixels), the paths up to
 each frame's step, the current positions, the minima and a legend.  Frames are the race figure's
 frame steps (``frame_steps``), and all frames share one 256-colour palette so colours do not
 flicker.  No Streamlit here.
@@ -14,7 +14,7 @@ import numpy as np
 from PIL import Image, ImageDraw, ImageFont
 
 from landscapes.base import Landscape
-from viz.figures import COLORSCALE, N_LEVELS, ContourGrid, Run, frame_steps
+from viz.figures import COLORSCALE, ContourGrid, Run, frame_steps
 from viz.surface3d import lift
 
 Array = np.ndarray
@@ -38,14 +38,16 @@ def _ramp(t: Array) -> Array:
 
 def contour_image(grid: ContourGrid, bounds: tuple[tuple[float, float], tuple[float, float]],
                   width: int, height: int) -> Image.Image:
-    """The grid as a ``width`` x ``height`` picture in ``N_LEVELS`` colour bands with light band edges."""
+    """The grid as a ``width`` x ``height`` picture: its colours, with light lines at its level lines (band edges)."""
     (x0, x1), (y0, y1) = bounds
     xs = x0 + (np.arange(width) + 0.5) / width * (x1 - x0)
     ys = y1 - (np.arange(height) + 0.5) / height * (y1 - y0)            # image rows run from the top
-    z = lift(grid, np.stack(np.meshgrid(xs, ys), axis=-1))
+    g = lift(grid, np.stack(np.meshgrid(xs, ys), axis=-1), grid.g)
+    z = grid.scale.colors(g)
     lo, hi = float(np.min(grid.z)), float(np.max(grid.z))
-    band = np.clip(((z - lo) / ((hi - lo) or 1.0) * N_LEVELS).astype(int), 0, N_LEVELS - 1)
-    rgb = _ramp((band + 0.5) / N_LEVELS)
+    start, _, size = grid.levels
+    band = np.floor((grid.scale.lines(g) - start) / size).astype(int)
+    rgb = _ramp(np.clip((z - lo) / ((hi - lo) or 1.0), 0.0, 1.0))
     edge = np.zeros_like(band, dtype=bool)
     edge[:, 1:] |= band[:, 1:] != band[:, :-1]
     edge[1:, :] |= band[1:, :] != band[:-1, :]

@@ -17,7 +17,7 @@ from landscapes.base import Landscape
 from optimizers.explain import hp_value
 from optimizers.registry import MomentArrow
 from optimizers.simulate import StepRecord, resolve
-from viz.figures import COLORSCALE, N_LEVELS, contour_grid, white
+from viz.figures import contour_grid, surface_traces, white
 
 Array = np.ndarray
 GRADIENT_COLOR, MOMENT_COLOR = "#ff1744", "#d946ef"      # red and fuchsia: visible on dark and pale contours
@@ -149,11 +149,7 @@ def inspector_figure(landscape: Landscape, path: Array, t: int, arrows: list[Arr
     if rings:
         box = view_box(np.concatenate([tips] + [points for _, points in rings]), landscape)
     grid = contour_grid(replace(landscape, bounds=box), resolution=resolution)
-    fig = go.Figure(go.Contour(
-        x=grid.x, y=grid.y, z=grid.z, ncontours=N_LEVELS, colorscale=COLORSCALE, showscale=False,
-        contours={"coloring": "heatmap"}, line={"width": 0.5, "color": "rgba(255,255,255,0.35)"},
-        hovertemplate=f"(%{{x:.4g}}, %{{y:.4g}})<br>{grid.label} = %{{z:.4g}}<extra></extra>",
-    ))
+    fig = go.Figure(surface_traces(grid))
     fig.add_trace(go.Scatter(
         x=path[:t + 1, 0], y=path[:t + 1, 1], mode="lines+markers", name="path so far", hoverinfo="skip",
         line={"color": color, "width": 1.5}, marker={"color": color, "size": 5}, opacity=0.7,

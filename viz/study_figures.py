@@ -11,7 +11,7 @@ from plotly.subplots import make_subplots
 
 from landscapes.base import Landscape
 from optimizers.studies import DIVERGED, GAP_FLOOR, NOT_CONVERGED, BasinMap, Spread, Sweep
-from viz.figures import COLORSCALE, N_LEVELS, ContourGrid, white
+from viz.figures import ContourGrid, surface_traces, white
 
 Array = np.ndarray
 
@@ -89,11 +89,7 @@ def basins_figure(landscape: Landscape, basin: BasinMap, label: str, grid: Conto
         hovertemplate="start (%{x:.3g}, %{y:.3g})<br>final loss %{customdata:.4g}<extra></extra>",
     ))
     if grid is not None:
-        fig.add_trace(go.Contour(
-            x=grid.x, y=grid.y, z=grid.z, ncontours=N_LEVELS, showscale=False, hoverinfo="skip",
-            contours={"coloring": "lines"}, colorscale=[[0, "rgba(17,24,39,0.3)"], [1, "rgba(17,24,39,0.3)"]],
-            line={"width": 0.6},
-        ))
+        fig.add_traces(surface_traces(grid, "rgba(17,24,39,0.3)", colors=False))
     fig.add_traces(_minima_stars(landscape))
     return fig
 
@@ -214,10 +210,7 @@ def cloud_figure(landscape: Landscape, grid: ContourGrid, spread: Spread, label:
     a global minimum.
     """
     fig = _panel(landscape, f"{label}<br><sup>{_percent(spread.global_share)}{_diverged_note(spread)}</sup>")
-    fig.add_trace(go.Contour(
-        x=grid.x, y=grid.y, z=grid.z, ncontours=N_LEVELS, contours={"coloring": "heatmap"}, colorscale=COLORSCALE,
-        showscale=False, line={"width": 0.5, "color": "rgba(255,255,255,0.25)"}, hoverinfo="skip",
-    ))
+    fig.add_traces(surface_traces(grid, "rgba(255,255,255,0.25)"))
     fig.add_traces(_minima_stars(landscape))
     fig.add_trace(go.Scatter(
         x=_f32(spread.starts[:, 0]), y=_f32(spread.starts[:, 1]), mode="markers", name="start",

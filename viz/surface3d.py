@@ -1,7 +1,7 @@
 """The surface in 3D with every run's path lifted onto it, animated on the race figure's frames.
 
-Heights are the contour grid's own values (``ContourGrid.z``, log10 of ``f − f*`` where the
-contour view uses log levels), so the 3D view and the contour agree.  A path point is lifted by
+Heights are the contour grid's own colour values (``ContourGrid.z``, for instance log10 of ``f − f*``
+where the surface's levels are log-spaced), so the 3D view and the contour agree.  A path point is lifted by
 bilinear interpolation of that grid, which puts it on the drawn surface (Plotly draws the surface
 between grid points the same way), plus a small lift so the line stays visible.  Plotly redraws
 3D scenes on every frame, so paths go out subsampled.  No Streamlit here.
@@ -21,10 +21,10 @@ HEIGHT = 560
 FRAME_MS = 80
 
 
-def lift(grid: ContourGrid, points: Array) -> Array:
-    """Bilinear interpolation of ``grid.z`` at ``points`` (..., 2), clamped to the grid's edges."""
+def lift(grid: ContourGrid, points: Array, values: Array | None = None) -> Array:
+    """Bilinear interpolation of ``values`` (default ``grid.z``) at ``points`` (..., 2), clamped to the grid's edges."""
     x, y = np.asarray(grid.x, np.float64), np.asarray(grid.y, np.float64)
-    z = np.asarray(grid.z, np.float64)
+    z = np.asarray(grid.z if values is None else values, np.float64)
     px = np.clip(points[..., 0], x[0], x[-1])
     py = np.clip(points[..., 1], y[0], y[-1])
     j = np.clip(np.searchsorted(x, px) - 1, 0, len(x) - 2)
@@ -33,6 +33,12 @@ def lift(grid: ContourGrid, points: Array) -> Array:
     v = (py - y[i]) / (y[i + 1] - y[i])
     return ((1 - u) * (1 - v) * z[i, j] + u * (1 - v) * z[i, j + 1]
             + (1 - u) * v * z[i + 1, j] + u * v * z[i + 1, j + 1])
+
+
+def _ticks(grid: ContourGrid) -> dict:
+    """The height axis ticked like the colour bar: positions in z, labels in f − f*."""
+    vals, text = grid.ticks
+    return {"tickmode": "array", "tickvals": list(vals), "ticktext": list(text)} if vals else {}
 
 
 def _path_steps(run: Run, frames: Array) -> Array:
@@ -75,8 +81,8 @@ def surface_figure(landscape: Landscape, grid: ContourGrid, runs: list[Run], max
     z = np.asarray(grid.z, np.float64)
     offset = LIFT * float(np.ptp(z) or 1.0)
     fig = go.Figure(go.Surface(
-        x=grid.x, y=grid.y, z=grid.z, colorscale=COLORSCALE, showscale=False, opacity=0.92, name="surface",
-        hovertemplate=f"(%{{x:.3g}}, %{{y:.3g}})<br>{grid.label} = %{{z:.4g}}<extra></extra>",
+        x=grid.x, y=grid.y, z=grid.z, customdata=grid.f, colorscale=COLORSCALE, showscale=False, opacity=0.92,
+        name="surface", hovertemplate="(%{x:.3g}, %{y:.3g})<br>f = %{customdata:.4g}<extra></extra>",
         contours={"z": {"show": True, "usecolormap": False, "color": "rgba(255,255,255,0.25)", "width": 1}},
     ))
     if len(landscape.minima):
@@ -109,7 +115,7 @@ def surface_figure(landscape: Landscape, grid: ContourGrid, runs: list[Run], max
         legend={"orientation": "h", "x": 0, "y": 1.0, "xanchor": "left", "yanchor": "top"},
         scene={"xaxis": {"title": {"text": "x"}, "range": [x0, x1]},
                "yaxis": {"title": {"text": "y"}, "range": [y0, y1]},
-               "zaxis": {"title": {"text": grid.label}},
+               "zaxis": {"title": {"text": grid.label}, **_ticks(grid)},
                "aspectmode": "manual", "aspectratio": {"x": 1.0, "y": ratio, "z": 0.6},
                "camera": {"eye": {"x": -1.15, "y": -1.25, "z": 0.85}}},
         **_controls(frames),

@@ -82,6 +82,7 @@ def from_formula(
         bounds=box,
         start=centre + 0.8 * (np.array([lo[0], hi[1]]) - centre) if start is None else check_start(start),
         minima=find_minima(value, grad, hessian, grid, grid_values, lo, hi),
+        levels="log",
         params={},
         suggested={},
     )

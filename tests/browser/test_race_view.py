@@ -1,10 +1,16 @@
 """The race view in a real browser: playback, settings changed mid-play, keyboard, presenter mode, phone."""
 from __future__ import annotations
 
+import numpy as np
+import pytest
+
+import landscapes
 import optimizers
 from state import share
 from tests.browser.conftest import wait_for_app
 from tests.browser.race import TO_PIXELS, graph, race, step
+from viz import race_view, static_page
+from viz.figures import PALETTE, Run, contour_grid, distance_figure, loss_figure
 
 # Records the step and play state at the moment the drawn paths change (data-revision).
 WATCH_REVISION = """() => { const v = document.querySelector('[data-testid="race-view"]');
@@ -164,3 +170,48 @@ def test_phone_stacks_full_width_panels_with_controls_on_their_own_row(browser, 
     assert page.evaluate("document.documentElement.scrollWidth") <= 390
     assert errors == []
     context.close()
+
+
+def race_page(tmp_path, land, grid, runs) -> str:
+    """A published page (no server) of ``runs`` on ``land`` drawn with ``grid``: its file:// address."""
+    content = static_page.PageContent(
+        title=land.title, surface_title=land.title, surface_description=land.description,
+        surface=race_view.surface_payload(land, grid), runs=race_view.runs_payload(runs),
+        figures=(loss_figure(runs, land.min_value).to_json(), distance_figure(runs, land.minima).to_json()),
+        table_html="", table_note="")
+    page_file = tmp_path / "race.html"
+    page_file.write_text(static_page.page_html(content))
+    return page_file.as_uri()
+
+
+# What the race drew of the surface: the colours' z, the level lines (z and plotly's contours) and the colour bar.
+DRAWN_SURFACE = """() => { const gd = document.querySelector('[data-testid="race-view"] .js-plotly-plot');
+  const heat = gd._fullData.find(t => t.type === 'heatmap'), lines = gd._fullData.find(t => t.type === 'contour');
+  const rows = (z) => z.map(r => Array.from(r));
+  return {z: rows(heat.z), f: rows(heat.customdata), lines: rows(lines.z), lx: Array.from(lines.x),
+          contours: lines.contours,
+          ticks: [...gd.querySelectorAll('.colorbar .cbaxis text')].map(t => t.textContent),
+          title: gd.querySelector('.colorbar .cbtitle text').textContent}; }"""
+
+
+@pytest.mark.parametrize("name", ["ravine", "two_wells"])
+def test_the_race_draws_the_levels_and_colour_bar_python_placed(browser, tmp_path, name):
+    land = landscapes.get(name)
+    grid = contour_grid(land)
+    tr = optimizers.simulate(land, "gd", land.start, 20, lr=0.02)
+    run = Run("GD", PALETTE[0], tr.points[:, 0], tr.loss[:, 0], int(tr.diverged_at[0]))
+    page = browser.new_page(viewport={"width": 1440, "height": 900})
+    page.goto(race_page(tmp_path, land, grid, [run]))
+    race(page)
+    drawn = page.evaluate(DRAWN_SURFACE)
+    np.testing.assert_allclose(drawn["z"], grid.z, rtol=1e-5, atol=1e-6)        # race.js maps heights as Python
+    np.testing.assert_allclose(drawn["f"], grid.f, rtol=1e-5, atol=1e-6)        # the hover gives f
+    start, end, size = grid.levels
+    assert drawn["contours"]["start"] == start and drawn["contours"]["size"] == size
+    assert drawn["contours"]["end"] == pytest.approx(end)
+    lines = np.asarray(drawn["lines"])
+    fine = 1 if len(grid.scale.refs) == 1 else 3                                 # traced finer above a 2nd minimum
+    assert lines.shape == ((len(grid.y) - 1) * fine + 1,) * 2 and len(drawn["lx"]) == lines.shape[1]
+    np.testing.assert_allclose(lines[::fine, ::fine], grid.lines, rtol=1e-5, atol=1e-6)
+    assert drawn["ticks"] == list(grid.ticks[1]) and drawn["title"] == grid.label
+    page.close()

@@ -7,8 +7,12 @@ JSON payloads, with every array as base64 of little-endian float32 values (finit
 
     {"id": str,                      # changes with the surface (its grid, bounds and minima)
      "x": f32[r], "y": f32[r],       # grid axes
-     "z": f32[r * r],                # row-major: z[i * r + j] is the value drawn at (x[j], y[i])
-     "label": str, "levels": int, "colorscale": [[pos, colour], ...],
+     "g": f32[r * r],                # row-major: g[i * r + j] = f(x[j], y[i]) − f*
+     "scale": {"spacing": "linear" | "sqrt" | "log", "f_star": float, "floor": float, "refs": [float, ...]},
+                                     # z = scale(g), what the colours and level lines follow (LevelScale)
+     "levels": {"start": float, "end": float, "size": float},       # the level lines, in z
+     "ticks": {"vals": [float, ...], "text": [str, ...]},           # colour-bar ticks (empty: plotly's own)
+     "label": str, "colorscale": [[pos, colour], ...],
      "bounds": [[xmin, xmax], [ymin, ymax]], "minima": [[x, y], ...]}
 
 ``runs_payload(runs, layout, present=False, trails=0)`` - sent on every change::
@@ -39,7 +43,7 @@ from pathlib import Path
 import numpy as np
 
 from landscapes.base import Landscape
-from viz.figures import COLORSCALE, N_LEVELS, ContourGrid, Run, _f32
+from viz.figures import COLORSCALE, ContourGrid, Run, _f32
 
 STATIC = Path(__file__).parent / "static"        # race.js, race.css, plotly.js, the two Streamlit mount scripts
                                                  # and the published pages' script and styles
@@ -57,10 +61,15 @@ def _digest(payload: object) -> str:
 
 
 def surface_payload(landscape: Landscape, grid: ContourGrid) -> dict:
-    """What the view needs of a surface: its contour grid, bounds, minima and colour scale."""
+    """What the view needs of a surface: its sampled heights and their level scale, bounds, minima and colours.
+
+    The heights go out once, not the drawn ``z`` as well: the browser maps them with the scale (a few numbers)
+    and keeps the heights for the hover, which shows f."""
     (x0, x1), (y0, y1) = landscape.bounds
     minima = np.asarray(landscape.minima, dtype=np.float64).reshape(-1, 2)
-    payload = {"x": _b64(grid.x), "y": _b64(grid.y), "z": _b64(grid.z), "label": grid.label, "levels": N_LEVELS,
+    payload = {"x": _b64(grid.x), "y": _b64(grid.y), "g": _b64(grid.g), "scale": grid.scale.payload(),
+               "levels": grid.contours(), "ticks": {"vals": list(grid.ticks[0]), "text": list(grid.ticks[1])},
+               "label": grid.label,
                "colorscale": [list(stop) for stop in COLORSCALE],
                "bounds": [[float(x0), float(x1)], [float(y0), float(y1)]],
                "minima": [[float(v) for v in _f32(m)] for m in minima if np.all(np.isfinite(m))]}

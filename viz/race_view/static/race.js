@@ -2,8 +2,9 @@
  *
  * A classic script (no modules, no build step) that defines window.OptiscopeRace = {Race, decode, figure}.  It is
  * loaded after plotly.js, by the Streamlit component (viz/race_view/view_mount.js) or by a published page
- * (viz/static_page.py, with published.js), which works from file:// too.  The payloads it draws are documented in viz/race_view/__init__.py:
- *   surface  - contour, bounds, minima, colour scale: sent once per surface;
+ * (viz/static_page.py, with published.js), which works from file:// too.  The payloads it draws are documented in
+ * viz/race_view/__init__.py:
+ *   surface  - heights on a grid and their level scale, bounds, minima, colours: sent once per surface;
  *   runs     - every run's path, loss and optional extra marker series, the layout and the presenter options:
  *              sent on every change.  A new runs payload swaps the paths in place, keeping the step drawn and
  *              whether the race is playing.
@@ -57,6 +58,39 @@
       for (const [k, v] of Object.entries(u)) (out[k] = out[k] || new Array(updates.length).fill(undefined))[j] = v;
     });
     return out;
+  }
+
+  /** The map from heights g = f − f* above the minima's heights ``refs`` to what is drawn: viz.figures.LevelScale
+   *  (the level lines take every minimum's height, the colours the lowest alone). */
+  function levelScale(scale, refs) {
+    const mean = (term) => (g) => refs.reduce((sum, r) => sum + term(g - r), 0) / refs.length;
+    if (scale.spacing === 'linear') return (g) => g + scale.f_star;
+    if (scale.spacing === 'sqrt') return mean((h) => Math.sqrt(Math.max(h, 0)));
+    return mean((h) => Math.log10(Math.max(h, 0) + scale.floor));
+  }
+
+  /** Row-major heights ``g`` on axes ``x``, ``y`` resampled bilinearly ``k`` times finer: {x, y, g}. */
+  function refine(x, y, g, k) {
+    const n = x.length;
+    const cell = (len, i) => Math.min(Math.floor(i / k), len - 2);      // the grid cell fine point i lies in
+    const fine = (axis) => Float32Array.from({length: (axis.length - 1) * k + 1}, (_, i) => {
+      const c = cell(axis.length, i), t = i / k - c;
+      return axis[c] + t * (axis[c + 1] - axis[c]);
+    });
+    const fx = fine(x), fy = fine(y), out = new Float32Array(fx.length * fy.length);
+    for (let i = 0; i < fy.length; i++) {
+      const r = cell(y.length, i), t = i / k - r;
+      for (let j = 0; j < fx.length; j++) {
+        const c = cell(n, j), u = j / k - c, q = r * n + c;
+        out[i * fx.length + j] = (1 - t) * ((1 - u) * g[q] + u * g[q + 1]) + t * ((1 - u) * g[q + n] + u * g[q + n + 1]);
+      }
+    }
+    return {x: fx, y: fy, g: out};
+  }
+
+  /** Row-major values ``a`` on axes x, y as plotly's z: one row per y. */
+  function rows(a, x, y) {
+    return Array.from(y, (_, i) => a.subarray(i * x.length, (i + 1) * x.length));
   }
 
   /** The colour of run ``r``'s panel title: red once it has diverged. */
@@ -208,9 +242,17 @@
     /** A new surface payload (the contour changed): redraw everything. */
     setSurface(surface) {
       if (this.surface && this.surface.id === surface.id) return;
-      const x = decode(surface.x), y = decode(surface.y), flat = decode(surface.z);
-      const z = Array.from(y, (_, i) => flat.subarray(i * x.length, (i + 1) * x.length));   // row i is y[i]
-      this.surface = Object.assign({}, surface, {x, y, z});
+      const x = decode(surface.x), y = decode(surface.y), g = decode(surface.g), refs = surface.scale.refs;
+      const z = rows(g.map(levelScale(surface.scale, refs.slice(0, 1))), x, y);     // the colours
+      const f = rows(g.map((v) => v + surface.scale.f_star), x, y);                 // the hover's values
+      // The level lines.  Above a higher minimum's value they crowd closer than a grid cell, and traced on the grid
+      // they would zigzag, so with several minimum values they are traced on heights resampled 3 times finer.
+      let lines = {x, y, z};
+      if (refs.length > 1) {
+        const fine = refine(x, y, g, 3);
+        lines = {x: fine.x, y: fine.y, z: rows(fine.g.map(levelScale(surface.scale, refs)), fine.x, fine.y)};
+      }
+      this.surface = Object.assign({}, surface, {x, y, z, f, lines});
       if (this.runs) this.draw();
     }
 
@@ -344,6 +386,7 @@
         legend: {orientation: 'h', x: 0, y: 1, xanchor: 'left', yanchor: 'bottom'},
         coloraxis: {colorscale: s.colorscale, showscale: !narrow,
                     colorbar: {title: {text: s.label, side: 'right'}, thickness: present ? 16 : 10, len: 0.9,
+                               tickmode: s.ticks.vals.length ? 'array' : 'auto', tickvals: s.ticks.vals, ticktext: s.ticks.text,
                                x: Math.min(1, (cols * cellW + (cols - 1) * gapX + 16) / (plotW + bar)),
                                xanchor: 'left', xpad: 8}},
       };
@@ -369,11 +412,12 @@
         // The colours: a heatmap the browser smooths as it scales it up ('fast': one pixel per grid point).
         // A contour trace coloured 'heatmap' would look the same but interpolates every screen pixel in script,
         // which took a third of the first drawing.  The level lines go on top, uncoloured.
-        traces.push({type: 'heatmap', x: s.x, y: s.y, z: s.z, coloraxis: 'coloraxis', zsmooth: 'fast',
+        traces.push({type: 'heatmap', x: s.x, y: s.y, z: s.z, customdata: s.f, coloraxis: 'coloraxis', zsmooth: 'fast',
                      xaxis: xa, yaxis: ya, name: 'surface',
-                     hovertemplate: `(%{x:.3g}, %{y:.3g})<br>${s.label} = %{z:.4g}<extra></extra>`});
-        traces.push({type: 'contour', x: s.x, y: s.y, z: s.z, ncontours: s.levels, showscale: false,
-                     contours: {coloring: 'none'}, line: {width: 0.5, color: 'rgba(255,255,255,0.35)'},
+                     hovertemplate: '(%{x:.3g}, %{y:.3g})<br>f = %{customdata:.4g}<extra></extra>'});
+        // The level lines exactly where Python placed them (the test of their spacing counts these).
+        traces.push({type: 'contour', x: s.lines.x, y: s.lines.y, z: s.lines.z, autocontour: false, showscale: false,
+                     contours: Object.assign({coloring: 'none'}, s.levels), line: {width: 0.5, color: 'rgba(255,255,255,0.35)'},
                      xaxis: xa, yaxis: ya, name: 'levels', hoverinfo: 'skip'});
         if (s.minima.length) {
           traces.push({type: 'scatter', mode: 'markers', name: 'minimum', showlegend: !side && i === 0,
