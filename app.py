@@ -21,7 +21,7 @@ reconnect.rerun_on_reconnect()   # after a server restart the page reruns from i
 race_ui.preload()                 # plotly.js starts loading now, not when the race is reached
 PRESENTER_CSS = """<style>
 [data-testid="stSidebar"], [data-testid="stSidebarCollapsedControl"], [data-testid="stHeader"] { display: none; }
-.block-container, [data-testid="stMainBlockContainer"] { padding: 0.75rem 1.5rem; max-width: 100%; }
+.block-container, [data-testid="stMainBlockContainer"] { padding: 0.5rem 1rem; max-width: 100%; }
 </style>"""
 
 if "link_warnings" not in st.session_state:

@@ -229,12 +229,19 @@
         if (this.runs && this.surface && Math.abs(w - this.width) > 2) this.draw();
       });
       this.resize.observe(root);
+      // Presenting, the panels fill the window's height too (a projector's window often changes only in height,
+      // e.g. going full screen).
+      this.windowResized = () => {
+        if (this.runs && this.runs.present && this.surface && window.innerHeight !== this.windowHeight) this.draw();
+      };
+      window.addEventListener('resize', this.windowResized);
       this.frame = (t) => this.tick(t);
     }
 
     destroy() {
       this.playing = false;
       this.resize.disconnect();
+      window.removeEventListener('resize', this.windowResized);
       if (window.Plotly) window.Plotly.purge(this.plot);
       this.root.replaceChildren();
     }
@@ -337,71 +344,99 @@
       }, 0));
     }
 
+    /** Where the panels go at ``width`` px: columns, cell size, gaps, margins, the colour bar and the height.
+     *  One column on a phone; otherwise two, or, with a height to fit (presenting: the window's; the fitHeight
+     *  option's), as many as make the panels largest within it: a projector or a slide shows the whole race at
+     *  once.  Then only the outer panels carry tick labels and the colour bar lies under the panels, so that the
+     *  width goes to the panels. */
+    geometry(p, width) {
+      const side = p.layout === 'side', nPanels = side ? p.runs.length : 1;
+      const present = !!p.present, narrow = width < NARROW;
+      const fill = (present || !!this.fitHeight) && !narrow;
+      const [[x0, x1], [y0, y1]] = this.surface.bounds;
+      const aspect = Math.min(Math.max((y1 - y0) / (x1 - x0), 0.5), 1.2);
+      const font = present ? 18 : narrow ? 12 : 13;
+      const titleH = side ? font * 2.6 : 12;
+      const barH = fill ? 56 : 0;                      // the colour bar under the panels: bar, tick labels, gap
+      const margin = {l: narrow ? 40 : 56, r: narrow || fill ? 8 : 24, t: side ? 8 : (present ? 16 : 8),
+                      b: (present ? 84 : fill ? 64 : 44) + barH};
+      const bar = narrow || fill ? 0 : 70;             // room for the colour bar at the right
+      const gapX = fill ? 16 : 48;                     // room for the next panel's y tick labels, if it has any
+      const gapY = titleH + (fill ? 12 : 36);          // the next row's titles, and this row's x tick labels
+      const plotW = width - margin.l - margin.r - bar;
+      const room = fill ? this.heightToFit() - margin.t - margin.b - titleH : Infinity;   // for the panels
+      const fit = (c) => {                             // the panels' width with c columns
+        const r = Math.ceil(nPanels / c);
+        return Math.min((plotW - gapX * (c - 1)) / c, (room - (r - 1) * gapY) / r / aspect);
+      };
+      let cols = narrow || nPanels === 1 ? 1 : 2;
+      if (fill) for (let c = 1; c <= nPanels; c++) if (fit(c) > fit(cols)) cols = c;
+      const rows = Math.ceil(nPanels / cols);
+      const cellW = fill ? Math.max(present ? 160 : 60, fit(cols)) : (plotW - gapX * (cols - 1)) / cols;
+      const cellH = fill ? cellW * aspect : Math.max(220, Math.min(cellW * aspect, side && rows > 1 ? 520 : 620));
+      const indent = fill ? Math.max(0, plotW - cols * cellW - (cols - 1) * gapX) / 2 : 0;   // centred
+      const height = margin.t + margin.b + titleH + rows * cellH + (rows - 1) * gapY;
+      return {side, nPanels, present, narrow, fill, font, titleH, barH, margin, bar, gapX, gapY, plotW, cols, rows,
+              cellW, cellH, indent, height, inner: height - margin.t - margin.b};
+    }
+
+    /** The height (px) the plot must fit in: presenting, from the race's top to the window's bottom; with the
+     *  fitHeight option, what it gives; less the controls under the plot. */
+    heightToFit() {
+      const whole = this.runs.present ? window.innerHeight - this.root.getBoundingClientRect().top - 8
+        : this.fitHeight();
+      return whole - (this.root.offsetHeight - this.plot.offsetHeight);
+    }
+
+    /** The colour bar: at the right of the panels, or under them when presenting (see geometry). */
+    colorbar(g) {
+      const s = this.surface;
+      const bar = {title: {text: s.label}, tickmode: s.ticks.vals.length ? 'array' : 'auto', tickvals: s.ticks.vals,
+                   ticktext: s.ticks.text};
+      const panels = g.cols * g.cellW + (g.cols - 1) * g.gapX;
+      if (g.fill) {
+        return Object.assign(bar, {orientation: 'h', thickness: 14, len: Math.min(panels, 560), lenmode: 'pixels',
+                                   x: (g.indent + panels / 2) / g.plotW, xanchor: 'center',
+                                   y: -(g.margin.b - g.barH) / g.inner, yanchor: 'top', ypad: 0,
+                                   title: {text: s.label, side: 'right'}, tickfont: {size: 15}});
+      }
+      return Object.assign(bar, {title: {text: s.label, side: 'right'}, thickness: g.present ? 16 : 10, len: 0.9,
+                                 x: Math.min(1, (panels + 16) / (g.plotW + g.bar)), xanchor: 'left', xpad: 8});
+    }
+
     /** Panels, axes and traces for the current width; then the current step. */
     draw() {
       const Plotly = window.Plotly;
       const s = this.surface, p = this.runs;
-      const present = !!p.present;
       const width = Math.round(this.root.clientWidth) || 800;
       this.width = width;
-      const side = p.layout === 'side';
-      const nPanels = side ? p.runs.length : 1;
-      const narrow = width < NARROW;
+      this.windowHeight = window.innerHeight;
+      const g = this.geometry(p, width);
+      const {side, nPanels, present, narrow, font, titleH, margin, bar, gapX, gapY, plotW, cols, rows, cellW, cellH,
+             inner} = g;
       const [[x0, x1], [y0, y1]] = s.bounds;
-      const aspect = Math.min(Math.max((y1 - y0) / (x1 - x0), 0.5), 1.2);
-      const font = present ? 18 : narrow ? 12 : 13;
-      const titleH = side ? font * 2.6 : 12;
-      const margin = {l: narrow ? 40 : 56, r: narrow ? 8 : 24, t: side ? 8 : (present ? 16 : 8), b: present ? 60 : 44};
-      const bar = narrow ? 0 : 70;                     // room for the colour bar
-      const gapX = 48;                                 // room for the next panel's y tick labels
-      const gapY = titleH + 36;
-      const plotW = width - margin.l - margin.r - bar;
-      // The height the plot must fit in: presenting, the window's; with the fitHeight option, what it gives less the
-      // controls; otherwise none.
-      const room = present ? window.innerHeight - 130
-        : this.fitHeight ? this.fitHeight() - (this.root.offsetHeight - this.plot.offsetHeight) : 0;
-      // Columns: one on a phone; with a room to fit, as many as make the panels largest within it (a projector or
-      // a slide shows the whole race at once); otherwise two.
-      const fit = (c) => {
-        const r = Math.ceil(nPanels / c);
-        const w = (plotW - gapX * (c - 1)) / c;
-        const h = (room - margin.t - margin.b - titleH - (r - 1) * gapY) / r;
-        return Math.min(w, h / aspect);
-      };
-      let cols = narrow || nPanels === 1 ? 1 : 2;
-      if (room && !narrow) {
-        for (let c = 1; c <= nPanels; c++) if (fit(c) > fit(cols)) cols = c;
-      }
-      const rows = Math.ceil(nPanels / cols);
-      const cellW = room && !narrow ? Math.max(present ? 200 : 60, fit(cols)) : (plotW - gapX * (cols - 1)) / cols;
-      const cellH = room && !narrow ? cellW * aspect
-        : Math.max(220, Math.min(cellW * aspect, side && rows > 1 ? 520 : 620));
-      const height = margin.t + margin.b + titleH + rows * cellH + (rows - 1) * gapY;
       this.titleWidth = cellW / ((font + (present ? 2 : 0)) * 0.55);      // characters per title line
-      const inner = height - margin.t - margin.b;
       const layout = {
-        width, height, margin, showlegend: !side, dragmode: false, hovermode: 'closest',
+        width, height: g.height, margin, showlegend: !side, dragmode: false, hovermode: 'closest',
         font: {size: font}, paper_bgcolor: 'rgba(0,0,0,0)', plot_bgcolor: 'white',
         uirevision: s.id, annotations: [],
         legend: {orientation: 'h', x: 0, y: 1, xanchor: 'left', yanchor: 'bottom'},
-        coloraxis: {colorscale: s.colorscale, showscale: !narrow,
-                    colorbar: {title: {text: s.label, side: 'right'}, thickness: present ? 16 : 10, len: 0.9,
-                               tickmode: s.ticks.vals.length ? 'array' : 'auto', tickvals: s.ticks.vals, ticktext: s.ticks.text,
-                               x: Math.min(1, (cols * cellW + (cols - 1) * gapX + 16) / (plotW + bar)),
-                               xanchor: 'left', xpad: 8}},
+        coloraxis: {colorscale: s.colorscale, showscale: !narrow, colorbar: this.colorbar(g)},
       };
       const traces = [], startTraces = [];
       for (let i = 0; i < nPanels; i++) {
         const row = Math.floor(i / cols), col = i % cols;
         const ax = i === 0 ? '' : String(i + 1);
-        const left = (col * (cellW + gapX)) / (plotW + bar);
+        const left = (g.indent + col * (cellW + gapX)) / (plotW + bar);
         const top = 1 - (titleH + row * (cellH + gapY)) / inner;
         layout['xaxis' + ax] = {domain: [left, left + cellW / (plotW + bar)], range: [x0, x1], constrain: 'domain',
                                 showgrid: false, zeroline: false, anchor: 'y' + ax, title: {text: row === rows - 1 || !side ? 'x' : ''},
-                                automargin: false};
+                                showticklabels: !g.fill || row === rows - 1, automargin: false,
+                                ticklabeloverflow: 'hide past domain'};    // side by side, the ends' labels would meet
         layout['yaxis' + ax] = {domain: [Math.max(top - cellH / inner, 0), top], range: [y0, y1],
                                 scaleanchor: 'x' + ax, constrain: 'domain', showgrid: false, zeroline: false,
-                                anchor: 'x' + ax, title: {text: col === 0 && !narrow ? 'y' : ''}, automargin: false};
+                                anchor: 'x' + ax, title: {text: col === 0 && !narrow ? 'y' : ''},
+                                showticklabels: !g.fill || col === 0, automargin: false};
         if (side) {
           const r = p.runs[i];
           layout.annotations.push({text: wrap(r.title, this.titleWidth), xref: 'x' + ax + ' domain', yref: 'y' + ax + ' domain', x: 0.5,
