@@ -162,10 +162,8 @@ def test_phone_stacks_full_width_panels_with_controls_on_their_own_row(browser, 
     g = graph(page)
     assert g["panels"] == 4 and min(g["widths"]) >= 300
     assert len(set(g["lefts"])) == 1 and len(set(g["tops"])) == 4   # one panel per row
-    plot = view.locator(".race-plot").bounding_box()
     play = view.get_by_role("button", name="Play").bounding_box()
     slider = view.locator('input[type="range"]').bounding_box()
-    assert play["y"] >= plot["y"] + plot["height"] - 1               # controls below the panels
     assert slider["y"] >= play["y"] + play["height"] - 1 or slider["x"] >= play["x"] + play["width"]  # no overlap
     assert page.evaluate("document.documentElement.scrollWidth") <= 390
     assert errors == []
@@ -215,3 +213,91 @@ def test_the_race_draws_the_levels_and_colour_bar_python_placed(browser, tmp_pat
     np.testing.assert_allclose(lines[::fine, ::fine], grid.lines, rtol=1e-5, atol=1e-6)
     assert drawn["ticks"] == list(grid.ticks[1]) and drawn["title"] == grid.label
     page.close()
+
+
+# The race's plot areas: their total area, each one's scale (px per unit, x and y), and how far the page scrolls.
+COVERAGE = """() => {
+  const gd = document.querySelector('[data-testid="race-view"] .js-plotly-plot'), L = gd._fullLayout;
+  const axes = Object.keys(L).filter(k => /^xaxis\\d*$/.test(k)).map(k => [L[k], L['y' + k.slice(1)]]);
+  const scroller = document.querySelector('[data-testid="stMain"]');
+  return {area: axes.reduce((sum, [xa, ya]) => sum + xa._length * ya._length, 0), window: innerWidth * innerHeight,
+          scales: axes.map(([xa, ya]) => [Math.abs(xa._m), Math.abs(ya._m)]),
+          scroll: Math.max(document.scrollingElement.scrollHeight, scroller.scrollHeight), height: innerHeight,
+          bottom: document.querySelector('[data-testid="race-view"]').getBoundingClientRect().bottom}; }"""
+
+
+@pytest.mark.parametrize("size", [(1280, 720), (1920, 1080)])
+def test_presenter_mode_fills_a_projector_at_equal_scale_without_scrolling(browser, app_url, size):
+    width, height = size
+    context = browser.new_context(viewport={"width": width, "height": height})
+    page = context.new_page()
+    page.goto(app_url + "/?present=1&surface=ravine&angle=30", wait_until="domcontentloaded")
+    wait_for_app(page)
+    race(page)
+    m = page.evaluate(COVERAGE)
+    assert len(m["scales"]) == 4 and m["area"] / m["window"] >= 0.33, m["area"] / m["window"]
+    for x_scale, y_scale in m["scales"]:                          # a unit is as long across as up: a turned
+        assert abs(x_scale / y_scale - 1) < 0.01                  # valley looks turned
+    assert m["scroll"] <= m["height"] and m["bottom"] <= m["height"]
+    context.close()
+
+
+# Every title on the page's plotly figures (the race's panel titles, the charts' titles) against its figure's box.
+TITLES = """() => [...document.querySelectorAll('.js-plotly-plot')].flatMap((gd) => {
+  const box = gd.getBoundingClientRect(), race = !!gd.closest('[data-testid="race-view"]'), L = gd._fullLayout;
+  const panel = race ? L.xaxis._length : box.width;
+  return [...gd.querySelectorAll('.gtitle, .annotation-text')].map((t) => { const r = t.getBoundingClientRect();
+    return {text: t.textContent, race, left: r.left - box.left, right: r.right - box.left, top: r.top - box.top,
+            width: r.width, box: box.width, panel}; }); })"""
+
+
+@pytest.mark.parametrize("width", [1440, 390])
+def test_every_title_fits_its_chart(browser, app_url, width):
+    context = browser.new_context(viewport={"width": width, "height": 900}, is_mobile=width < 500)
+    page = context.new_page()
+    page.goto(app_url + "/?opt=gd,nag,adam,prodigy", wait_until="domcontentloaded")
+    wait_for_app(page)
+    race(page)
+    page.wait_for_function("() => document.querySelectorAll('.optiscope-figure .gtitle').length >= 3")
+    titles = page.evaluate(TITLES)
+    assert {t["text"][:8] for t in titles} >= {"Loss gap", "Distance", "d, the l", "Nesterov"}
+    for t in titles:
+        assert t["left"] >= -1 and t["right"] <= t["box"] + 1 and t["top"] >= -1, t         # inside its figure
+        if t["race"]:
+            assert t["width"] <= t["panel"] + 1, t                                           # and over its panel
+    context.close()
+
+
+# Scrolls Streamlit's main area so that panel ``n`` (0-based) of the race has its top at ``top`` px, or its bottom at
+# ``bottom`` px from the window's top; returns the panel's box in the window.
+SCROLL_TO_PANEL = """([n, top, bottom]) => {
+  const gd = document.querySelector('[data-testid="race-view"] .js-plotly-plot'), L = gd._fullLayout;
+  const xa = L['xaxis' + (n ? n + 1 : '')], ya = L['yaxis' + (n ? n + 1 : '')];
+  const panel = () => { const b = gd.getBoundingClientRect();
+    return {left: b.left + xa._offset, top: b.top + ya._offset, bottom: b.top + ya._offset + ya._length}; };
+  const now = panel();
+  document.querySelector('[data-testid="stMain"]').scrollBy(0, top !== null ? now.top - top : now.bottom - bottom);
+  return panel(); }"""
+# The element on top at the centre of the Play/Pause button.
+ON_TOP = """() => { const b = document.querySelector('[data-testid="race-view"] .race-play').getBoundingClientRect();
+  return document.elementFromPoint(b.left + b.width / 2, b.top + b.height / 2).className; }"""
+
+
+def test_on_a_phone_play_is_in_reach_beside_the_first_and_the_last_panel(browser, app_url):
+    context = browser.new_context(viewport={"width": 390, "height": 844}, is_mobile=True, has_touch=True)
+    page = context.new_page()
+    page.goto(app_url + "/", wait_until="domcontentloaded")
+    wait_for_app(page)
+    view = race(page)
+    assert graph(page)["panels"] == 4
+    for n, top, bottom in ((0, 90, None), (3, None, 700)):
+        panel = page.evaluate(SCROLL_TO_PANEL, [n, top, bottom])
+        page.wait_for_timeout(200)
+        play = view.locator(".race-play").bounding_box()
+        assert panel["top"] >= 0 and panel["bottom"] <= play["y"], (n, panel, play)   # the panel in view, above Play
+        assert play["y"] + play["height"] <= 844 and "race-play" in page.evaluate(ON_TOP)
+    view.locator(".race-play").tap()
+    page.wait_for_function("() => Number(document.querySelector('[data-testid=\"race-view\"]').dataset.step) > 0 && "
+                           "Number(document.querySelector('[data-testid=\"race-view\"]').dataset.step) < 200")
+    assert view.locator(".race-play").get_attribute("aria-label") == "Pause"             # it plays
+    context.close()

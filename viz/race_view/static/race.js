@@ -41,14 +41,36 @@
     return out;
   }
 
-  /** ``text`` broken into lines of at most about ``width`` characters (panel titles on narrow panels). */
-  function wrap(text, width) {
+  const FONT = '"Open Sans", verdana, arial, sans-serif';     // plotly's default font family
+  let measurer = null;
+
+  /** Width (px) of ``text`` in plotly's default font at ``size`` px. */
+  function textWidth(text, size) {
+    measurer = measurer || document.createElement('canvas').getContext('2d');
+    measurer.font = `${size}px ${FONT}`;
+    return measurer.measureText(text).width;
+  }
+
+  /** ``text`` broken at spaces into lines at most ``width`` px wide in a ``size`` px font (a longer word gets a line
+   *  of its own). */
+  function breakLines(text, width, size) {
     const lines = [];
     for (const word of text.split(' ')) {
-      if (lines.length && lines[lines.length - 1].length + 1 + word.length <= width) lines[lines.length - 1] += ' ' + word;
+      const last = lines.length ? lines[lines.length - 1] + ' ' + word : null;
+      if (last !== null && textWidth(last, size) <= width) lines[lines.length - 1] = last;
       else lines.push(word);
     }
-    return lines.join('<br>');
+    return lines;
+  }
+
+  /** Title markup as plotly takes it (lines joined by <br>; a line may be <sup>…</sup>, drawn at 70%) broken further
+   *  so that no line is wider than ``width`` px in a ``size`` px font. */
+  function fitTitle(markup, width, size) {
+    return markup.split('<br>').map((part) => {
+      const sup = /^<sup>(.*)<\/sup>$/.exec(part);
+      return sup ? breakLines(sup[1], width, 0.7 * size).map((l) => `<sup>${l}</sup>`).join('<br>')
+        : breakLines(part, width, size).join('<br>');
+    }).join('<br>');
   }
 
   /** Per-trace updates [{x, y, ...}, ...] as Plotly.restyle's columns {x: [...], y: [...], ...}. */
@@ -82,7 +104,8 @@
       const r = cell(y.length, i), t = i / k - r;
       for (let j = 0; j < fx.length; j++) {
         const c = cell(n, j), u = j / k - c, q = r * n + c;
-        out[i * fx.length + j] = (1 - t) * ((1 - u) * g[q] + u * g[q + 1]) + t * ((1 - u) * g[q + n] + u * g[q + n + 1]);
+        out[i * fx.length + j] = (1 - t) * ((1 - u) * g[q] + u * g[q + 1])
+          + t * ((1 - u) * g[q + n] + u * g[q + n + 1]);
       }
     }
     return {x: fx, y: fy, g: out};
@@ -288,8 +311,15 @@
       }
       this.slider.max = String(this.steps.length - 1);
       this.root.classList.toggle('present', !!payload.present);
-      if (this.surface && this.animated && !this.busy && this.shape === shape(this.runs)) this.swap();
+      const same = this.animated && !this.busy && this.shape === shape(this.runs) && this.titlesFit(this.runs);
+      if (this.surface && same) this.swap();
       else if (this.surface) this.draw();
+    }
+
+    /** Whether runs payload ``p``'s panel titles fit the room the panels drawn leave them. */
+    titlesFit(p) {
+      const lines = (r) => this.panelTitle(r).split('<br>').length;
+      return p.layout !== 'side' || p.runs.every((r) => lines(r) <= this.titleFont.lines);
     }
 
     /** New paths on the panels already drawn: repainted at once, plotly's own parts brought along by flush. */
@@ -306,7 +336,7 @@
      *  title, and which payload the hover carriers hold. */
     plotlyState(p) {
       return {starts: this.startTraces.map((t) => JSON.stringify(startPoints(p, t.runs))),
-              titles: p.layout === 'side' ? p.runs.map((r) => wrap(r.title, this.titleWidth) + titleColor(r)) : [],
+              titles: p.layout === 'side' ? p.runs.map((r) => this.panelTitle(r) + titleColor(r)) : [],
               carriers: p.revision};
     }
 
@@ -325,7 +355,7 @@
       });
       want.titles.forEach((title, k) => {
         if (title === this.shown.titles[k]) return;
-        layout[`annotations[${k}].text`] = wrap(p.runs[k].title, this.titleWidth);
+        layout[`annotations[${k}].text`] = this.panelTitle(p.runs[k]);
         layout[`annotations[${k}].font.color`] = titleColor(p.runs[k]);
       });
       const carriers = !this.playing && want.carriers !== this.shown.carriers;
@@ -349,14 +379,15 @@
      *  option's), as many as make the panels largest within it: a projector or a slide shows the whole race at
      *  once.  Then only the outer panels carry tick labels and the colour bar lies under the panels, so that the
      *  width goes to the panels. */
-    geometry(p, width) {
+    geometry(p, width, titleLines) {
       const side = p.layout === 'side', nPanels = side ? p.runs.length : 1;
       const present = !!p.present, narrow = width < NARROW;
       const fill = (present || !!this.fitHeight) && !narrow;
       const [[x0, x1], [y0, y1]] = this.surface.bounds;
       const aspect = Math.min(Math.max((y1 - y0) / (x1 - x0), 0.5), 1.2);
       const font = present ? 18 : narrow ? 12 : 13;
-      const titleH = side ? font * 2.6 : 12;
+      const titleSize = font + (present ? 2 : 0);
+      const titleH = side ? titleLines * 1.3 * titleSize + 6 : 12;     // the panel titles, titleLines lines each
       const barH = fill ? 56 : 0;                      // the colour bar under the panels: bar, tick labels, gap
       const margin = {l: narrow ? 40 : 56, r: narrow || fill ? 8 : 24, t: side ? 8 : (present ? 16 : 8),
                       b: (present ? 84 : fill ? 64 : 44) + barH};
@@ -376,8 +407,20 @@
       const cellH = fill ? cellW * aspect : Math.max(220, Math.min(cellW * aspect, side && rows > 1 ? 520 : 620));
       const indent = fill ? Math.max(0, plotW - cols * cellW - (cols - 1) * gapX) / 2 : 0;   // centred
       const height = margin.t + margin.b + titleH + rows * cellH + (rows - 1) * gapY;
-      return {side, nPanels, present, narrow, fill, font, titleH, barH, margin, bar, gapX, gapY, plotW, cols, rows,
-              cellW, cellH, indent, height, inner: height - margin.t - margin.b};
+      return {side, nPanels, present, narrow, fill, font, titleSize, titleLines, titleH, barH, margin, bar, gapX, gapY,
+              plotW, cols, rows, cellW, cellH, indent, height, inner: height - margin.t - margin.b};
+    }
+
+    /** Lines the longest panel title of runs payload ``p`` takes at geometry ``g`` (at least 2, so that a
+     *  change of a title rarely moves the panels). */
+    titleLines(p, g) {
+      if (!g.side) return 2;
+      return Math.max(2, ...p.runs.map((r) => fitTitle(r.title, g.cellW, g.titleSize).split('<br>').length));
+    }
+
+    /** Run ``r``'s panel title, broken to fit its panel. */
+    panelTitle(r) {
+      return fitTitle(r.title, this.titleFont.width, this.titleFont.size);
     }
 
     /** The height (px) the plot must fit in: presenting, from the race's top to the window's bottom; with the
@@ -390,18 +433,16 @@
 
     /** The colour bar: at the right of the panels, or under them when presenting (see geometry). */
     colorbar(g) {
-      const s = this.surface;
-      const bar = {title: {text: s.label}, tickmode: s.ticks.vals.length ? 'array' : 'auto', tickvals: s.ticks.vals,
-                   ticktext: s.ticks.text};
-      const panels = g.cols * g.cellW + (g.cols - 1) * g.gapX;
+      const s = this.surface, panels = g.cols * g.cellW + (g.cols - 1) * g.gapX;
+      const bar = {title: {text: s.label, side: 'right'}, tickmode: s.ticks.vals.length ? 'array' : 'auto',
+                   tickvals: s.ticks.vals, ticktext: s.ticks.text};
       if (g.fill) {
         return Object.assign(bar, {orientation: 'h', thickness: 14, len: Math.min(panels, 560), lenmode: 'pixels',
                                    x: (g.indent + panels / 2) / g.plotW, xanchor: 'center',
-                                   y: -(g.margin.b - g.barH) / g.inner, yanchor: 'top', ypad: 0,
-                                   title: {text: s.label, side: 'right'}, tickfont: {size: 15}});
+                                   y: -(g.margin.b - g.barH) / g.inner, yanchor: 'top', ypad: 0, tickfont: {size: 15}});
       }
-      return Object.assign(bar, {title: {text: s.label, side: 'right'}, thickness: g.present ? 16 : 10, len: 0.9,
-                                 x: Math.min(1, (panels + 16) / (g.plotW + g.bar)), xanchor: 'left', xpad: 8});
+      return Object.assign(bar, {thickness: g.present ? 16 : 10, len: 0.9, xanchor: 'left', xpad: 8,
+                                 x: Math.min(1, (panels + 16) / (g.plotW + g.bar))});
     }
 
     /** Panels, axes and traces for the current width; then the current step. */
@@ -411,11 +452,14 @@
       const width = Math.round(this.root.clientWidth) || 800;
       this.width = width;
       this.windowHeight = window.innerHeight;
-      const g = this.geometry(p, width);
+      let g = this.geometry(p, width, 2);               // then again if a title takes more lines at that width
+      for (let k = 0; k < 3 && this.titleLines(p, g) > g.titleLines; k++) {
+        g = this.geometry(p, width, this.titleLines(p, g));
+      }
       const {side, nPanels, present, narrow, font, titleH, margin, bar, gapX, gapY, plotW, cols, rows, cellW, cellH,
              inner} = g;
       const [[x0, x1], [y0, y1]] = s.bounds;
-      this.titleWidth = cellW / ((font + (present ? 2 : 0)) * 0.55);      // characters per title line
+      this.titleFont = {width: cellW, size: g.titleSize, lines: g.titleLines};
       const layout = {
         width, height: g.height, margin, showlegend: !side, dragmode: false, hovermode: 'closest',
         font: {size: font}, paper_bgcolor: 'rgba(0,0,0,0)', plot_bgcolor: 'white',
@@ -439,20 +483,21 @@
                                 showticklabels: !g.fill || col === 0, automargin: false};
         if (side) {
           const r = p.runs[i];
-          layout.annotations.push({text: wrap(r.title, this.titleWidth), xref: 'x' + ax + ' domain', yref: 'y' + ax + ' domain', x: 0.5,
-                                   y: 1, yanchor: 'bottom', yshift: 4, showarrow: false,
-                                   font: {size: font + (present ? 2 : 0), color: titleColor(r)}});
+          layout.annotations.push({text: this.panelTitle(r), xref: 'x' + ax + ' domain', yref: 'y' + ax + ' domain',
+                                   x: 0.5, y: 1, yanchor: 'bottom', yshift: 4, showarrow: false,
+                                   font: {size: this.titleFont.size, color: titleColor(r)}});
         }
         const xa = 'x' + ax, ya = 'y' + ax;
         // The colours: a heatmap the browser smooths as it scales it up ('fast': one pixel per grid point).
         // A contour trace coloured 'heatmap' would look the same but interpolates every screen pixel in script,
         // which took a third of the first drawing.  The level lines go on top, uncoloured.
-        traces.push({type: 'heatmap', x: s.x, y: s.y, z: s.z, customdata: s.f, coloraxis: 'coloraxis', zsmooth: 'fast',
-                     xaxis: xa, yaxis: ya, name: 'surface',
+        traces.push({type: 'heatmap', x: s.x, y: s.y, z: s.z, customdata: s.f, coloraxis: 'coloraxis',
+                     zsmooth: 'fast', xaxis: xa, yaxis: ya, name: 'surface',
                      hovertemplate: '(%{x:.3g}, %{y:.3g})<br>f = %{customdata:.4g}<extra></extra>'});
         // The level lines exactly where Python placed them (the test of their spacing counts these).
         traces.push({type: 'contour', x: s.lines.x, y: s.lines.y, z: s.lines.z, autocontour: false, showscale: false,
-                     contours: Object.assign({coloring: 'none'}, s.levels), line: {width: 0.5, color: 'rgba(255,255,255,0.35)'},
+                     contours: Object.assign({coloring: 'none'}, s.levels),
+                     line: {width: 0.5, color: 'rgba(255,255,255,0.35)'},
                      xaxis: xa, yaxis: ya, name: 'levels', hoverinfo: 'skip'});
         if (s.minima.length) {
           traces.push({type: 'scatter', mode: 'markers', name: 'minimum', showlegend: !side && i === 0,
@@ -688,10 +733,34 @@
   }
 
   /** Draw ``fig`` (a plotly figure as JSON: {data, layout}) in ``el``, filling its width: the charts beside the
-   *  race, in the app (view_mount.js) and on a published page alike. */
+   *  race, in the app (view_mount.js) and on a published page alike.  Its title is broken into lines that fit that
+   *  width, again whenever the width changes, and pushes the plot down as far as its lines need. */
   function figure(el, fig) {
-    return window.Plotly.react(el, fig.data, Object.assign(fig.layout, {autosize: true}),
+    const layout = fig.layout, title = layout.title && layout.title.text ? layout.title : null;
+    const font = (layout.font && layout.font.size) || 12;                  // plotly's title: 1.4 times the font
+    el.optiscopeTitle = title && {text: title.text, x: title.x || 0,
+                                  size: (title.font && title.font.size) || Math.round(1.4 * font)};
+    if (title) {
+      Object.assign(title, {text: fitFigureTitle(el), automargin: true, yref: 'paper', y: 1, yanchor: 'bottom',
+                            pad: Object.assign({b: 8}, title.pad)});
+    }
+    if (!el.optiscopeResize) {
+      el.optiscopeWidth = el.clientWidth;
+      el.optiscopeResize = new ResizeObserver(() => {
+        if (!el.optiscopeTitle || !el._fullLayout || Math.abs(el.clientWidth - el.optiscopeWidth) < 2) return;
+        el.optiscopeWidth = el.clientWidth;
+        window.Plotly.relayout(el, {'title.text': fitFigureTitle(el)});
+      });
+      el.optiscopeResize.observe(el);
+    }
+    return window.Plotly.react(el, fig.data, Object.assign(layout, {autosize: true}),
                                {displayModeBar: false, responsive: true});
+  }
+
+  /** The title of the figure in ``el`` broken to fit the width right of where it starts (``x``, a share of it). */
+  function fitFigureTitle(el) {
+    const {text, x, size} = el.optiscopeTitle, width = el.clientWidth || 600;
+    return fitTitle(text, (1 - x) * width - 8, size);
   }
 
   window.OptiscopeRace = {Race, decode, shownSteps, figure, MAX_SHOWN};
