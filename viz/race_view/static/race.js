@@ -252,10 +252,11 @@
         if (this.runs && this.surface && Math.abs(w - this.width) > 2) this.draw();
       });
       this.resize.observe(root);
-      // Presenting, the panels fill the window's height too (a projector's window often changes only in height,
-      // e.g. going full screen).
+      // Presenting on a wide window, the panels fill its height too (a projector's window often changes only in
+      // height, e.g. going full screen); a phone's changes as its address bar hides, which moves nothing.
       this.windowResized = () => {
-        if (this.runs && this.runs.present && this.surface && window.innerHeight !== this.windowHeight) this.draw();
+        const fills = this.runs && this.runs.present && this.surface && this.width >= NARROW;
+        if (fills && window.innerHeight !== this.windowHeight) this.draw();
       };
       window.addEventListener('resize', this.windowResized);
       this.frame = (t) => this.tick(t);
