@@ -250,7 +250,7 @@ def surface_traces(grid: ContourGrid, line_color: str = "rgba(255,255,255,0.35)"
     if not colors:
         return [lines]
     return [go.Heatmap(x=grid.x, y=grid.y, z=grid.z, customdata=grid.f, colorscale=COLORSCALE, showscale=False,
-                       showlegend=False, name="surface", zsmooth="best",
+                       showlegend=False, name="surface", zsmooth="fast",
                        hovertemplate="(%{x:.4g}, %{y:.4g})<br>f = %{customdata:.4g}<extra></extra>"),
             lines]
 
