@@ -73,8 +73,10 @@ def test_shared_arrays_cannot_be_changed():
     tr = runs.trajectories(state)["adam"]
     with pytest.raises(ValueError, match="read-only"):
         tr.points[0, 0, 0] = 1.0
-    with pytest.raises(ValueError, match="read-only"):
-        runs.contour(state.surface, runs.surface_items(state)).z[0, 0] = 0.0
+    grid = runs.contour(state.surface, runs.surface_items(state))
+    for values in (grid.g, grid.z, grid.lines):
+        with pytest.raises(ValueError, match="read-only"):
+            values[0, 0] = 0.0
 
 
 def test_shared_computes_once_for_callers_at_the_same_moment():

@@ -38,7 +38,7 @@ def landscape(surface: str, params: Items) -> landscapes.Landscape:
 @shared(max_entries=32)
 def contour(surface: str, params: Items) -> ContourGrid:
     grid = contour_grid(landscape(surface, params))
-    read_only(grid.x, grid.y, grid.z)
+    read_only(grid.x, grid.y, grid.g, grid.z, grid.lines)
     return grid
 
 
