@@ -83,6 +83,16 @@ class Landscape:
         object.__setattr__(self, "minima", np.asarray(self.minima, dtype=np.float64).reshape(-1, 2))
 
     @property
+    def dim(self) -> int:
+        """Dimension of a point: 2 (network landscapes have more)."""
+        return 2
+
+    @property
+    def layout(self) -> None:
+        """A surface's point is not a weight vector with declared matrices (see ``rules.Context.layout``)."""
+        return None
+
+    @property
     def center(self) -> Array:
         """Centre of the bounds box."""
         return np.array([sum(self.bounds[0]) / 2, sum(self.bounds[1]) / 2])

@@ -110,12 +110,26 @@ class Optimizer:
     lr_is_multiplier: bool = False       # lr scales a step size the method estimates itself (learning-rate free)
     ellipse: str | None = None           # Step.extra 2×2 matrix the inspector draws beside the true inverse Hessian
     notes: Callable[[Any], list[str]] | None = None   # remarks on one step for the inspector (e.g. a failed search)
+    max_dim: int | None = None           # largest dimension d it is offered for (None: any); see DENSE_MAX_DIM
+    layout_params: tuple[Param, ...] = ()   # hyperparameters that exist only on a network (a declared layout)
+    scheduled: tuple[str, ...] = ("lr",)  # the learning rates a schedule multiplies (torch's schedulers: every group)
 
     @property
     def all_params(self) -> tuple[Param, ...]:
         """Own hyperparameters plus the learning-rate schedule and, with momentum, its warm-up."""
         own = {p.name for p in self.params}
         return self.params + SCHEDULE_PARAMS + (WARMUP_PARAMS if "momentum" in own else ())
+
+    def params_for(self, layout: bool) -> tuple[Param, ...]:
+        """Every hyperparameter of a run: :attr:`all_params`, plus :attr:`layout_params` on a network."""
+        return self.all_params + (self.layout_params if layout else ())
+
+    def too_large(self, dim: int) -> str | None:
+        """Why the rule is not offered in dimension ``dim`` (a sentence for the page), or None if it is."""
+        if self.max_dim is None or dim <= self.max_dim:
+            return None
+        return (f"{self.title} keeps a {dim}×{dim} matrix per run ({dim * dim:,} numbers, and about "
+                f"{dim ** 3:,} operations a step to factor it); it is offered up to {self.max_dim} weights.")
 
     def param(self, name: str) -> Param:
         """The declaration of hyperparameter ``name``."""
@@ -126,6 +140,8 @@ class Optimizer:
 
 
 # --- hyperparameter declarations: range, scale and help live here once ------------------------------
+
+DENSE_MAX_DIM = 65   # Newton, BFGS and full-matrix AdaGrad keep a d×d matrix: offered up to every one-hidden-layer MLP
 
 def lr(default: float) -> Param:
     return Param("lr", default, 0.0, 10.0, low_open=True, log=True,
@@ -443,6 +459,7 @@ _ENTRIES = (
                    r"\text{with fallback off, the Newton step is used wherever } H_t \text{ is invertible}",
         init=rules.init_none, update=rules.newton,
         family="newton", diagnostics=frozenset({"grad", "fallback"}), explainer=explain.newton_lines,
+        max_dim=DENSE_MAX_DIM,
         intuition="Fit a quadratic bowl to the surface using its curvature (the Hessian) and jump to that "
                   "bowl's bottom. On a true quadratic it lands on the minimum in one step with γ = 1. Where the "
                   "surface curves downward the fitted bowl is upside down and the jump heads for a maximum or a "
@@ -487,6 +504,14 @@ MUON_WEIGHT_DECAY = Param("weight_decay", 0.1, 0.0, 1.0, help=WEIGHT_DECAY.help 
                           "is 0.1.")
 NS_STEPS = Param("ns_steps", 5, 0, 99, kind="int", help="Newton–Schulz iterations (torch's default 5).")
 NS_LENGTH = float(np.linalg.norm(rules.newton_schulz_row(np.array([[1.0, 0.0]]), NS_STEPS.default)))  # of a unit row
+_ADAMW_PART = " (AdamW's, for the biases and the output layer, which Muon leaves to AdamW)"
+MUON_ADAMW_PARAMS = (   # torch.optim.AdamW's defaults
+    Param("adamw_lr", 1e-3, 0.0, 10.0, low_open=True, log=True, help="Learning rate γ" + _ADAMW_PART + "."),
+    Param("adamw_beta1", 0.9, 0.0, 1.0, high_open=True, help=BETA1.help[:-1] + _ADAMW_PART + "."),
+    Param("adamw_beta2", 0.999, 0.0, 1.0, high_open=True, help=BETA2_ADAM.help[:-1] + _ADAMW_PART + "."),
+    Param("adamw_eps", 1e-8, 0.0, 1.0, low_open=True, log=True, help="ε" + _ADAMW_PART + "."),
+    Param("adamw_weight_decay", 1e-2, 0.0, 1.0, help="λ" + _ADAMW_PART + ": decoupled weight decay."),
+)
 
 SF_EQ = (
     r"\gamma_t = \gamma \min(1,\, t/T) \ (\gamma \text{ if } T = 0),\quad "
@@ -542,7 +567,7 @@ _MORE_ENTRIES = (
                Shown("direction", "p_t", r"-H_t\, g_t"), Shown("alpha", r"\alpha_t", r"\text{Armijo backtracking}")),
         series=(Series("inv_hessian", "H_t, the inverse-Hessian estimate"),
                 Series("alpha", "α_t, the step length the line search accepted", log=True)),
-        ellipse="inv_hessian", notes=explain.line_search_notes,
+        ellipse="inv_hessian", notes=explain.line_search_notes, max_dim=DENSE_MAX_DIM,
     ),
     Optimizer(
         name="adagrad_full", title="Full-matrix AdaGrad",
@@ -569,6 +594,7 @@ _MORE_ENTRIES = (
         shown=(Shown("grad", "g_t", r"\nabla f(\theta_{t-1})"), Shown("outer_sum", "G_t", r"G_{t-1} + g_t g_t^\top"),
                Shown("preconditioner", "P_t", r"\gamma\, (\delta I + G_t^{1/2})^{-1}")),
         series=(Series("preconditioner", "P_t = γ (δI + G_t^½)⁻¹"),), ellipse="preconditioner",
+        max_dim=DENSE_MAX_DIM,
     ),
     Optimizer(
         name="sam", title="SAM (sharpness-aware, SGD base)",
@@ -711,7 +737,7 @@ _MORE_ENTRIES = (
             r"\theta_t = \theta_{t-1}(1 - \gamma\lambda) - \gamma\, O_t",
         ), symbols=(r"\gamma = \text{lr},\ \mu = \text{momentum},\ \lambda = \text{weight\_decay},\ "
                     r"K = \text{ns\_steps},\ (a, b, c) = (3.4445, -4.775, 2.0315)"),
-        init=rules.init_trace, update=rules.muon,
+        init=rules.init_muon, update=rules.muon,
         intuition="Muon treats a weight matrix's momentum as a matrix and replaces it by the nearest "
                   "orthogonal matrix (all singular values set to about 1), computed with a few Newton–Schulz "
                   "iterations. Here θ is one 1×2 matrix, whose only singular value is its length, so the "
@@ -732,6 +758,7 @@ _MORE_ENTRIES = (
                Shown("orthogonalised", "O_t", r"\mathrm{NS}_K(U_t)"),
                Shown("update_length", r"\lVert O_t \rVert", r"\text{length after Newton–Schulz}")),
         series=(Series("update_length", "‖O_t‖, the update's length before γ"),),
+        layout_params=MUON_ADAMW_PARAMS, scheduled=("lr", "adamw_lr"),
     ),
 )
 

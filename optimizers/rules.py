@@ -2,11 +2,18 @@
 
 Every rule is a pair ``init(theta) -> state`` and
 ``update(theta, state, ctx, hp) -> Step`` (optax's shape).  ``theta`` has
-shape ``(n, 2)``; ``hp`` maps hyperparameter names to floats or ``(n, 1)``
+shape ``(n, d)``: ``n`` runs of a ``d``-dimensional problem, ``d = 2`` on a surface and the number of
+weights in network mode; ``hp`` maps hyperparameter names to floats or ``(n, 1)``
 arrays (one value per start); ``ctx`` carries the step number ``t`` (from 1),
-this step's gradient oracle, the Hessian and the loss.  The returned ``Step.update`` is
-added to ``theta``.  Each rule follows the torch.optim pseudocode named in its
-docstring, with ε where PyTorch puts it.
+this step's gradient oracle, the Hessian, the loss and, for a network, the weight vector's layout.
+The returned ``Step.update`` is added to ``theta``.  Each rule follows the torch.optim pseudocode
+named in its docstring, with ε where PyTorch puts it.
+
+Element-wise rules are written once for every ``d``.  The rules that keep a ``d × d`` matrix (Newton,
+BFGS, full-matrix AdaGrad) use closed-form 2 × 2 algebra on surfaces and ``numpy.linalg`` above
+``d = 2``; the registry offers them only up to a declared dimension.  Muon orthogonalises the hidden
+weight matrices that ``ctx.layout`` declares and steps the other weights with AdamW; on a surface
+(no layout) the point is one 1 × 2 matrix.
 
 Rules return fresh arrays every step (``replay()`` hands each step's state out) and never
 write into their inputs.  Within a step they chain in-place ufuncs (``out=``, ``+=``) into
@@ -16,7 +23,7 @@ little and computes exactly what the written-out formula does.
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping
-from typing import Any, NamedTuple
+from typing import Any, NamedTuple, Protocol
 
 import numpy as np
 
@@ -24,6 +31,23 @@ Array = np.ndarray
 HP = Mapping[str, Any]
 
 PD_THRESHOLD = 1e-8  # Newton: smallest Hessian eigenvalue that counts as positive definite
+SINGULAR = 1e-12     # Newton without fallback: |det H| (d = 2) or the smallest |eigenvalue| (d > 2) it must exceed
+
+
+class MatrixBlock(Protocol):
+    """A weight matrix stored in the flat vector: ``theta[:, start:start + rows·cols]``, row-major."""
+
+    @property
+    def start(self) -> int: ...
+    @property
+    def shape(self) -> tuple[int, ...]: ...                # (rows, cols) = (out, in), as torch.nn.Linear.weight
+
+
+class WeightLayout(Protocol):
+    """What a rule may know of how the weight vector is built (``landscapes.networks.mlp.Layout``)."""
+
+    @property
+    def hidden_matrices(self) -> tuple[MatrixBlock, ...]: ...
 
 
 class Context(NamedTuple):
@@ -33,6 +57,7 @@ class Context(NamedTuple):
     grad: Callable[[Array], Array]          # this step's (possibly sampled) gradient at any point
     hessian: Callable[[Array], Array]       # exact Hessian at any point
     value: Callable[[Array], Array]         # full-data loss at any point (line searches)
+    layout: WeightLayout | None = None      # the network's weight layout; None on a 2-D surface
 
 
 class Step(NamedTuple):
@@ -224,8 +249,12 @@ def init_adam(theta: Array) -> AdamState:
 
 def _adam_family(theta: Array, state: AdamState, ctx: Context, hp: HP, *, amsgrad: bool, decoupled: bool) -> Step:
     """Shared body of Adam, AMSGrad and AdamW (torch.optim.Adam / AdamW, ``maximize=False``)."""
-    g = ctx.grad(theta)
-    b1, b2, lr, t = hp["beta1"], hp["beta2"], hp["lr"], ctx.t
+    return _adam_step(theta, state, ctx.grad(theta), ctx.t, hp, amsgrad=amsgrad, decoupled=decoupled)
+
+
+def _adam_step(theta: Array, state: AdamState, g: Array, t: int, hp: HP, *, amsgrad: bool, decoupled: bool) -> Step:
+    """One Adam / AMSGrad / AdamW step from the gradient ``g`` at step ``t``."""
+    b1, b2, lr = hp["beta1"], hp["beta2"], hp["lr"]
     m = _ema(state.mu, g, b1)
     v = _ema_sq(state.nu, g, b2)
     v_max = np.maximum(state.nu_max, v) if amsgrad else state.nu_max
@@ -319,16 +348,29 @@ def newton(theta: Array, state: NoState, ctx: Context, hp: HP) -> Step:
     """Damped Newton: ``θ ← θ - γ H⁻¹ g`` where ``H`` is positive definite, else ``θ ← θ - γ_fb g``.
 
     With ``fallback`` off the Newton step is taken wherever ``H`` is invertible, which on a saddle
-    heads for the saddle.  The 2×2 inverse and eigenvalues are written in closed form.
+    heads for the saddle.  The 2×2 inverse and eigenvalues are written in closed form; above d = 2,
+    ``H = Q Λ Qᵀ`` by ``numpy.linalg.eigh`` and ``H⁻¹ g = Q Λ⁻¹ Qᵀ g``.
     """
     g = ctx.grad(theta)
     h = ctx.hessian(theta)
+    if theta.shape[1] != 2:
+        return _newton_dense(theta, state, g, h, hp)
     a, b, c = h[:, 0, 0], h[:, 0, 1], h[:, 1, 1]
     det = a * c - b * b
     lam_min = 0.5 * (a + c) - np.sqrt(0.25 * (a - c) ** 2 + b * b)
-    use_newton = lam_min > PD_THRESHOLD if hp["fallback"] else np.abs(det) > 1e-12
+    use_newton = lam_min > PD_THRESHOLD if hp["fallback"] else np.abs(det) > SINGULAR
     safe_det = np.where(use_newton, det, 1.0)
     newton_dir = np.stack([c * g[:, 0] - b * g[:, 1], a * g[:, 1] - b * g[:, 0]], axis=-1) / safe_det[:, None]
+    update = np.where(use_newton[:, None], -hp["lr"] * newton_dir, -hp["fallback_lr"] * g)
+    return Step(update, state, g, fallback=~use_newton)
+
+
+def _newton_dense(theta: Array, state: NoState, g: Array, h: Array, hp: HP) -> Step:
+    """:func:`newton` for ``d > 2`` through the eigen-decomposition of ``H`` ``(n, d, d)``."""
+    lam, q = np.linalg.eigh(h)
+    use_newton = lam[:, 0] > PD_THRESHOLD if hp["fallback"] else np.abs(lam).min(axis=1) > SINGULAR
+    safe_lam = np.where(use_newton[:, None], lam, 1.0)
+    newton_dir = np.einsum("nij,nj->ni", q, np.einsum("nji,nj->ni", q, g) / safe_lam)
     update = np.where(use_newton[:, None], -hp["lr"] * newton_dir, -hp["fallback_lr"] * g)
     return Step(update, state, g, fallback=~use_newton)
 
@@ -343,13 +385,14 @@ CURVATURE_FLOOR = 1e-10  # BFGS skips its update unless sᵀy > CURVATURE_FLOOR 
 
 
 class BFGSState(NamedTuple):
-    inv_hessian: Array                      # H: inverse-Hessian estimate (n, 2, 2), H_0 = I
+    inv_hessian: Array                      # H: inverse-Hessian estimate (n, d, d), H_0 = I
     step: Array                             # s: the previous step θ_{t-1} - θ_{t-2}
     grad: Array                             # the previous gradient g_{t-1}
 
 
 def init_bfgs(theta: Array) -> BFGSState:
-    return BFGSState(np.broadcast_to(np.eye(2), (theta.shape[0], 2, 2)).copy(), _zeros(theta), _zeros(theta))
+    n, d = theta.shape
+    return BFGSState(np.broadcast_to(np.eye(d), (n, d, d)).copy(), _zeros(theta), _zeros(theta))
 
 
 def bfgs(theta: Array, state: BFGSState, ctx: Context, hp: HP) -> Step:
@@ -398,11 +441,11 @@ def bfgs(theta: Array, state: BFGSState, ctx: Context, hp: HP) -> Step:
 # --- full-matrix AdaGrad ---------------------------------------------------------------------------
 
 class OuterSumState(NamedTuple):
-    outer_sum: Array                        # G: running sum of outer products g gᵀ (n, 2, 2)
+    outer_sum: Array                        # G: running sum of outer products g gᵀ (n, d, d)
 
 
 def init_outer_sum(theta: Array) -> OuterSumState:
-    return OuterSumState(np.zeros(theta.shape + (2,)))
+    return OuterSumState(np.zeros(theta.shape + theta.shape[-1:]))
 
 
 def sym_eig(m: Array) -> tuple[Array, Array, Array, Array]:
@@ -424,10 +467,17 @@ def adagrad_full(theta: Array, state: OuterSumState, ctx: Context, hp: HP) -> St
 
     Duchi, Hazan & Singer (2011), "Adaptive subgradient methods for online learning and stochastic
     optimization", the full-matrix update (their eq. 2 / Figure 1 with ``δI + G_t^{1/2}``).  The square root
-    and the inverse use the closed-form eigen-decomposition of the 2×2 matrix ``G`` (:func:`sym_eig`).
+    and the inverse use the closed-form eigen-decomposition of the 2×2 matrix ``G`` (:func:`sym_eig`);
+    above d = 2, ``G = Q Λ Qᵀ`` by ``numpy.linalg.eigh`` and ``P = Q γ (δ + Λ^{1/2})⁻¹ Qᵀ``.
     """
     g = ctx.grad(theta)
     big_g = state.outer_sum + g[:, :, None] * g[:, None, :]
+    if theta.shape[1] != 2:
+        lam, q = np.linalg.eigh(big_g)
+        scale = hp["lr"] / (hp["eps"] + np.sqrt(np.maximum(lam, 0.0)))          # (n, d) eigenvalues of P
+        precond = np.einsum("nik,nk,njk->nij", q, scale, q)
+        update = -np.einsum("nij,nj->ni", precond, g)
+        return Step(update, OuterSumState(big_g), g, extra={"outer_sum": big_g, "preconditioner": precond})
     small, big, cos, sin = sym_eig(big_g)
     lr, delta = (np.reshape(hp[k], -1) if np.ndim(hp[k]) else hp[k] for k in ("lr", "eps"))   # (n,) per start
     s_small = lr / (delta + np.sqrt(np.maximum(small, 0.0)))          # eigenvalues of P = γ (δI + G^{1/2})⁻¹
@@ -628,18 +678,66 @@ def newton_schulz_row(v: Array, steps: int) -> Array:
     return x
 
 
-def muon(theta: Array, state: TraceState, ctx: Context, hp: HP) -> Step:
-    """Muon as torch.optim.Muon on a 1×2 parameter (``adjust_lr_fn=None``: the factor √max(1, 1/2) is 1).
+def newton_schulz(m: Array, steps: int) -> Array:
+    """Newton–Schulz orthogonalisation of matrices ``m`` ``(n, rows, cols)``, as torch.optim.Muon in float64.
+
+    A tall matrix is transposed first (torch's order: the Gram matrix is the smaller one);
+    ``X ← m / max(‖m‖_F, ε)``; ``steps`` times ``A = X Xᵀ``, ``X ← a X + (b A + c A²) X``.
+    """
+    a, b, c = NS_COEFFICIENTS
+    tall = m.shape[-2] > m.shape[-1]
+    x = np.swapaxes(m, -1, -2) if tall else m
+    x = x / np.maximum(np.linalg.norm(x, axis=(-2, -1), keepdims=True), NS_EPS)
+    for _ in range(int(steps)):
+        gram = x @ np.swapaxes(x, -1, -2)
+        x = a * x + (b * gram + c * gram @ gram) @ x
+    return np.swapaxes(x, -1, -2) if tall else x
+
+
+class MuonState(NamedTuple):
+    trace: Array                            # B: Muon's momentum buffer (used on the hidden matrices)
+    mu: Array                               # m: AdamW's first moment (the other weights; network mode only)
+    nu: Array                               # v: AdamW's second moment (the other weights; network mode only)
+
+
+def init_muon(theta: Array) -> MuonState:
+    return MuonState(_zeros(theta), _zeros(theta), _zeros(theta))
+
+
+ADAMW_PREFIX = "adamw_"                       # Muon's hyperparameters for the AdamW part: adamw_lr, adamw_beta1, ...
+
+
+def muon(theta: Array, state: MuonState, ctx: Context, hp: HP) -> Step:
+    """Muon as torch.optim.Muon (``adjust_lr_fn=None``).
 
     ``B ← μ B + (1-μ) g``; ``U = (1-μ) g + μ B`` (Nesterov) or ``B``; ``O = NS₅(U)``;
-    ``θ ← θ (1 - γλ) - γ O``.  Jordan et al. (2024), "Muon: an optimizer for hidden layers".
-    torch runs the Newton–Schulz iteration in bfloat16; this rule runs the same iteration in float64.
+    ``θ ← θ (1 - γλ) - γ √max(1, rows/cols) · O``.  Jordan et al. (2024), "Muon: an optimizer for hidden
+    layers".  torch runs the Newton–Schulz iteration in bfloat16; this rule runs the same iteration in float64.
+
+    On a surface (``ctx.layout`` is None) ``θ`` is one 1×2 matrix and the factor is 1.  On a network, as
+    practitioners use it (and torch's docs advise), Muon steps each hidden weight matrix the layout declares
+    and AdamW (torch.optim.AdamW, hyperparameters ``adamw_lr``, ``adamw_beta1``, ``adamw_beta2``,
+    ``adamw_eps``, ``adamw_weight_decay``) steps the biases and the output layer.
     """
     g = ctx.grad(theta)
     mu = hp["momentum"]
     buf = state.trace + (1 - mu) * (g - state.trace)              # torch's buf.lerp_(g, 1 - μ)
     u = g + mu * (buf - g) if hp["nesterov"] else buf             # torch's g.lerp(buf, μ)
-    o = newton_schulz_row(u, hp["ns_steps"])
-    update = -hp["lr"] * hp["weight_decay"] * theta - hp["lr"] * o
-    return Step(update, TraceState(buf), g,
+    if ctx.layout is None:
+        o = newton_schulz_row(u, hp["ns_steps"])
+        update = -hp["lr"] * hp["weight_decay"] * theta - hp["lr"] * o
+        return Step(update, MuonState(buf, state.mu, state.nu), g,
+                    extra={"ns_input": u, "orthogonalised": o, "update_length": np.linalg.norm(o, axis=-1)})
+    adamw_hp = {key[len(ADAMW_PREFIX):]: value for key, value in hp.items() if key.startswith(ADAMW_PREFIX)}
+    adamw = _adam_step(theta, AdamState(state.mu, state.nu, state.nu), g, ctx.t, adamw_hp,
+                       amsgrad=False, decoupled=True)
+    update, o = adamw.update, np.zeros_like(theta)
+    n = theta.shape[0]
+    for block in ctx.layout.hidden_matrices:                     # a loop over layers
+        rows, cols = block.shape
+        cut = slice(block.start, block.start + rows * cols)
+        o[:, cut] = newton_schulz(u[:, cut].reshape(n, rows, cols), hp["ns_steps"]).reshape(n, -1)
+        scale = np.sqrt(max(1.0, rows / cols))                  # torch's adjust_lr_fn=None ("original")
+        update[:, cut] = -hp["lr"] * hp["weight_decay"] * theta[:, cut] - hp["lr"] * scale * o[:, cut]
+    return Step(update, MuonState(buf, adamw.state.mu, adamw.state.nu), g,
                 extra={"ns_input": u, "orthogonalised": o, "update_length": np.linalg.norm(o, axis=-1)})

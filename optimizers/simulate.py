@@ -7,6 +7,12 @@ or whose loss becomes non-finite is marked in ``diverged_at`` and frozen at its
 last good point, so every returned array is finite.  ``replay()`` walks the same
 loop step by step and hands out each step's inputs and rule state (the app's
 step inspector), so what it shows is exactly what ``simulate()`` computed.
+
+The same loop runs in any dimension ``d``: on a 2-D surface (:class:`~landscapes.base.Landscape`) points
+are ``(n, 2)``; on a network (:class:`~landscapes.networks.NetworkLandscape`) they are weight vectors
+``(n, d)``, the far box is the network's weight box, and the rules see its layout
+(``rules.Context.layout``).  :func:`optimizers.network.train` races several optimizers on one network
+through :func:`run_batched`, this loop with a mini-batch size shared by every optimizer.
 """
 from __future__ import annotations
 
@@ -18,6 +24,7 @@ from typing import Any, NamedTuple
 import numpy as np
 
 from landscapes.base import Landscape
+from landscapes.networks import NetworkLandscape
 from optimizers import rules
 from optimizers.registry import OPTIMIZERS, Optimizer
 from optimizers.schedules import lr_factor, momentum_at
@@ -29,6 +36,7 @@ FAR = 10.0           # a point farther than FAR bound-widths outside the bounds 
 FEW = 4              # up to this many starts the divergence test runs on Python floats: no array call per step
 MAX_STEPS = 20_000
 DIAGNOSTIC_BUDGET = 250_000  # by default, diagnostics are recorded for runs of at most this many starts × steps
+Surface = Landscape | NetworkLandscape   # anything simulate() runs on: value, grad, hessian, center, span, ...
 
 
 @dataclass(frozen=True)
@@ -37,19 +45,20 @@ class Trajectory:
 
     Per-step diagnostics (index ``t - 1`` holds step ``t``) are ``None`` when the run recorded none
     (``diagnostics=False``, or by default a run of more than :data:`DIAGNOSTIC_BUDGET` starts × steps)
-    or the optimizer has no such quantity.  ``points`` is stored coordinate-major (a transposed view).
+    or the optimizer has no such quantity.  On a surface ``points`` is stored coordinate-major (a
+    transposed view).
     """
 
     optimizer: str
     hyperparams: dict
     seed: int
-    points: Array                      # (steps + 1, n, 2)
+    points: Array                      # (steps + 1, n, d); d = 2 on a surface
     loss: Array                        # (steps + 1, n), full-data loss
     diverged_at: Array                 # (n,), first bad step or -1
     lr: Array                          # (steps,), the scheduled learning-rate factor times lr (start 0)
-    grads: Array | None = None         # (steps, n, 2), gradient each step used
-    moments: Array | None = None       # (steps, n, 2), momentum / first moment after the step
-    eff_lr: Array | None = None        # (steps, n, 2), per-coordinate effective learning rate
+    grads: Array | None = None         # (steps, n, d), gradient each step used
+    moments: Array | None = None       # (steps, n, d), momentum / first moment after the step
+    eff_lr: Array | None = None        # (steps, n, d), per-coordinate effective learning rate
     fallback: Array | None = None      # (steps, n), Newton steps that fell back to gradient steps
     extra: dict = field(default_factory=dict)   # the entry's series (steps, n, ...) and markers (steps + 1, n, 2)
 
@@ -59,7 +68,7 @@ class Trajectory:
 
     @property
     def updates(self) -> Array:
-        """``(steps, n, 2)``: the update actually applied at each step."""
+        """``(steps, n, d)``: the update actually applied at each step."""
         return np.diff(self.points, axis=0)
 
     @property
@@ -80,11 +89,14 @@ class _GradientOracle:
     reshuffled at every epoch (the last batch of an epoch may be smaller, like a DataLoader with
     ``drop_last=False``).  Analytic surfaces add Gaussian noise of scale ``noise / sqrt(batch)``.
     A batch that covers the whole dataset uses the exact full gradient, so it reproduces ``gd``.
+    ``batch`` (network mode's shared setting) overrides the entry's sampling: 0 is the full gradient.
     """
 
-    def __init__(self, landscape: Landscape, opt: Optimizer, hp: dict, n: int, rng: np.random.Generator):
+    def __init__(self, landscape: Surface, opt: Optimizer, hp: dict, n: int, rng: np.random.Generator,
+                 batch: int | None = None):
         self.landscape, self.n, self.rng = landscape, n, rng
-        self.batch = {"full": 0, "single": 1, "batch": hp.get("batch_size", 0)}[opt.sampling]
+        sampled = {"full": 0, "single": 1, "batch": hp.get("batch_size", 0)}[opt.sampling]
+        self.batch = sampled if batch is None else batch
         self.noise = hp.get("noise", 0.0)
         self.dataset = landscape.n_examples
         if self.batch and self.dataset and self.batch < self.dataset:
@@ -118,14 +130,14 @@ def resolve(optimizer: str | Optimizer) -> Optimizer:
     return OPTIMIZERS[optimizer]
 
 
-def _validate_start(start: object) -> Array:
+def _validate_start(start: object, dim: int) -> Array:
     arr = np.asarray(start, dtype=np.float64) if not isinstance(start, str) else None
-    if arr is None or arr.ndim not in (1, 2) or arr.shape[-1] != 2 or arr.size == 0:
+    if arr is None or arr.ndim not in (1, 2) or arr.shape[-1] != dim or arr.size == 0:
         shape = getattr(arr, "shape", type(start).__name__)
-        raise ValueError(f"Invalid start: shape {shape}; expected (2,) or (n, 2) with n >= 1")
+        raise ValueError(f"Invalid start: shape {shape}; expected ({dim},) or (n, {dim}) with n >= 1")
     if not np.all(np.isfinite(arr)):
         raise ValueError("Invalid start: every coordinate must be a finite number")
-    return arr.reshape(-1, 2)
+    return arr.reshape(-1, dim)
 
 
 class StepRecord(NamedTuple):
@@ -133,27 +145,30 @@ class StepRecord(NamedTuple):
 
     t: int                             # step number, from 1
     hp: dict                           # hyperparameters in force at this step (schedules applied)
-    theta: Array                       # (n, 2) point before the step
+    theta: Array                       # (n, d) point before the step
     state: Any                         # the rule's state before the step
     step: rules.Step                   # the rule's output: update, new state and diagnostics
-    point: Array                       # (n, 2) point after the step, frozen where a start has diverged
+    point: Array                       # (n, d) point after the step, frozen where a start has diverged
     loss: Array                        # (n,) full-data loss at ``point``
     diverged: Array                    # (n,) bool: the start diverged at this very step
 
 
-def _prepare(landscape: Landscape, optimizer: str | Optimizer, start: object, steps: int, seed: int,
+def _prepare(landscape: Surface, optimizer: str | Optimizer, start: object, steps: int, seed: int,
              hyperparams: dict[str, object]) -> tuple[Optimizer, Array, dict]:
     """Validate the inputs of a run; per-start hyperparameter arrays become ``(n, 1)`` columns."""
-    if not isinstance(landscape, Landscape):
+    if not isinstance(landscape, Landscape | NetworkLandscape):
         raise ValueError(f"Invalid landscape: expected a Landscape, got {type(landscape).__name__}")
     opt = resolve(optimizer)
-    theta = _validate_start(start)
+    too_large = opt.too_large(landscape.dim)
+    if too_large:
+        raise ValueError(too_large)
+    theta = _validate_start(start, landscape.dim)
     n = theta.shape[0]
     if isinstance(steps, bool) or not isinstance(steps, (int, np.integer)) or not 0 <= steps <= MAX_STEPS:
         raise ValueError(f"Invalid steps: {steps!r} (allowed: 0 <= steps <= {MAX_STEPS}, an integer)")
     if isinstance(seed, bool) or not isinstance(seed, (int, np.integer)) or not 0 <= seed < 2**32:
         raise ValueError(f"Invalid seed: {seed!r} (allowed: 0 <= seed < 2**32, an integer)")
-    hp = validate_all(opt.all_params, hyperparams, f"optimizer {opt.name!r}")
+    hp = validate_all(opt.params_for(landscape.layout is not None), hyperparams, f"optimizer {opt.name!r}")
     for name, value in hp.items():
         if isinstance(value, np.ndarray):
             if value.shape[0] not in (1, n):
@@ -170,25 +185,35 @@ class _Guard:
     the smallest and largest loss finite, and the coordinate-wise extremes inside a box shrunk by a
     rounding margin?  Six reductions made of comparisons only (a sum would be slow on the subnormal
     losses near a minimum at zero).  Only when that fails does :meth:`healthy` test every start, so
-    the answer is exactly the per-start test's.
+    the answer is exactly the per-start test's.  On a 2-D surface the two coordinates are tested one
+    by one (they are contiguous there); above ``d = 2`` the same tests run along the weight axis.
     """
 
-    def __init__(self, landscape: Landscape):
+    def __init__(self, landscape: Surface):
         center, half = landscape.center, (0.5 + FAR) * landscape.span
+        self.planar = center.shape[0] == 2
+        self.center_array, self.half_array = center, half
         self.center, self.half = center.tolist(), half.tolist()
         margin = 1e-6 * (np.abs(center) + half)           # far above the rounding of |p - center|
-        self.inner_lo = (center - half + margin).tolist()
-        self.inner_hi = (center + half - margin).tolist()
+        self.inner_lo_array, self.inner_hi_array = center - half + margin, center + half - margin
+        self.inner_lo = self.inner_lo_array.tolist()
+        self.inner_hi = self.inner_hi_array.tolist()
 
     def healthy(self, p: Array, value: Array) -> Array:
         """``(n,)`` bool: finite loss and inside the far box, start by start."""
         ok = np.isfinite(value)
+        if not self.planar:
+            return ok & np.all(np.abs(p - self.center_array) <= self.half_array, axis=1)
         for k in (0, 1):
             ok &= np.abs(p[:, k] - self.center[k]) <= self.half[k]
         return ok
 
     def all_healthy(self, p: Array, value: Array) -> bool:
         """True only if every start is healthy; False when some may not be (then ask :meth:`healthy`)."""
+        if not self.planar:
+            return bool(np.isfinite(_min(value)) and np.isfinite(_max(value))
+                        and np.all(self.inner_lo_array <= _min(p, axis=0))
+                        and np.all(_max(p, axis=0) <= self.inner_hi_array))
         if value.shape[0] <= FEW:            # the per-start test itself, on Python floats (same IEEE arithmetic)
             (cx, cy), (hx, hy) = self.center, self.half
             return all(math.isfinite(v) and abs(x - cx) <= hx and abs(y - cy) <= hy
@@ -198,7 +223,7 @@ class _Guard:
         return all(self.inner_lo[k] <= _min(p[:, k]) and _max(p[:, k]) <= self.inner_hi[k] for k in (0, 1))
 
 
-def _initial(landscape: Landscape, theta: Array) -> tuple[Array, Array]:
+def _initial(landscape: Surface, theta: Array) -> tuple[Array, Array]:
     """Loss at the starts (non-finite ones outside the box become the largest float) and which starts are alive."""
     with np.errstate(all="ignore"):
         loss = landscape.value(theta)
@@ -206,19 +231,22 @@ def _initial(landscape: Landscape, theta: Array) -> tuple[Array, Array]:
     return np.where(alive | np.isfinite(loss), loss, np.finfo(np.float64).max), alive
 
 
-def _run(landscape: Landscape, opt: Optimizer, theta: Array, steps: int, seed: int, hp: dict,
-         loss: Array, alive: Array) -> Iterator[StepRecord]:
-    """The loop shared by :func:`simulate` and :func:`replay`: yields one :class:`StepRecord` per step.
+def _run(landscape: Surface, opt: Optimizer, theta: Array, steps: int, seed: int, hp: dict,
+         loss: Array, alive: Array, batch: int | None = None) -> Iterator[StepRecord]:
+    """The loop shared by :func:`simulate`, :func:`replay` and :func:`run_batched`: one :class:`StepRecord` per step.
 
-    ``loss`` and ``alive`` describe the starts, as :func:`_initial` computes them.  Points are kept
-    coordinate-major (``theta[:, 0]`` and ``theta[:, 1]`` are contiguous), which makes the surfaces'
-    arithmetic on ``x`` and ``y`` and per-start hyperparameter columns run at full speed; the values
-    are the same in any layout.
+    ``loss`` and ``alive`` describe the starts, as :func:`_initial` computes them; ``batch`` overrides the
+    entry's sampling (:class:`_GradientOracle`).  On a surface points are kept coordinate-major
+    (``theta[:, 0]`` and ``theta[:, 1]`` are contiguous), which makes the surfaces' arithmetic on ``x``
+    and ``y`` and per-start hyperparameter columns run at full speed; the values are the same in any
+    layout.  A network's weight vectors stay row-major, so each run's matrices are views.
     """
-    oracle = _GradientOracle(landscape, opt, hp, theta.shape[0], np.random.default_rng(seed))
+    oracle = _GradientOracle(landscape, opt, hp, theta.shape[0], np.random.default_rng(seed), batch)
     guard = _Guard(landscape)
-    theta = np.asfortranarray(theta)
+    if guard.planar:
+        theta = np.asfortranarray(theta)
     state = opt.init(theta)
+    layout = landscape.layout
     scheduled = hp["schedule"] != "constant" or hp.get("warmup_steps", 0)
     none_diverged = np.zeros_like(alive)
     none_diverged.flags.writeable = False
@@ -227,10 +255,12 @@ def _run(landscape: Landscape, opt: Optimizer, theta: Array, steps: int, seed: i
         with np.errstate(all="ignore"):
             hp_t = hp
             if scheduled:
-                hp_t = dict(hp, lr=hp["lr"] * lr_factor(hp, t, steps))
+                factor = lr_factor(hp, t, steps)
+                hp_t = dict(hp, **{name: hp[name] * factor for name in opt.scheduled if name in hp})
                 if "momentum" in hp:
                     hp_t["momentum"] = momentum_at(hp, t)
-            step = opt.update(theta, state, rules.Context(t, oracle.next(), landscape.hessian, landscape.value), hp_t)
+            ctx = rules.Context(t, oracle.next(), landscape.hessian, landscape.value, layout)
+            step = opt.update(theta, state, ctx, hp_t)
             new = theta + step.update
             new_loss = landscape.value(new)
             diverged = none_diverged
@@ -246,7 +276,7 @@ def _run(landscape: Landscape, opt: Optimizer, theta: Array, steps: int, seed: i
         theta, state, loss = new, step.state, new_loss
 
 
-def simulate(landscape: Landscape, optimizer: str | Optimizer, start: object, steps: int, *,
+def simulate(landscape: Surface, optimizer: str | Optimizer, start: object, steps: int, *,
              seed: int = 0, diagnostics: bool | None = None, **hyperparams: object) -> Trajectory:
     """Run ``optimizer`` on ``landscape`` for ``steps`` steps from every start at once.
 
@@ -260,12 +290,37 @@ def simulate(landscape: Landscape, optimizer: str | Optimizer, start: object, st
     diagnostics it shows, and not the many-start maps, which would spend as long recording them as
     running.  Points and losses are the same either way, bit for bit; ``replay()`` gives any run's
     diagnostics step by step.
+
+    On a network (:class:`~landscapes.networks.NetworkLandscape`) ``start`` is ``(d,)`` or ``(n, d)``
+    weights, the Muon entry also takes its ``layout_params``, and the rules that keep a ``d × d`` matrix
+    raise ``ValueError`` above their ``max_dim`` (``Optimizer.too_large`` says why).
     """
     opt, theta, hp = _prepare(landscape, optimizer, start, steps, seed, hyperparams)
-    n = theta.shape[0]
+    return _record(landscape, opt, theta, steps, seed, hp, diagnostics, None)
+
+
+def simulate_batched(landscape: Surface, optimizer: str | Optimizer, start: object, steps: int, *, batch: int,
+                     seed: int = 0, diagnostics: bool | None = None, **hyperparams: object) -> Trajectory:
+    """:func:`simulate` with every step's gradient from ``batch`` examples, whatever the entry's sampling.
+
+    Network mode trains every optimizer with one shared setting: ``batch = 0`` (or at least the data
+    set's size) is the full gradient; otherwise each step takes the next ``batch`` examples of a
+    permutation drawn from ``seed`` and reshuffled every epoch, so every optimizer run with the same
+    ``seed`` and ``batch`` sees the same sequence of mini-batches.
+    """
+    if isinstance(batch, bool) or not isinstance(batch, (int, np.integer)) or batch < 0:
+        raise ValueError(f"Invalid batch: {batch!r} (allowed: 0 <= batch, an integer; 0 = the full data set)")
+    opt, theta, hp = _prepare(landscape, optimizer, start, steps, seed, hyperparams)
+    return _record(landscape, opt, theta, steps, seed, hp, diagnostics, int(batch))
+
+
+def _record(landscape: Surface, opt: Optimizer, theta: Array, steps: int, seed: int, hp: dict,
+            diagnostics: bool | None, batch: int | None) -> Trajectory:
+    """Run the loop and record the :class:`Trajectory` (the body of :func:`simulate`)."""
+    n, d = theta.shape
     if diagnostics is None:
         diagnostics = n * steps <= DIAGNOSTIC_BUDGET
-    points = np.empty((steps + 1, 2, n)).transpose(0, 2, 1)   # coordinate-major, like the loop's points
+    points = np.empty((steps + 1, d, n)).transpose(0, 2, 1) if d == 2 else np.empty((steps + 1, n, d))
     loss = np.empty((steps + 1, n))
     loss[0], alive = _initial(landscape, theta)
     points[0] = theta
@@ -276,7 +331,7 @@ def simulate(landscape: Landscape, optimizer: str | Optimizer, start: object, st
     lr_trace = np.empty(steps)
     lr_mean = float(np.mean(hp["lr"]))
 
-    for rec in _run(landscape, opt, theta, steps, seed, hp, loss[0], alive):
+    for rec in _run(landscape, opt, theta, steps, seed, hp, loss[0], alive, batch):
         t, step = rec.t, rec.step
         lr_trace[t - 1] = lr_mean if rec.hp is hp else np.mean(rec.hp["lr"])
         if rec.diverged.any():
@@ -309,12 +364,12 @@ def simulate(landscape: Landscape, optimizer: str | Optimizer, start: object, st
 class Final(NamedTuple):
     """Where a run ends, without its path: what a basins map keeps of each start."""
 
-    point: Array                       # (n, 2) last point (a diverged start keeps its last finite one)
+    point: Array                       # (n, d) last point (a diverged start keeps its last finite one)
     loss: Array                        # (n,) full-data loss there
     diverged_at: Array                 # (n,) first bad step or -1
 
 
-def final(landscape: Landscape, optimizer: str | Optimizer, start: object, steps: int, *,
+def final(landscape: Surface, optimizer: str | Optimizer, start: object, steps: int, *,
           seed: int = 0, **hyperparams: object) -> Final:
     """The last point, loss and ``diverged_at`` of the run ``simulate()`` makes with the same arguments,
     bit for bit, in memory that does not grow with ``steps`` (no path is kept)."""
@@ -329,7 +384,7 @@ def final(landscape: Landscape, optimizer: str | Optimizer, start: object, steps
     return Final(np.ascontiguousarray(point), loss, diverged_at)
 
 
-def replay(landscape: Landscape, optimizer: str | Optimizer, start: object, steps: int, *,
+def replay(landscape: Surface, optimizer: str | Optimizer, start: object, steps: int, *,
            seed: int = 0, **hyperparams: object) -> Iterator[StepRecord]:
     """The steps of the run ``simulate()`` makes with the same arguments, one :class:`StepRecord` at a time.
 

@@ -1,0 +1,162 @@
+"""Network mode's compute core: several optimizers train one MLP, seen on a plane through its weights.
+
+The page builds on four calls:
+
+1. ``net = landscapes.networks.get(dataset="moons", width=8, ...)``: the data and the model.
+2. ``runs = train(net, {"gd": {...}, "adam": {...}}, steps, batch_size=..., init_seed=...)``: one
+   :class:`~optimizers.simulate.Trajectory` per optimizer (``points`` ``(steps + 1, 1, d)``: the weights
+   after every step; ``loss`` the full-data training loss; ``diverged_at``).  Every optimizer starts from
+   the same initial weights and sees the same sequence of mini-batches; a diverging run is marked and
+   frozen as on a surface, so no array holds NaN or inf.
+3. ``plane = choose_plane(net, runs, kind)``: the PCA plane of all runs together (the default), a
+   filter-normalised random plane, or the Hessian's extreme eigenvectors (see :mod:`optimizers.planes`).
+4. ``view = on_plane(net, plane, runs)``: each run's :class:`~optimizers.planes.Projection` (plane
+   coordinates, distance from the plane, plane loss beside the true loss) and the :class:`~optimizers.planes.Grid`
+   of the loss over a range that holds the paths.
+
+:func:`race` does 2 to 4 in one call.  :func:`offered` says which optimizers a network of ``d``
+weights can run and why the others are not offered; :func:`suggested` gives settings that train the
+default network visibly within a few hundred steps (each entry's own defaults follow PyTorch, which
+are tuned for far larger networks).
+"""
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import NamedTuple
+
+import numpy as np
+
+from landscapes.networks import INITS, NetworkLandscape
+from optimizers import planes
+from optimizers.planes import Grid, Plane, Projection
+from optimizers.registry import OPTIMIZERS, Sampling
+from optimizers.simulate import Trajectory, simulate_batched
+from paramspec import Param, validate_all
+
+Array = np.ndarray
+
+TRAIN_PARAMS: tuple[Param, ...] = (
+    Param("batch_size", 0, 0, 500, kind="int",
+          help="Examples per step, the same for every optimizer; 0 = the full data set (full-batch training)."),
+    Param("init", "pytorch", kind="choice", choices=INITS,
+          help="How the initial weights are drawn: PyTorch's nn.Linear default, Glorot (for tanh) or He (for ReLU)."),
+    Param("init_seed", 0, 0, 2**31 - 1, kind="int", help="Seed of the initial weights, shared by every optimizer."),
+    Param("seed", 0, 0, 2**32 - 1, kind="int", help="Seed of the mini-batch order, shared by every optimizer."),
+    Param("plane", "pca", kind="choice", choices=planes.PLANES,
+          help="The plane the race is drawn on: the principal directions of all paths, two filter-normalised "
+               "random directions, or the Hessian's extreme eigenvectors."),
+    Param("resolution", 80, 20, 200, kind="int", help="Grid points along each axis of the contour."),
+)
+
+# Settings that train the default network (moons, 2 → 8 → 1, tanh, full batch) visibly in 300 steps.
+# Keys are optimizers or families (as a surface's Suggested table); values override the entry's defaults.
+SUGGESTED: dict[str, dict[str, float]] = {
+    "gd": {"lr": 0.5}, "momentum": {"lr": 0.1, "momentum": 0.9}, "adagrad": {"lr": 0.1},
+    "rmsprop": {"lr": 0.01}, "adadelta": {"lr": 1.0}, "adam": {"lr": 0.02}, "lion": {"lr": 0.002},
+    "newton": {"lr": 1.0, "fallback_lr": 0.5}, "bfgs": {"lr": 1.0}, "adagrad_full": {"lr": 0.1},
+    "sam": {"lr": 0.5, "radius": 0.05}, "sf_sgd": {"lr": 1.0}, "sf_adamw": {"lr": 0.02},
+    "prodigy": {"lr": 1.0}, "muon": {"lr": 0.02, "adamw_lr": 0.02},
+}
+
+
+class NetworkView(NamedTuple):
+    """Everything the race draws for one plane."""
+
+    plane: Plane
+    projections: dict[str, Projection]      # per optimizer, in the order of the runs
+    grid: Grid
+    fitted: tuple[str, ...]                 # the runs that did not diverge: the PCA's points, the grid's frame
+
+
+def offered(dim: int) -> dict[str, str | None]:
+    """Every optimizer with ``None`` if network mode offers it for ``d = dim`` weights, else why not.
+
+    ``sgd`` and ``minibatch`` differ from ``gd`` only in how they sample, and network mode samples every
+    optimizer alike (the shared ``batch_size``); the rules that keep a ``d × d`` matrix stop at their
+    ``max_dim`` (:meth:`~optimizers.registry.Optimizer.too_large`).
+    """
+    reasons: dict[str, str | None] = {}
+    for name, opt in OPTIMIZERS.items():
+        if opt.sampling != Sampling.FULL:
+            reasons[name] = (f"{opt.title} is gradient descent with its own sampling; here every optimizer "
+                             "samples the same mini-batches (the batch size setting), so it is gradient descent.")
+        else:
+            reasons[name] = opt.too_large(dim)
+    return reasons
+
+
+def suggested(name: str) -> dict[str, float]:
+    """Network mode's starting settings for optimizer ``name``: its own key, else its family's, else none."""
+    opt = OPTIMIZERS[name]
+    return dict(SUGGESTED.get(name, SUGGESTED.get(opt.family or name, {})))
+
+
+def train(net: NetworkLandscape, runs: Mapping[str, Mapping[str, object]], steps: int, *, batch_size: int = 0,
+          seed: int = 0, init: str = "pytorch", init_seed: int = 0,
+          diagnostics: bool = False) -> dict[str, Trajectory]:
+    """Train ``net`` with every optimizer in ``runs`` (name → hyperparameters) for ``steps`` steps.
+
+    All start from ``net.initial_weights(init, init_seed)``; each step's gradient comes from ``batch_size``
+    examples (0: all of them) in an order drawn from ``seed``, the same for every optimizer
+    (:func:`~optimizers.simulate.simulate_batched`).  ``diagnostics`` records the per-step gradients and
+    moments (``(steps, 1, d)`` each; off by default: the race does not draw them).  Bad settings raise
+    ``ValueError`` naming the setting, as :func:`~optimizers.simulate.simulate` does.
+    """
+    if init not in INITS:
+        raise ValueError(f"Invalid init: {init!r} (allowed: init is one of {', '.join(INITS)})")
+    start = net.initial_weights(init, init_seed)
+    return {name: simulate_batched(net, name, start, steps, batch=batch_size, seed=seed, diagnostics=diagnostics,
+                                   **hp)
+            for name, hp in runs.items()}
+
+
+def valid_points(trajectory: Trajectory) -> Array:
+    """``(k, d)``: the points of a one-start run up to its last valid one (a diverged run's frozen copies
+    left out, so they do not weigh on a fit)."""
+    stop = trajectory.diverged_at[0]
+    return trajectory.points[:max(int(stop), 1) if stop >= 0 else None, 0]
+
+
+def choose_plane(net: NetworkLandscape, runs: Mapping[str, Trajectory], kind: str = "pca", *,
+                 center: Array | None = None, seed: int = 0) -> tuple[Plane, tuple[str, ...]]:
+    """The plane of ``kind`` for these runs, and the runs that did not diverge (all if every one did).
+
+    ``pca``: through the common start (every path begins on the plane), fitted to the valid points of
+    the runs that did not diverge (all runs if every one did), so one run escaping to huge weights does
+    not flatten the others into a dot.  ``random`` and
+    ``hessian``: through ``center`` (default: the final weights of the first run that did not diverge,
+    where Li et al. centre their pictures), directions drawn from ``seed``.
+    """
+    if kind not in planes.PLANES:
+        raise ValueError(f"Invalid plane: {kind!r} (allowed: plane is one of {', '.join(planes.PLANES)})")
+    healthy = tuple(name for name, tr in runs.items() if tr.diverged_at[0] < 0) or tuple(runs)
+    if kind == "pca":
+        start = next(iter(runs.values())).points[0, 0]
+        return planes.pca_plane(np.concatenate([valid_points(runs[name]) for name in healthy]), start), healthy
+    origin = valid_points(runs[healthy[0]])[-1] if center is None else np.asarray(center, dtype=np.float64)
+    if kind == "random":
+        return planes.random_plane(net, origin, seed), healthy
+    return planes.hessian_plane(net, origin, seed), healthy
+
+
+def on_plane(net: NetworkLandscape, plane: Plane, runs: Mapping[str, Trajectory], resolution: int = 80,
+             fitted: tuple[str, ...] = ()) -> NetworkView:
+    """Every run projected on ``plane`` and the loss grid over a range that holds the paths (the paths of
+    ``fitted`` runs, if given, so a diverged run far away does not shrink the others)."""
+    projections = {name: planes.project(net, plane, tr.points, tr.loss) for name, tr in runs.items()}
+    framed = [projections[name] for name in fitted] or list(projections.values())
+    alpha_range, beta_range = planes.extent(plane, framed)
+    return NetworkView(plane, projections, planes.loss_grid(net, plane, alpha_range, beta_range, resolution), fitted)
+
+
+def race(net: NetworkLandscape, runs: Mapping[str, Mapping[str, object]], steps: int,
+         **settings: object) -> tuple[dict[str, Trajectory], NetworkView]:
+    """Train (:func:`train`), choose the plane (:func:`choose_plane`) and draw on it (:func:`on_plane`).
+
+    ``settings`` are :data:`TRAIN_PARAMS` (validated; unknown or out-of-range ones raise ``ValueError``).
+    """
+    s = validate_all(TRAIN_PARAMS, settings, "network training")
+    trajectories = train(net, runs, steps, batch_size=s["batch_size"], seed=s["seed"],  # type: ignore[arg-type]
+                         init=s["init"], init_seed=s["init_seed"])  # type: ignore[arg-type]
+    plane, fitted = choose_plane(net, trajectories, s["plane"], seed=s["seed"])  # type: ignore[arg-type]
+    return trajectories, on_plane(net, plane, trajectories, s["resolution"], fitted)  # type: ignore[arg-type]
