@@ -15,14 +15,7 @@ import torch
 from landscapes import networks
 from landscapes.networks import data, mlp
 
-
-@pytest.fixture(scope="module", autouse=True)
-def one_torch_thread():
-    """These tensors are tiny: torch's thread pool only adds contention on a shared machine."""
-    threads = torch.get_num_threads()
-    torch.set_num_threads(1)
-    yield
-    torch.set_num_threads(threads)
+pytestmark = pytest.mark.usefixtures("one_torch_thread")
 
 
 ARCHITECTURES = [(layers, width, act) for layers, width, act in itertools.product((1, 2), (4, 9, 16), ("tanh", "relu"))]

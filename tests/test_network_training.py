@@ -35,13 +35,7 @@ STEPS = 100
 MU = 0.9
 
 
-@pytest.fixture(scope="module", autouse=True)
-def one_torch_thread():
-    """These tensors are tiny: torch's thread pool only adds contention on a shared machine."""
-    threads = torch.get_num_threads()
-    torch.set_num_threads(1)
-    yield
-    torch.set_num_threads(threads)
+pytestmark = pytest.mark.usefixtures("one_torch_thread")
 
 
 @pytest.fixture(scope="module")
