@@ -177,6 +177,13 @@ def test_large_batches_are_chunked_with_the_same_values():
     assert net.value(theta.reshape(30, 100, net.dim)).shape == (30, 100)
 
 
+def test_float32_loss_agrees_with_float64():
+    for layers in (1, 2):
+        net = networks.get(layers=layers, width=16, x_scale=10.0)
+        theta = np.random.default_rng(layers).normal(0, 1.0, (500, net.dim))
+        np.testing.assert_allclose(net.value_f32(theta), net.value(theta), rtol=2e-6)
+
+
 def test_gradient_reuses_no_stale_forward_pass():
     net = networks.get()
     theta = net.initial_weights()[None].copy()

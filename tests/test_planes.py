@@ -167,7 +167,7 @@ def test_grid_values_are_the_loss_at_their_plane_points(net, runs):
     assert grid.loss.shape == (9, 9) and grid.alpha[[0, -1]].tolist() == [-1.0, 2.0]
     for i, j in [(0, 0), (8, 2), (3, 7)]:
         point = plane.origin + grid.alpha[i] * plane.basis[0] + grid.beta[j] * plane.basis[1]
-        assert grid.loss[j, i] == pytest.approx(net.value(point[None])[0], rel=1e-13)
+        assert grid.loss[j, i] == pytest.approx(net.value(point[None])[0], rel=2e-6)     # float32 grid
 
 
 def test_a_diverged_run_is_projected_but_not_fitted():

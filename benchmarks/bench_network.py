@@ -1,0 +1,71 @@
+"""Speed of network mode's core: six optimizers train one MLP, then the race is drawn on a plane.
+
+For each network (the default 2 → 8 → 1 and the largest the page offers, 2 → 16 → 16 → 1), it times
+``optimizers.network.train`` of gd, momentum, nag, adam, adamw and muon for 500 steps each from the
+same initial weights (full batch, and mini-batches of 32), then ``choose_plane`` and ``on_plane`` for each
+kind of plane: the PCA of all six paths, a filter-normalised random plane, the Hessian's extreme
+eigenvectors (Lanczos on Hessian-vector products), each with its six projected paths and an 80 × 80 loss
+grid.  The target (issue 19): training plus the PCA plane with its grid under 2 s on a 2-core machine.
+Times are the best of ``--repeats`` runs (the machine is shared, so the minimum is the least disturbed).
+
+Run: ``python benchmarks/bench_network.py [--steps 500] [--repeats 3] [--resolution 80]``.
+"""
+from __future__ import annotations
+
+import argparse
+import sys
+import time
+from collections.abc import Callable
+from pathlib import Path
+
+import numpy as np
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+
+from landscapes import networks  # noqa: E402
+from optimizers import network, planes  # noqa: E402
+
+OPTIMIZERS = ("gd", "momentum", "nag", "adam", "adamw", "muon")
+NETWORKS = {"default (2-8-1)": {}, "largest (2-16-16-1)": {"layers": 2, "width": 16}}
+TARGET = 2.0
+
+
+def best_of(fn: Callable[[], object], repeats: int) -> tuple[float, object]:
+    times, result = [], None
+    for _ in range(repeats):
+        t0 = time.perf_counter()
+        result = fn()
+        times.append(time.perf_counter() - t0)
+    return min(times), result
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser(description=__doc__)
+    ap.add_argument("--steps", type=int, default=500)
+    ap.add_argument("--repeats", type=int, default=3)
+    ap.add_argument("--resolution", type=int, default=80)
+    args = ap.parse_args()
+    runs = {name: network.suggested(name) for name in OPTIMIZERS}
+    print(f"{len(OPTIMIZERS)} optimizers ({', '.join(OPTIMIZERS)}) x {args.steps} steps, moons (200 points), "
+          f"{args.resolution}x{args.resolution} grid, best of {args.repeats}; numpy {np.__version__}")
+    print(f"{'network':22s} {'d':>4s} {'batch':>5s} {'train':>7s} {'plane':>8s} {'fit':>7s} {'view':>7s} "
+          f"{'total':>7s}  target")
+    for label, settings in NETWORKS.items():
+        net = networks.get(**settings)
+        for batch in (0, 32):
+            train_time, trajectories = best_of(lambda net=net, batch=batch: network.train(
+                net, runs, args.steps, batch_size=batch), args.repeats)
+            for kind in planes.PLANES:
+                fit_time, (plane, fitted) = best_of(
+                    lambda net=net, tr=trajectories, kind=kind: network.choose_plane(net, tr, kind), args.repeats)
+                view_time, _ = best_of(lambda net=net, tr=trajectories, plane=plane, fitted=fitted: network.on_plane(
+                    net, plane, tr, args.resolution, fitted), args.repeats)
+                total = train_time + fit_time + view_time
+                verdict = ("met" if total < TARGET else "MISSED") if kind == "pca" else ""
+                print(f"{label:22s} {net.dim:4d} {batch or 'full':>5} {train_time:7.3f} {kind:>8s} {fit_time:7.3f} "
+                      f"{view_time:7.3f} {total:7.3f}  {verdict}")
+    print("train: all six runs; fit: choosing the plane (PCA / random / Lanczos); view: six projections and the grid")
+
+
+if __name__ == "__main__":
+    main()
