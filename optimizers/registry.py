@@ -128,8 +128,8 @@ class Optimizer:
         """Why the rule is not offered in dimension ``dim`` (a sentence for the page), or None if it is."""
         if self.max_dim is None or dim <= self.max_dim:
             return None
-        return (f"{self.title} keeps a {dim}×{dim} matrix per run ({dim * dim:,} numbers, and about "
-                f"{dim ** 3:,} operations a step to factor it); it is offered up to {self.max_dim} weights.")
+        return (f"{self.title} keeps a {dim}×{dim} matrix per run ({dim * dim:,} numbers, reworked every step); "
+                f"it is offered up to {self.max_dim} weights.")
 
     def param(self, name: str) -> Param:
         """The declaration of hyperparameter ``name``."""

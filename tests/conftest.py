@@ -14,3 +14,15 @@ def one_torch_thread():
     torch.set_num_threads(1)
     yield
     torch.set_num_threads(threads)
+
+
+@pytest.fixture(scope="module")
+def torch_float64():
+    """torch's default dtype float64 for a module, so that torch.optim keeps its step counts and
+    products (NAdam's μ-product, for one) in float64 like the tensors they scale, not float32."""
+    import torch
+
+    dtype = torch.get_default_dtype()
+    torch.set_default_dtype(torch.float64)
+    yield
+    torch.set_default_dtype(dtype)

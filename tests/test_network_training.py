@@ -29,13 +29,14 @@ import optimizers
 from landscapes import networks
 from optimizers import network
 from optimizers.registry import DENSE_MAX_DIM
+from optimizers.simulate import replay
 from tests.test_network_model import torch_loss, torch_model
 
 STEPS = 100
 MU = 0.9
 
 
-pytestmark = pytest.mark.usefixtures("one_torch_thread")
+pytestmark = pytest.mark.usefixtures("one_torch_thread", "torch_float64")
 
 
 @pytest.fixture(scope="module")
@@ -93,6 +94,17 @@ TORCH_TWINS = {
              lambda m: [torch.optim.Adam(m.parameters(), lr=0.02, betas=(0.8, 0.99), eps=1e-8)]),
     "adamw": ({"lr": 0.02, "weight_decay": 0.05},
               lambda m: [torch.optim.AdamW(m.parameters(), lr=0.02, weight_decay=0.05)]),
+    # the other element-wise rules, which run on (runs, d) unchanged
+    "amsgrad": ({"lr": 0.02}, lambda m: [torch.optim.Adam(m.parameters(), lr=0.02, amsgrad=True)]),
+    # NAdam at lr 0.02 and RMSprop at 0.01 enter a phase where rounding differences (torch and NumPy sum
+    # in different orders) double every step: NAdam's two sides agree to 3e-15 at step 60 and 5e-4 at
+    # step 100.  At the rates below the runs train (loss 0.70 → 0.25 and 0.34) without that phase, and
+    # agree to 1e-15.  No implementation can match a chaotic phase; the steps it takes are what is tested.
+    "nadam": ({"lr": 0.01}, lambda m: [torch.optim.NAdam(m.parameters(), lr=0.01)]),
+    "adagrad": ({"lr": 0.1, "eps": 1e-10}, lambda m: [torch.optim.Adagrad(m.parameters(), lr=0.1, eps=1e-10)]),
+    "rmsprop": ({"lr": 0.003, "rho": 0.9}, lambda m: [torch.optim.RMSprop(m.parameters(), lr=0.003, alpha=0.9)]),
+    "adadelta": ({"lr": 1.0, "rho": 0.9, "eps": 1e-6},
+                 lambda m: [torch.optim.Adadelta(m.parameters(), lr=1.0, rho=0.9, eps=1e-6)]),
 }
 
 
@@ -103,7 +115,7 @@ def test_training_matches_torch_optim(net, name, batch):
     tr, calls = ours(net, name, hp, batch)
     assert len(calls) == (STEPS if batch else 0)
     want, _, _ = torch_train(net, make, calls)
-    assert tr.diverged_at[0] == -1 and tr.loss[-1, 0] < 0.6 * tr.loss[0, 0]   # it really trained
+    assert tr.diverged_at[0] == -1 and tr.loss[-1, 0] < 0.8 * tr.loss[0, 0]   # it really trained
     assert_same_weights(tr.points[-1, 0], want)
 
 
@@ -165,6 +177,28 @@ def test_every_optimizer_sees_the_same_mini_batches(net):
     epoch = np.concatenate([b[0] for b in per_run[0][:7]])            # 200 examples: 6 batches of 32 and one of 8
     assert [len(b[0]) for b in per_run[0][:8]] == [32] * 6 + [8, 32]
     assert np.array_equal(np.sort(epoch), np.arange(200))
+
+
+def test_many_networks_train_at_once_as_they_train_alone(net):
+    """simulate() on (n, d) starts: each row follows the same path as its own one-start run."""
+    starts = np.stack([net.initial_weights("pytorch", s) for s in range(3)])
+    for name in ("adam", "muon", "nag"):
+        hp = MUON_HP if name == "muon" else network.suggested(name)
+        together = optimizers.simulate(net, name, starts, 40, **hp)
+        for k in range(3):
+            alone = optimizers.simulate(net, name, starts[k], 40, **hp)
+            np.testing.assert_allclose(together.points[:, k], alone.points[:, 0], rtol=1e-12, atol=1e-14)
+            np.testing.assert_allclose(together.loss[:, k], alone.loss[:, 0], rtol=1e-12)
+
+
+@pytest.mark.parametrize("name", [n for n, why in network.offered(79).items() if why is None])
+def test_every_offered_optimizer_runs_on_a_network(net, name):
+    tr = network.train(net, {name: network.suggested(name)}, 30, batch_size=40, diagnostics=True)[name]
+    assert tr.points.shape == (31, 1, net.dim) and np.isfinite(tr.points).all() and np.isfinite(tr.loss).all()
+    assert tr.grads.shape == (30, 1, net.dim)
+    assert not np.array_equal(tr.points[-1], tr.points[0])
+    records = list(replay(net, name, tr.points[0], 3, **network.suggested(name)))
+    assert [r.theta.shape for r in records] == [(1, net.dim)] * 3
 
 
 def test_initial_weights_are_shared_and_seeded(net):
