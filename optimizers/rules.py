@@ -365,9 +365,20 @@ def newton(theta: Array, state: NoState, ctx: Context, hp: HP) -> Step:
     return Step(update, state, g, fallback=~use_newton)
 
 
+def _eigh(m: Array) -> tuple[Array, Array]:
+    """``numpy.linalg.eigh`` of symmetric matrices ``(n, d, d)``; a matrix with a non-finite entry gets NaN
+    eigenvalues (its run then takes no finite step and is frozen as diverged) instead of stopping the batch."""
+    bad = ~np.isfinite(m).all(axis=(-2, -1))
+    if bad.any():
+        m = np.where(bad[:, None, None], np.eye(m.shape[-1]), m)
+    lam, q = np.linalg.eigh(m)
+    lam[bad] = np.nan
+    return lam, q
+
+
 def _newton_dense(theta: Array, state: NoState, g: Array, h: Array, hp: HP) -> Step:
     """:func:`newton` for ``d > 2`` through the eigen-decomposition of ``H`` ``(n, d, d)``."""
-    lam, q = np.linalg.eigh(h)
+    lam, q = _eigh(h)
     use_newton = lam[:, 0] > PD_THRESHOLD if hp["fallback"] else np.abs(lam).min(axis=1) > SINGULAR
     safe_lam = np.where(use_newton[:, None], lam, 1.0)
     newton_dir = np.einsum("nij,nj->ni", q, np.einsum("nji,nj->ni", q, g) / safe_lam)
@@ -473,9 +484,9 @@ def adagrad_full(theta: Array, state: OuterSumState, ctx: Context, hp: HP) -> St
     g = ctx.grad(theta)
     big_g = state.outer_sum + g[:, :, None] * g[:, None, :]
     if theta.shape[1] != 2:
-        lam, q = np.linalg.eigh(big_g)
+        lam, q = _eigh(big_g)
         scale = hp["lr"] / (hp["eps"] + np.sqrt(np.maximum(lam, 0.0)))          # (n, d) eigenvalues of P
-        precond = np.einsum("nik,nk,njk->nij", q, scale, q)
+        precond = (q * scale[:, None, :]) @ np.swapaxes(q, 1, 2)
         update = -np.einsum("nij,nj->ni", precond, g)
         return Step(update, OuterSumState(big_g), g, extra={"outer_sum": big_g, "preconditioner": precond})
     small, big, cos, sin = sym_eig(big_g)

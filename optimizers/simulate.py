@@ -12,7 +12,7 @@ The same loop runs in any dimension ``d``: on a 2-D surface (:class:`~landscapes
 are ``(n, 2)``; on a network (:class:`~landscapes.networks.NetworkLandscape`) they are weight vectors
 ``(n, d)``, the far box is the network's weight box, and the rules see its layout
 (``rules.Context.layout``).  :func:`optimizers.network.train` races several optimizers on one network
-through :func:`run_batched`, this loop with a mini-batch size shared by every optimizer.
+through :func:`simulate_batched`, this loop with a mini-batch size shared by every optimizer.
 """
 from __future__ import annotations
 

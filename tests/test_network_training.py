@@ -27,7 +27,7 @@ import torch
 
 import optimizers
 from landscapes import networks
-from optimizers import network
+from optimizers import network, rules
 from optimizers.registry import DENSE_MAX_DIM
 from optimizers.simulate import replay
 from tests.test_network_model import torch_loss, torch_model
@@ -307,3 +307,15 @@ def test_schedules_scale_both_of_muons_learning_rates(net):
         hidden[block.start:block.stop] = True
     for part in (hidden, ~hidden):                                    # Muon's weights, then AdamW's
         assert second[part].max() < 1e-8 * first[part].max()
+
+
+def test_newton_above_two_dimensions_by_hand_and_with_a_non_finite_hessian():
+    """H = diag(2, 4, 8), g = (1, 2, 3): the Newton step is -(1/2, 2/4, 3/8).  A start whose Hessian is not
+    finite falls back to a gradient step instead of stopping every start with numpy's LinAlgError."""
+    g = np.array([[1.0, 2.0, 3.0], [1.0, 2.0, 3.0]])
+    h = np.stack([np.diag([2.0, 4.0, 8.0]), np.full((3, 3), np.nan)])
+    ctx = rules.Context(1, lambda p: g, lambda p: h, None)
+    step = rules.newton(np.zeros((2, 3)), rules.NoState(), ctx, {"lr": 1.0, "fallback": True, "fallback_lr": 0.1})
+    np.testing.assert_allclose(step.update[0], [-0.5, -0.5, -0.375], rtol=1e-15)
+    np.testing.assert_allclose(step.update[1], [-0.1, -0.2, -0.3], rtol=1e-15)
+    assert step.fallback.tolist() == [False, True]
