@@ -203,11 +203,18 @@ def loss_grid(net: NetworkLandscape, plane: Plane, alpha_range: Array, beta_rang
     """The training loss at ``resolution × resolution`` evenly spaced plane coordinates, endpoints included.
 
     Computed in float32 (``net.value_f32``, about twice as fast as float64 and within about 1e-6 of it,
-    far below what a contour shows); the losses a page states come from :func:`project`, in float64.
+    far below what a contour shows); points whose loss leaves float32's range are recomputed in float64
+    (and capped at its largest number), so the grid is always finite.  The losses a page states come
+    from :func:`project`, in float64.
     """
     if not 2 <= resolution <= 400:
         raise ValueError(f"Invalid resolution: {resolution!r} (allowed: 2 <= resolution <= 400)")
     alpha = np.linspace(alpha_range[0], alpha_range[1], resolution)
     beta = np.linspace(beta_range[0], beta_range[1], resolution)
-    coords = np.stack(np.meshgrid(alpha, beta), axis=-1)           # (r, r, 2): [j, i] = (alpha[i], beta[j])
-    return Grid(alpha, beta, net.value_f32(plane.point(coords)))
+    points = plane.point(np.stack(np.meshgrid(alpha, beta), axis=-1))   # (r, r, d): [j, i] at (alpha[i], beta[j])
+    with np.errstate(over="ignore", invalid="ignore"):
+        loss = net.value_f32(points)
+    overflow = ~np.isfinite(loss)                    # beyond float32's range: take float64, capped at its largest
+    if overflow.any():
+        loss[overflow] = np.minimum(np.nan_to_num(net.value(points[overflow]), nan=np.inf), np.finfo(np.float64).max)
+    return Grid(alpha, beta, loss)

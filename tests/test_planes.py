@@ -191,3 +191,14 @@ def test_race_validates_its_settings_and_draws_every_plane(net):
         runs, view = network.race(net, {"adam": {"lr": 0.02}, "gd": {"lr": 0.5}}, 20, plane=kind, resolution=20)
         assert view.plane.kind == kind and view.grid.loss.shape == (20, 20)
         assert set(view.projections) == {"adam", "gd"} and np.isfinite(view.grid.loss).all()
+
+
+def test_the_grid_stays_finite_where_float32_overflows():
+    net = networks.get(activation="relu", layers=2, width=16)
+    origin = net.initial_weights()
+    direction = np.zeros((2, net.dim))
+    direction[0] = 1.0
+    direction[1, 0] = 1.0
+    plane = planes.Plane("random", origin, direction)
+    grid = planes.loss_grid(net, plane, (-1e14, 1e14), (0.0, 1.0), resolution=5)
+    assert np.isfinite(grid.loss).all() and grid.loss.max() > np.finfo(np.float32).max
