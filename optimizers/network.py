@@ -25,6 +25,7 @@ from collections.abc import Mapping
 from typing import NamedTuple
 
 import numpy as np
+from threadpoolctl import threadpool_limits
 
 from landscapes.networks import INITS, NetworkLandscape
 from optimizers import planes
@@ -34,6 +35,12 @@ from optimizers.simulate import Trajectory, simulate_batched
 from paramspec import Param, validate_all
 
 Array = np.ndarray
+
+# Network mode multiplies and factorises many small matrices (a layer of 16 units, a 33 × 33 Hessian), where
+# BLAS's worker threads only wait on each other: on this project's busy 2-core machine one 33 × 33 eigh took
+# 65 ms on OpenBLAS's threads and 0.9 ms on one.  train(), choose_plane() and on_plane() run with BLAS on one
+# thread (threadpoolctl restores the setting on return; other threads of the process are not affected).
+one_blas_thread = threadpool_limits.wrap(limits=1, user_api="blas")
 
 TRAIN_PARAMS: tuple[Param, ...] = (
     Param("batch_size", 0, 0, 500, kind="int",
@@ -91,6 +98,7 @@ def suggested(name: str) -> dict[str, float]:
     return dict(SUGGESTED.get(name, SUGGESTED.get(opt.family or name, {})))
 
 
+@one_blas_thread
 def train(net: NetworkLandscape, runs: Mapping[str, Mapping[str, object]], steps: int, *, batch_size: int = 0,
           seed: int = 0, init: str = "pytorch", init_seed: int = 0,
           diagnostics: bool = False) -> dict[str, Trajectory]:
@@ -117,6 +125,7 @@ def valid_points(trajectory: Trajectory) -> Array:
     return trajectory.points[:max(int(stop), 1) if stop >= 0 else None, 0]
 
 
+@one_blas_thread
 def choose_plane(net: NetworkLandscape, runs: Mapping[str, Trajectory], kind: str = "pca", *,
                  center: Array | None = None, seed: int = 0) -> tuple[Plane, tuple[str, ...]]:
     """The plane of ``kind`` for these runs, and the runs that did not diverge (all if every one did).
@@ -139,6 +148,7 @@ def choose_plane(net: NetworkLandscape, runs: Mapping[str, Trajectory], kind: st
     return planes.hessian_plane(net, origin, seed), healthy
 
 
+@one_blas_thread
 def on_plane(net: NetworkLandscape, plane: Plane, runs: Mapping[str, Trajectory], resolution: int = 80,
              fitted: tuple[str, ...] = ()) -> NetworkView:
     """Every run projected on ``plane`` and the loss grid over a range that holds the paths (the paths of
