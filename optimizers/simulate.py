@@ -293,7 +293,9 @@ def simulate(landscape: Surface, optimizer: str | Optimizer, start: object, step
 
     On a network (:class:`~landscapes.networks.NetworkLandscape`) ``start`` is ``(d,)`` or ``(n, d)``
     weights, the Muon entry also takes its ``layout_params``, and the rules that keep a ``d × d`` matrix
-    raise ``ValueError`` above their ``max_dim`` (``Optimizer.too_large`` says why).
+    raise ``ValueError`` above their ``max_dim`` (``Optimizer.too_large`` says why).  There the default
+    ``diagnostics`` records a run only while ``starts × steps × d²`` stays within ``4 ×`` the budget (the
+    surface's rule for ``d = 2``), so no recorded quantity, ``d × d`` matrices included, outgrows it.
     """
     opt, theta, hp = _prepare(landscape, optimizer, start, steps, seed, hyperparams)
     return _record(landscape, opt, theta, steps, seed, hp, diagnostics, None)
@@ -319,7 +321,7 @@ def _record(landscape: Surface, opt: Optimizer, theta: Array, steps: int, seed: 
     """Run the loop and record the :class:`Trajectory` (the body of :func:`simulate`)."""
     n, d = theta.shape
     if diagnostics is None:
-        diagnostics = n * steps <= DIAGNOSTIC_BUDGET
+        diagnostics = n * steps * d * d <= 4 * DIAGNOSTIC_BUDGET     # on a surface: n × steps <= the budget
     points = np.empty((steps + 1, d, n)).transpose(0, 2, 1) if d == 2 else np.empty((steps + 1, n, d))
     loss = np.empty((steps + 1, n))
     loss[0], alive = _initial(landscape, theta)

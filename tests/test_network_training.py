@@ -29,7 +29,7 @@ import optimizers
 from landscapes import networks
 from optimizers import network, rules
 from optimizers.registry import DENSE_MAX_DIM
-from optimizers.simulate import replay
+from optimizers.simulate import DIAGNOSTIC_BUDGET, replay
 from tests.test_network_model import torch_loss, torch_model
 
 STEPS = 100
@@ -39,9 +39,12 @@ MU = 0.9
 pytestmark = pytest.mark.usefixtures("one_torch_thread", "torch_float64")
 
 
+NET = {"dataset": "moons", "layers": 2, "width": 6, "noise": 0.15}         # 67 weights, two hidden matrices
+
+
 @pytest.fixture(scope="module")
 def net():
-    return networks.get(dataset="moons", layers=2, width=6, noise=0.15)     # 79 weights, two hidden matrices
+    return networks.get(**NET)
 
 
 def spied(net):
@@ -191,7 +194,7 @@ def test_many_networks_train_at_once_as_they_train_alone(net):
             np.testing.assert_allclose(together.loss[:, k], alone.loss[:, 0], rtol=1e-12)
 
 
-@pytest.mark.parametrize("name", [n for n, why in network.offered(79).items() if why is None])
+@pytest.mark.parametrize("name", [n for n, why in network.offered(networks.get(**NET).dim).items() if why is None])
 def test_every_offered_optimizer_runs_on_a_network(net, name):
     tr = network.train(net, {name: network.suggested(name)}, 30, batch_size=40, diagnostics=True)[name]
     assert tr.points.shape == (31, 1, net.dim) and np.isfinite(tr.points).all() and np.isfinite(tr.loss).all()
@@ -329,3 +332,13 @@ def test_suggested_settings_train_the_default_network_in_300_steps():
     runs = network.train(net, {name: network.suggested(name) for name in names}, 300)
     for name, tr in runs.items():
         assert tr.diverged_at[0] == -1 and tr.loss[-1, 0] < 0.5 * tr.loss[0, 0], name
+
+
+def test_default_diagnostics_budget_counts_the_dimension(net):
+    """simulate()'s default records diagnostics while starts × steps × d² <= 4 × DIAGNOSTIC_BUDGET
+    (d = 67 here: 222 steps fit, 223 do not), the surface's starts × steps <= budget for d = 2."""
+    start = net.initial_weights()
+    fits = 4 * DIAGNOSTIC_BUDGET // (net.dim * net.dim)
+    assert net.dim == 67 and fits == 222
+    assert optimizers.simulate(net, "adam", start, fits).grads is not None
+    assert optimizers.simulate(net, "adam", start, fits + 1).grads is None

@@ -7,9 +7,10 @@ over weight vectors ``θ ∈ ℝᵈ`` (``d`` = 17 … 337) with the same calling
 
 - ``value(theta)`` ``(..., d) → (...)``: full-data loss (any number of networks; large batches such as the
   6,400 points of an 80 × 80 plane grid are evaluated in chunks that bound memory);
-- ``value_f32(theta)``: the same loss computed in float32 (about twice as fast; it agrees with ``value``
-  to about 1e-6 relative): for contour grids, never for training or for the numbers a page states;
-- ``grad(theta)`` ``(n, d) → (n, d)``: full-data gradient (backpropagation);
+- ``value_f32(theta)``: the same loss computed in float32 (faster, and within about 1e-6 relative of
+  ``value``): for contour grids, never for training or for the numbers a page states;
+- ``grad(theta)`` ``(n, d) → (n, d)``: full-data gradient (backpropagation; it reuses the forward pass of
+  the last ``value`` call when asked about the very same weights, as a training step does);
 - ``grad_batch(theta, idx)``: mean gradient over the examples ``idx`` ``(n, b)``, one mini-batch per run;
 - ``hvp(theta, v)`` ``(n, d), (n, d) → (n, d)``: exact Hessian-vector products (Pearlmutter's R-operator);
 - ``hessian(theta)`` ``(n, d) → (n, d, d)``: the full Hessian, from ``d`` Hessian-vector products (for the
