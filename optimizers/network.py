@@ -22,7 +22,7 @@ are tuned for far larger networks).
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import NamedTuple
+from typing import NamedTuple, cast
 
 import numpy as np
 from threadpoolctl import threadpool_limits
@@ -165,8 +165,9 @@ def race(net: NetworkLandscape, runs: Mapping[str, Mapping[str, object]], steps:
 
     ``settings`` are :data:`TRAIN_PARAMS` (validated; unknown or out-of-range ones raise ``ValueError``).
     """
-    s = validate_all(TRAIN_PARAMS, settings, "network training")
-    trajectories = train(net, runs, steps, batch_size=s["batch_size"], seed=s["seed"],  # type: ignore[arg-type]
-                         init=s["init"], init_seed=s["init_seed"])  # type: ignore[arg-type]
-    plane, fitted = choose_plane(net, trajectories, s["plane"], seed=s["seed"])  # type: ignore[arg-type]
-    return trajectories, on_plane(net, plane, trajectories, s["resolution"], fitted)  # type: ignore[arg-type]
+    s = validate_all(TRAIN_PARAMS, settings, "network training")       # each value has its Param's type
+    seed = cast(int, s["seed"])
+    trajectories = train(net, runs, steps, batch_size=cast(int, s["batch_size"]), seed=seed,
+                         init=cast(str, s["init"]), init_seed=cast(int, s["init_seed"]))
+    plane, fitted = choose_plane(net, trajectories, cast(str, s["plane"]), seed=seed)
+    return trajectories, on_plane(net, plane, trajectories, cast(int, s["resolution"]), fitted)

@@ -28,6 +28,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
+from typing import cast
 
 import numpy as np
 
@@ -195,5 +196,8 @@ def _build(dataset: str, points: int, noise: float, x_scale: float, data_seed: i
 
 def get(**params: object) -> NetworkLandscape:
     """Build the network landscape from validated settings (unknown or out-of-range ones raise ``ValueError``)."""
-    return _build(**validate_all(PARAMS, params, "network"))  # type: ignore[arg-type]
+    v = validate_all(PARAMS, params, "network")                         # each value has its Param's type
+    return _build(cast(str, v["dataset"]), cast(int, v["points"]), cast(float, v["noise"]),
+                  cast(float, v["x_scale"]), cast(int, v["data_seed"]), cast(int, v["layers"]),
+                  cast(int, v["width"]), cast(str, v["activation"]))
 
