@@ -245,7 +245,8 @@ def hvp(theta: Array, v: Array, lay: Layout, activation: str, x: Array, y: Array
     product rule, with ``σ''(z) = -2 a (1 - a²)`` for tanh and 0 for ReLU); ``R{∇θ}`` is ``H v``.
     """
     layers, dirs = unpack(theta, lay), unpack(v, lay)
-    acts, racts, slopes, rzs = [unit_major(x)], [None], [], []
+    acts, slopes, rzs = [unit_major(x)], [], []
+    racts: list[Array | None] = [None]                     # R{input} of every layer: the data's is 0
     for (w, b), (vw, vb) in zip(layers[:-1], dirs[:-1], strict=True):
         a_prev, ra_prev = acts[-1], racts[-1]
         rz = _affine(a_prev, vw, vb)
@@ -258,8 +259,10 @@ def hvp(theta: Array, v: Array, lay: Layout, activation: str, x: Array, y: Array
         slopes.append(slope)
         rzs.append(rz)
     (w, b), (vw, vb) = layers[-1], dirs[-1]
+    ra_last = racts[-1]
+    assert ra_last is not None                             # every network here has a hidden layer
     z = _affine(acts[-1], w, b)[:, 0, :]
-    rz_out = (_affine(acts[-1], vw, vb) + np.matmul(w, racts[-1]))[:, 0, :]
+    rz_out = (_affine(acts[-1], vw, vb) + np.matmul(w, ra_last))[:, 0, :]
     s = sigmoid(z)
     n = z.shape[-1]
     delta = ((s - y) / n)[:, None, :]                      # ∂loss/∂z, (R, 1, N)
