@@ -12,7 +12,8 @@ The page builds on four calls:
    filter-normalised random plane, or the Hessian's extreme eigenvectors (see :mod:`optimizers.planes`).
 4. ``view = on_plane(net, plane, runs)``: each run's :class:`~optimizers.planes.Projection` (plane
    coordinates, distance from the plane, plane loss beside the true loss) and the :class:`~optimizers.planes.Grid`
-   of the loss over a range that holds the paths.
+   of the loss over a range that holds the paths; ``planes.fidelity(view.projections[name], runs[name].points)``
+   sums up how faithful each path's picture is (with ``plane.explained`` for a PCA plane).
 
 :func:`race` does 2 to 4 in one call.  :func:`offered` says which optimizers a network of ``d``
 weights can run and why the others are not offered; :func:`suggested` gives settings that train the

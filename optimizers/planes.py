@@ -20,7 +20,8 @@ at plane coordinates ``(α, β)`` is ``o + α u + β v``.  Three ways to choose 
 Then :func:`project` places a run on the plane: its plane coordinates (least squares, so they are
 exact for points on the plane even when ``u`` and ``v`` are not orthogonal), its distance from the
 plane, and the loss the plane shows there beside the true loss.  The gap between the two is the
-mismatch users of loss-landscape pictures complain about; it is measured, not hidden.
+mismatch users of loss-landscape pictures complain about; it is measured, not hidden (:func:`fidelity`
+sums it up per run).
 :func:`loss_grid` evaluates the loss over a grid of plane coordinates (all its points in batched
 float32 forward passes), and :func:`extent` chooses a grid range that holds the projected paths.
 """
@@ -69,6 +70,13 @@ class Projection(NamedTuple):
     distance: Array                         # (steps + 1, n) distance of every point from the plane
     plane_loss: Array                       # (steps + 1, n) the loss the plane shows at those coordinates
     true_loss: Array                        # (steps + 1, n) the training loss at the point itself
+
+
+class Fidelity(NamedTuple):
+    """How faithfully one run is seen on the plane, per start ``(n,)``: the numbers behind the page's sentence."""
+
+    off_plane: Array      # largest distance from the plane, over the largest distance travelled from the start
+    loss_gap: Array       # largest |plane loss - true loss|, over the range of the true loss along the run
 
 
 class Grid(NamedTuple):
@@ -184,6 +192,22 @@ def project(net: NetworkLandscape, plane: Plane, points: Array, true_loss: Array
     loss ``(steps + 1, n)`` (``Trajectory.loss``)."""
     coords, distance = plane.project(points)
     return Projection(coords, distance, net.value(plane.point(coords)), np.asarray(true_loss, dtype=np.float64))
+
+
+def fidelity(projection: Projection, points: Array) -> Fidelity:
+    """:class:`Fidelity` of a projected run whose weights are ``points`` ``(steps + 1, n, d)``.
+
+    Both ratios are 0 for a run that lies in the plane; ``off_plane`` near 1 means the run moved as far off
+    the plane as along it, and ``loss_gap`` near 1 means the contour under the path is off by as much as the
+    whole change of the loss.  A run that never moves (or whose loss never changes) gets 0 when the plane
+    agrees with it and ``inf`` when it does not.
+    """
+    travelled = np.linalg.norm(points - points[:1], axis=-1).max(axis=0)
+    loss_range = np.ptp(projection.true_loss, axis=0)
+    gap = np.abs(projection.plane_loss - projection.true_loss).max(axis=0)
+    off = projection.distance.max(axis=0)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        return Fidelity(np.where(off > 0, off / travelled, 0.0), np.where(gap > 0, gap / loss_range, 0.0))
 
 
 def extent(plane: Plane, projections: Sequence[Projection], margin: float = MARGIN) -> tuple[Array, Array]:

@@ -202,3 +202,23 @@ def test_the_grid_stays_finite_where_float32_overflows():
     plane = planes.Plane("random", origin, direction)
     grid = planes.loss_grid(net, plane, (-1e14, 1e14), (0.0, 1.0), resolution=5)
     assert np.isfinite(grid.loss).all() and grid.loss.max() > np.finfo(np.float32).max
+
+
+def test_fidelity_of_runs_in_and_off_the_plane():
+    """A run inside the plane: both ratios 0.  Then the same run lifted off the plane by a constant normal
+    offset h: off_plane = h / (distance travelled), worked out by hand."""
+    origin, basis, coords, points = on_a_plane(12, 40, seed=6)
+    points = points[:, None, :]                                           # (steps + 1, 1, d)
+    plane = planes.Plane("pca", origin, basis)
+    loss = np.linspace(2.0, 1.0, 40)[:, None]
+    inside = planes.Projection(*plane.project(points), loss, loss)
+    assert max(planes.fidelity(inside, points)) < 1e-12                  # 0 up to rounding
+    normal = np.linalg.qr(np.vstack([basis, np.eye(12)[:1]]).T)[0][:, 2]     # unit, orthogonal to the plane
+    lifted = points + 0.5 * normal
+    lifted[0] = points[0]                                                 # the start stays on the plane
+    coords_l, distance = plane.project(lifted)
+    far = np.linalg.norm(lifted[:, 0] - lifted[0, 0], axis=1).max()
+    gap = np.where(np.arange(40) > 0, 0.1, 0.0)[:, None]
+    result = planes.fidelity(planes.Projection(coords_l, distance, loss + gap, loss), lifted)
+    np.testing.assert_allclose(result.off_plane, [0.5 / far], rtol=1e-10)
+    np.testing.assert_allclose(result.loss_gap, [0.1 / 1.0], rtol=1e-10)
