@@ -266,6 +266,7 @@
       this.playing = false;
       this.resize.disconnect();
       window.removeEventListener('resize', this.windowResized);
+      if (this.boundaries) this.boundaries.destroy();
       if (window.Plotly) window.Plotly.purge(this.plot);
       this.root.replaceChildren();
     }
@@ -312,6 +313,7 @@
       }
       this.slider.max = String(this.steps.length - 1);
       this.root.classList.toggle('present', !!payload.present);
+      this.setNetwork(payload);        // network mode's decision boundaries, when the payload has them (below)
       const same = this.animated && !this.busy && this.shape === shape(this.runs) && this.titlesFit(this.runs);
       if (this.surface && same) this.swap();
       else if (this.surface) this.draw();
@@ -390,8 +392,9 @@
       const titleSize = font + (present ? 2 : 0);
       const titleH = side ? titleLines * 1.3 * titleSize + 6 : 12;     // the panel titles, titleLines lines each
       const barH = fill ? 56 : 0;                      // the colour bar under the panels: bar, tick labels, gap
+      const named = fill && this.surface.axes ? 14 : 0;   // a long axis title (network mode) sits above the bar
       const margin = {l: narrow ? 40 : 56, r: narrow || fill ? 8 : 24, t: side ? 8 : (present ? 16 : 8),
-                      b: (present ? 84 : fill ? 64 : 44) + barH};
+                      b: (present ? 84 : fill ? 64 : 44) + named + barH};
       const bar = narrow || fill ? 0 : 70;             // room for the colour bar at the right
       const gapX = fill ? 16 : 48;                     // room for the next panel's y tick labels, if it has any
       const gapY = titleH + (fill ? 12 : 36);          // the next row's titles, and this row's x tick labels
@@ -460,6 +463,7 @@
       const {side, nPanels, present, narrow, font, titleH, margin, bar, gapX, gapY, plotW, cols, rows, cellW, cellH,
              inner} = g;
       const [[x0, x1], [y0, y1]] = s.bounds;
+      const [xTitle, yTitle] = s.axes || ['x', 'y'];     // a plane through a network's weights names its axes
       this.titleFont = {width: cellW, size: g.titleSize, lines: g.titleLines};
       const layout = {
         width, height: g.height, margin, showlegend: !side, dragmode: false, hovermode: 'closest',
@@ -475,12 +479,12 @@
         const left = (g.indent + col * (cellW + gapX)) / (plotW + bar);
         const top = 1 - (titleH + row * (cellH + gapY)) / inner;
         layout['xaxis' + ax] = {domain: [left, left + cellW / (plotW + bar)], range: [x0, x1], constrain: 'domain',
-                                showgrid: false, zeroline: false, anchor: 'y' + ax, title: {text: row === rows - 1 || !side ? 'x' : ''},
+                                showgrid: false, zeroline: false, anchor: 'y' + ax, title: {text: row === rows - 1 || !side ? xTitle : ''},
                                 showticklabels: !g.fill || row === rows - 1, automargin: false,
                                 ticklabeloverflow: 'hide past domain'};    // side by side, the ends' labels would meet
         layout['yaxis' + ax] = {domain: [Math.max(top - cellH / inner, 0), top], range: [y0, y1],
                                 scaleanchor: 'x' + ax, constrain: 'domain', showgrid: false, zeroline: false,
-                                anchor: 'x' + ax, title: {text: col === 0 && !narrow ? 'y' : ''},
+                                anchor: 'x' + ax, title: {text: col === 0 && !narrow ? yTitle : ''},
                                 showticklabels: !g.fill || col === 0, automargin: false};
         if (side) {
           const r = p.runs[i];
@@ -599,6 +603,7 @@
         ctx.beginPath();
         ctx.rect(xa._offset, ya._offset, xa._length, ya._length);
         ctx.clip();
+        if (this.runs.finals) symbol(ctx, 'square', px(r.x[r.end]), py(r.y[r.end]), present ? 8 : 6, 'white', r.color);
         const from = k > 0 ? Math.max(0, s - k) : 0;
         if (from > 0) polyline(ctx, r, 0, from, px, py, alpha(r.color, 0.28), lineW, dot);
         polyline(ctx, r, from, s, px, py, r.color, k > 0 ? lineW + 1 : lineW, dot);
@@ -636,6 +641,7 @@
         }
         ctx.restore();
       }
+      if (this.boundaries) this.boundaries.show(step);
     }
 
     /** Show position ``i`` of the shown steps (clamped): no Plotly call, only the overlay is repainted. */
@@ -764,5 +770,204 @@
     return fitTitle(text, (1 - x) * width - 8, size);
   }
 
-  window.OptiscopeRace = {Race, decode, shownSteps, figure, MAX_SHOWN};
+  /* --- Network mode: what each network has learned ---------------------------------------------------------------
+   * A runs payload with a "network" field (viz/network.py) gets one small panel per run under the race: the training
+   * points, the network's probability of class 1 over them and its decision boundary (p = 1/2), at the last keyframe
+   * step at or before the step drawn, following the slider.  The payload carries each run's weights at the keyframes
+   * and the browser evaluates the networks itself (mlpLogits), which costs a few numbers per step, not an image.  The
+   * panels are plain canvases, redrawn only when the keyframe shown or their width changes.  The Race above calls
+   * setNetwork on every runs payload and boundaries.show from paint; nothing else here touches it. */
+  const CLASS_RGB = [[245, 147, 34], [8, 119, 189]];   // class 0 (orange) and class 1 (blue), as the page's caption says
+  const BOUNDARY_CELLS = 64;                          // the probability is evaluated on (cells + 1)² nodes
+  const SHADE = 0.55;                                 // strongest tint of the background, at p = 0 or 1
+
+  /** Logits of the MLP of layer ``sizes`` ([2, h1, (h2,) 1]) and ``activation`` ('tanh' or 'relu') at the points
+   *  (xs[p], ys[p]): landscapes.networks.mlp.logits.  ``w``: its flat weights, laid out as torch's
+   *  parameters_to_vector (per layer W, out × in row-major, then b). */
+  function mlpLogits(sizes, activation, w, xs, ys) {
+    const n = xs.length;
+    let a = [xs, ys], k = 0;
+    for (let l = 1; l < sizes.length; l++) {
+      const fanIn = sizes[l - 1], fanOut = sizes[l], hidden = l < sizes.length - 1, out = [];
+      for (let u = 0; u < fanOut; u++) {
+        const z = new Float64Array(n).fill(w[k + fanOut * fanIn + u]);             // the bias, then W a
+        for (let i = 0; i < fanIn; i++) {
+          const wi = w[k + u * fanIn + i], ai = a[i];
+          for (let p = 0; p < n; p++) z[p] += wi * ai[p];
+        }
+        if (hidden) for (let p = 0; p < n; p++) z[p] = activation === 'tanh' ? Math.tanh(z[p]) : Math.max(z[p], 0);
+        out.push(z);
+      }
+      k += fanOut * (fanIn + 1);
+      a = out;
+    }
+    return a[0];
+  }
+
+  /** The level set {z = 0} of values ``z`` on m × m nodes (row-major, row i at the i-th y) by marching squares, as
+   *  segments in node coordinates [x0, y0, x1, y1, ...]; a saddle cell is split by the sign at its centre. */
+  function zeroSegments(z, m) {
+    const out = [], t = (u, v) => u / (u - v);          // where the line from value u to value v crosses 0
+    for (let i = 0; i + 1 < m; i++) {
+      for (let j = 0; j + 1 < m; j++) {
+        const a = z[i * m + j], b = z[i * m + j + 1], c = z[(i + 1) * m + j + 1], d = z[(i + 1) * m + j];
+        const e = [];                                  // crossings on the bottom, right, top and left edges
+        if ((a > 0) !== (b > 0)) e.push([j + t(a, b), i]);
+        if ((b > 0) !== (c > 0)) e.push([j + 1, i + t(b, c)]);
+        if ((c > 0) !== (d > 0)) e.push([j + 1 - t(c, d), i + 1]);
+        if ((d > 0) !== (a > 0)) e.push([j, i + 1 - t(d, a)]);
+        if (e.length === 2) out.push(...e[0], ...e[1]);
+        else if (e.length === 4) {
+          const joined = ((a + b + c + d) > 0) === (a > 0);   // a and c joined through the centre: b and d cut off
+          if (joined) out.push(...e[0], ...e[1], ...e[2], ...e[3]);
+          else out.push(...e[0], ...e[3], ...e[1], ...e[2]);
+        }
+      }
+    }
+    return out;
+  }
+
+  class Boundaries {
+    /** The panels, placed right after the element ``after`` (the race's plot). */
+    constructor(after) {
+      this.el = document.createElement('div');
+      this.el.className = 'race-boundaries';
+      this.caption = document.createElement('p');
+      this.caption.className = 'race-boundaries-caption';
+      this.grid = document.createElement('div');
+      this.grid.className = 'race-boundary-grid';
+      this.el.append(this.caption, this.grid);
+      after.after(this.el);
+      this.panels = [];
+      this.step = null;
+      this.resize = new ResizeObserver(() => { if (this.step !== null) this.show(this.step); });
+      this.resize.observe(this.grid);
+    }
+
+    destroy() {
+      this.resize.disconnect();
+      this.el.remove();
+    }
+
+    /** A new runs payload: the data, the grid of nodes over it, and each run's keyframe weights. */
+    set(payload) {
+      const net = payload.network, xy = decode(net.x), [[x0, x1], [y0, y1]] = net.box, m = BOUNDARY_CELLS + 1;
+      const n = xy.length / 2, xs = new Float64Array(n), ys = new Float64Array(n);
+      for (let p = 0; p < n; p++) { xs[p] = xy[2 * p]; ys[p] = xy[2 * p + 1]; }
+      const gx = new Float64Array(m * m), gy = new Float64Array(m * m);
+      for (let i = 0; i < m; i++) {
+        for (let j = 0; j < m; j++) {
+          gx[i * m + j] = x0 + (j / (m - 1)) * (x1 - x0);
+          gy[i * m + j] = y0 + (i / (m - 1)) * (y1 - y0);
+        }
+      }
+      this.net = {sizes: net.sizes, activation: net.activation, box: net.box, steps: net.steps, xs, ys,
+                  labels: decode(net.y), gx, gy, m};
+      this.caption.textContent = net.caption;
+      const aspect = Math.min(Math.max((y1 - y0) / (x1 - x0), 0.5), 1);
+      while (this.panels.length < payload.runs.length) this.panels.push(this.panel());
+      while (this.panels.length > payload.runs.length) this.panels.pop().el.remove();
+      this.panels.forEach((pn, k) => {
+        const r = payload.runs[k];
+        Object.assign(pn, {run: r, w: decode(r.boundary.w), accuracy: decode(r.boundary.accuracy), shown: null});
+        pn.title.textContent = r.label;
+        pn.title.style.color = r.color;
+        pn.canvas.style.aspectRatio = String(1 / aspect);
+      });
+    }
+
+    panel() {
+      const el = document.createElement('figure'), canvas = document.createElement('canvas');
+      const title = document.createElement('figcaption'), note = document.createElement('div');
+      el.className = 'race-boundary';
+      title.className = 'race-boundary-title';
+      note.className = 'race-boundary-note';
+      el.append(title, canvas, note);
+      this.grid.append(el);
+      return {el, canvas, title, note, shown: null};
+    }
+
+    /** Show each network at the last keyframe at or before ``step``. */
+    show(step) {
+      if (!this.net) return;
+      this.step = step;
+      const steps = this.net.steps;
+      let k = 0;
+      while (k + 1 < steps.length && steps[k + 1] <= step) k++;
+      for (const pn of this.panels) {
+        const width = pn.canvas.clientWidth;
+        if (pn.shown === k && pn.width === width) continue;
+        pn.shown = k;
+        pn.width = width;
+        this.paintPanel(pn, k);
+        const r = pn.run, at = steps[k];
+        const gone = r.diverged_at >= 0 && at >= r.diverged_at;
+        pn.note.classList.toggle('diverged', gone);
+        pn.note.textContent = gone ? `diverged at step ${r.diverged_at}: its last finite weights`
+          : `step ${at} · ${(100 * pn.accuracy[k]).toFixed(1)}% correct`;
+      }
+      this.el.setAttribute('data-keyframe', String(steps[k]));
+    }
+
+    /** Draw run ``pn``'s network at keyframe ``k``: tinted probability, boundary, then the points. */
+    paintPanel(pn, k) {
+      const {sizes, activation, box: [[x0, x1], [y0, y1]], xs, ys, labels, gx, gy, m} = this.net;
+      const d = pn.w.length / this.net.steps.length, w = pn.w.subarray(k * d, (k + 1) * d);
+      const ratio = window.devicePixelRatio || 1, W = pn.canvas.clientWidth, H = pn.canvas.clientHeight;
+      if (!W || !H) return;
+      pn.canvas.width = Math.round(W * ratio);
+      pn.canvas.height = Math.round(H * ratio);
+      const ctx = pn.canvas.getContext('2d');
+      ctx.setTransform(ratio, 0, 0, ratio, 0, 0);
+      const z = mlpLogits(sizes, activation, w, gx, gy);
+      const image = new ImageData(m, m);              // pixel (j, row) shows node (j, m - 1 - row): y points up
+      for (let i = 0; i < m; i++) {
+        for (let j = 0; j < m; j++) {
+          const p = 1 / (1 + Math.exp(-z[i * m + j])), rgb = CLASS_RGB[p > 0.5 ? 1 : 0];
+          const tint = SHADE * Math.min(1, 2 * Math.abs(p - 0.5)), q = 4 * ((m - 1 - i) * m + j);
+          for (let c = 0; c < 3; c++) image.data[q + c] = Math.round(255 + tint * (rgb[c] - 255));
+          image.data[q + 3] = 255;
+        }
+      }
+      const tile = document.createElement('canvas');
+      tile.width = tile.height = m;
+      tile.getContext('2d').putImageData(image, 0, 0);
+      const cw = W / (m - 1), ch = H / (m - 1);         // pixels are centred on their nodes
+      ctx.imageSmoothingEnabled = true;
+      ctx.drawImage(tile, -cw / 2, -ch / 2, W + cw, H + ch);
+      const seg = zeroSegments(z, m);
+      ctx.beginPath();
+      for (let s = 0; s < seg.length; s += 4) {
+        ctx.moveTo(seg[s] * cw, H - seg[s + 1] * ch);
+        ctx.lineTo(seg[s + 2] * cw, H - seg[s + 3] * ch);
+      }
+      ctx.lineWidth = 2;
+      ctx.strokeStyle = '#111827';
+      ctx.stroke();
+      const own = mlpLogits(sizes, activation, w, xs, ys), radius = W > 240 ? 3 : 2.4;
+      for (let p = 0; p < xs.length; p++) {
+        const label = labels[p] > 0.5 ? 1 : 0, rgb = CLASS_RGB[label], wrong = (own[p] > 0 ? 1 : 0) !== label;
+        ctx.beginPath();
+        ctx.arc(((xs[p] - x0) / (x1 - x0)) * W, H - ((ys[p] - y0) / (y1 - y0)) * H, radius, 0, 2 * Math.PI);
+        ctx.fillStyle = `rgb(${rgb.map((v) => Math.round(0.85 * v)).join(',')})`;
+        ctx.fill();
+        ctx.lineWidth = wrong ? 1.6 : 0.8;
+        ctx.strokeStyle = wrong ? '#111827' : 'white';
+        ctx.stroke();
+      }
+    }
+  }
+
+  /** Network mode: make, update or drop the decision-boundary panels for runs payload ``payload``. */
+  Race.prototype.setNetwork = function (payload) {
+    if (!payload.network) {
+      if (this.boundaries) this.boundaries.destroy();
+      this.boundaries = null;
+      return;
+    }
+    this.boundaries = this.boundaries || new Boundaries(this.plot);
+    this.boundaries.set(payload);
+  };
+
+  window.OptiscopeRace = {Race, decode, shownSteps, figure, MAX_SHOWN, mlpLogits, zeroSegments};
 })();
