@@ -8,6 +8,11 @@ eigenvectors (Lanczos on Hessian-vector products), each with its six projected p
 grid.  The target (issue 19): training plus the PCA plane with its grid under 2 s on a 2-core machine.
 Times are the best of ``--repeats`` runs (the machine is shared, so the minimum is the least disturbed).
 
+Then, for the PCA plane, what the page sends: ``viz.network.build`` (accuracy over the steps, the race's two payloads
+with the decision-boundary keyframes, five charts, the table and the trust sentence), its time, and the bytes of the
+surface and runs payloads (the budget of one change: 150 kB) and of the charts (drawn only where the page shows them).
+The whole page's time, from training to the payloads, is held to the same 2 s.
+
 Run: ``python benchmarks/bench_network.py [--steps 500] [--repeats 3] [--resolution 80]``.
 """
 from __future__ import annotations
@@ -22,12 +27,16 @@ import numpy as np
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
+import optimizers  # noqa: E402
 from landscapes import networks  # noqa: E402
 from optimizers import network, planes  # noqa: E402
+from viz import network as network_view  # noqa: E402
+from viz.figures import PALETTE  # noqa: E402
 
 OPTIMIZERS = ("gd", "momentum", "nag", "adam", "adamw", "muon")
 NETWORKS = {"default (2-8-1)": {}, "largest (2-16-16-1)": {"layers": 2, "width": 16}}
 TARGET = 2.0
+PAYLOAD_BUDGET = 150_000     # bytes of the race's two payloads per change
 
 
 def best_of(fn: Callable[[], object], repeats: int) -> tuple[float, object]:
@@ -65,6 +74,30 @@ def main() -> None:
                 print(f"{label:22s} {net.dim:4d} {batch or 'full':>5} {train_time:7.3f} {kind:>8s} {fit_time:7.3f} "
                       f"{view_time:7.3f} {total:7.3f}  {verdict}")
     print("train: all six runs; fit: choosing the plane (PCA / random / Lanczos); view: six projections and the grid")
+    print()
+    print(f"{'network':22s} {'batch':>5s} {'build':>7s} {'page':>7s}  target {'surface':>8s} {'runs':>8s} "
+          f"{'keys':>5s} {'charts':>8s}  payload budget")
+    labels = {name: f"{optimizers.get(name).title} (lr={hp['lr']:g})" for name, hp in runs.items()}
+    colors = {name: PALETTE[i] for i, name in enumerate(runs)}
+    for label, settings in NETWORKS.items():
+        net = networks.get(**settings)
+        for batch in (0, 32):
+            def page(net=net, batch=batch):
+                trajectories, view = network.race(net, runs, args.steps, batch_size=batch, resolution=args.resolution)
+                return network_view.build(net, trajectories, view, labels, colors)
+            whole, built = best_of(page, args.repeats)
+            trajectories, view = network.race(net, runs, args.steps, batch_size=batch, resolution=args.resolution)
+            build_time, _ = best_of(lambda net=net, tr=trajectories, view=view: network_view.build(
+                net, tr, view, labels, colors), args.repeats)
+            sizes = network_view.payload_bytes(built)
+            sent = sizes["surface"] + sizes["runs"]
+            keys = len(built.runs["network"]["steps"])
+            verdict = "met" if whole < TARGET else "MISSED"
+            print(f"{label:22s} {batch or 'full':>5} {build_time:7.3f} {whole:7.3f}  {verdict:6s} "
+                  f"{sizes['surface'] / 1e3:7.1f}k {sizes['runs'] / 1e3:7.1f}k {keys:5d} "
+                  f"{sizes['charts'] / 1e3:7.1f}k  {sent / 1e3:.1f}k {'met' if sent <= PAYLOAD_BUDGET else 'MISSED'}")
+    print("build: viz.network.build alone; page: network.race (PCA plane) + build; surface + runs: one change's "
+          "payload; keys: decision-boundary keyframes")
 
 
 if __name__ == "__main__":

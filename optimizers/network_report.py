@@ -50,6 +50,7 @@ LR_GRID = studies.lr_grid(1e-3, 10.0, 13)      # three rates a decade: the lesso
 SPECTRUM = 10                                   # movement_spectrum(): this many principal directions
 
 
+@one_blas_thread
 def accuracy_series(net: NetworkLandscape, trajectory: Trajectory) -> Array:
     """``(steps + 1,)``: the fraction of training points a one-start run classifies correctly after every step."""
     return np.asarray(net.accuracy(trajectory.points[:, 0]), dtype=np.float64)
@@ -64,6 +65,7 @@ def steps_to_loss(trajectory: Trajectory, target: float) -> int:
     return int(hit[0]) if hit.size else -1
 
 
+@one_blas_thread
 def captured(plane: Plane, runs: Mapping[str, Trajectory], names: tuple[str, ...] = ()) -> float:
     """The share of the paths' movement that lies in the plane: ``1 - Σ dist² / Σ ‖θ - o‖²`` over the valid points
     of the runs ``names`` (all runs if empty), ``o`` the plane's origin.  For a PCA plane through the common start
@@ -74,6 +76,7 @@ def captured(plane: Plane, runs: Mapping[str, Trajectory], names: tuple[str, ...
     return float(np.clip(1.0 - np.sum(distance ** 2) / spread, 0.0, 1.0)) if spread > 0 else 0.0
 
 
+@one_blas_thread
 def movement_spectrum(runs: Mapping[str, Trajectory], names: tuple[str, ...] = (), k: int = SPECTRUM) -> Array:
     """``(k,)``: the share of the paths' movement ``Σ ‖θ - θ₀‖²`` (``θ₀`` the common start) along each of their
     ``k`` principal directions, largest first: the first two are a PCA plane's ``explained`` fractions, the rest

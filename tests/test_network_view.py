@@ -242,7 +242,7 @@ def test_runs_payload_carries_paths_on_the_plane_and_weights_at_the_keyframes(ne
     trajs, view = race
     payload = page.runs
     keys = np.array(payload["network"]["steps"])
-    assert np.array_equal(keys, vn.keyframes(300, net.dim, 3))
+    assert keys[0] == 0 and keys[-1] == 300 and set(keys.tolist()) <= set(vn.shown_steps(300).tolist())
     for item, name in zip(payload["runs"], NAMES, strict=True):
         tr, proj = trajs[name], view.projections[name]
         np.testing.assert_allclose(f32(item["x"]), proj.coords[:, 0, 0], rtol=1e-6, atol=1e-6)
@@ -343,10 +343,17 @@ def test_build_takes_the_layout_and_presenter_options(net, race):
     assert "steps to loss ≤ 0.05" in page.rows[0]
 
 
-def test_payload_bytes_add_up(page):
+def test_payload_bytes_add_up_and_the_boundaries_take_what_the_budget_leaves(net, race, page):
     sizes = vn.payload_bytes(page)
     assert sizes["surface"] == len(json.dumps(page.surface, separators=(",", ":")))
     assert sizes["total"] == sizes["surface"] + sizes["runs"] + sizes["charts"]
+    assert sizes["surface"] + sizes["runs"] <= vn.PAYLOAD_BUDGET
+    keys = len(page.runs["network"]["steps"])
+    one_more = 3 * (net.dim + 1) * 16 / 3                      # three runs' weights and accuracy at one keyframe
+    assert keys == len(vn.shown_steps(300)) or sizes["surface"] + sizes["runs"] + one_more > vn.PAYLOAD_BUDGET - \
+        vn.PAYLOAD_SLACK
+    small = vn.build(net, *race, *labels_of(race[0]), budget=100_000)
+    assert len(small.runs["network"]["steps"]) < keys
 
 
 def test_a_view_with_every_run_diverged_still_builds(diverging):

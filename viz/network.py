@@ -23,8 +23,9 @@ plane through weight space with the same ``race.js`` and the same controls as a 
   and per run ``"boundary": {"w": f32[K * d], "accuracy": f32[K]}``: the weights after each keyframe step
   (torch's ``parameters_to_vector`` order) and the training accuracy there.  The browser evaluates each network
   on a grid and draws the boundary of the last keyframe at or before the step shown, naming that step.
-  Keyframes are as many as :data:`BOUNDARY_BUDGET` bytes allow (at least :data:`MIN_KEYFRAMES`), half spaced
-  geometrically (the boundary moves most in the first steps) and half evenly (:func:`keyframes`).
+  Keyframes are as many as a byte budget allows (at least :data:`MIN_KEYFRAMES`), mostly spaced geometrically
+  (the boundary moves most in the first steps; :func:`keyframes`); :func:`build` gives them what the surface and
+  the paths leave of :data:`PAYLOAD_BUDGET`.
 
 - charts beside the race (plotly figures): training loss and accuracy over the steps; each run's true loss
   against the loss the plane shows under its path; each path's distance from the plane; how much of the paths'
@@ -44,7 +45,7 @@ import plotly.graph_objects as go
 
 from landscapes.networks import NetworkLandscape
 from optimizers import network_report
-from optimizers.network import NetworkView
+from optimizers.network import NetworkView, one_blas_thread
 from optimizers.network_report import Trust, error_percent, held_percent
 from optimizers.planes import Grid, Plane
 from optimizers.simulate import Trajectory
@@ -66,8 +67,10 @@ from viz.race_view import _b64, _digest
 Array = np.ndarray
 
 MAX_SHOWN = 300               # race.js's MAX_SHOWN: a longer run plays MAX_SHOWN + 1 evenly spaced steps
-BOUNDARY_BUDGET = 48_000      # bytes (base64) the decision boundaries may add to a runs payload
-MIN_KEYFRAMES = 6             # ... but at least this many keyframes, whatever the network's size
+PAYLOAD_BUDGET = 150_000      # bytes of JSON one change sends the race: the surface and runs payloads together
+PAYLOAD_SLACK = 4_000         # ... less about what the boundaries' own fields add (the data, the keyframe steps)
+BOUNDARY_BUDGET = 48_000      # bytes (base64) runs_payload gives the decision boundaries unless told (build: the rest)
+MIN_KEYFRAMES = 4             # ... but at least this many keyframes, whatever the network's size
 LOG_DECADES = 8               # the contour's log levels reach at most this many decades below its 99th percentile
 DATA_MARGIN = 0.12            # the boundary panels show the data's box grown by this share on each side
 CHART_HEIGHT = 360
@@ -353,21 +356,37 @@ class NetworkPage:
     alerts: tuple[str, ...] = ()
 
 
+def _size(payload: dict) -> int:
+    """Bytes of ``payload`` as compact JSON."""
+    return len(json.dumps(payload, separators=(",", ":")))
+
+
+@one_blas_thread
 def build(net: NetworkLandscape, trajs: Mapping[str, Trajectory], view: NetworkView, labels: Mapping[str, str],
           colors: Mapping[str, str], *, layout: str = "overlay", present: bool = False, trails: int = 0,
-          target: float = float(network_report.TARGET.default), budget: int = BOUNDARY_BUDGET) -> NetworkPage:
+          target: float = float(network_report.TARGET.default), budget: int = PAYLOAD_BUDGET) -> NetworkPage:
     """The payloads, charts, table and words of one network race (``trajs`` and ``view`` from
-    :func:`optimizers.network.race`); ``labels`` and ``colors`` per optimizer."""
+    :func:`optimizers.network.race`); ``labels`` and ``colors`` per optimizer.  The decision boundaries get what the
+    surface and the paths leave of ``budget`` bytes (at least :data:`MIN_KEYFRAMES` keyframes)."""
     names = list(trajs)
     runs = figure_runs(trajs, view, labels, colors)
     accuracy = {name: network_report.accuracy_series(net, tr) for name, tr in trajs.items()}
     trust = network_report.trust(view, trajs, labels)
+    surface = surface_payload(view)
+    spare = budget - _size(surface) - _size(race_view.runs_payload(runs, layout, present, trails)) - PAYLOAD_SLACK
+    sent = runs_payload(net, trajs, runs, accuracy, layout, present, trails, max(spare, 0))
+    for _ in range(3):                          # the boundaries' own fields took more than the slack: fewer keyframes
+        over = _size(surface) + _size(sent) - budget
+        if over <= 0 or len(sent["network"]["steps"]) <= MIN_KEYFRAMES:
+            break
+        spare -= over
+        sent = runs_payload(net, trajs, runs, accuracy, layout, present, trails, max(spare, 0))
     figures = (("loss", loss_figure(runs)), ("accuracy", accuracy_figure(runs, accuracy, names)),
                ("plane_loss", plane_loss_figure(runs, view, names)), ("distance", distance_figure(runs, view, names)),
                ("spectrum", spectrum_figure(network_report.movement_spectrum(trajs, view.fitted), view.plane,
                                             trust.captured)))
     return NetworkPage(
-        surface=surface_payload(view), runs=runs_payload(net, trajs, runs, accuracy, layout, present, trails, budget),
+        surface=surface, runs=sent,
         figures=tuple((key, fig.to_json()) for key, fig in figures),
         rows=summary_rows(runs, trajs, accuracy, trust, target), trust=trust,
         description=plane_description(view.plane, labels[(view.fitted or names)[0]]),
@@ -376,8 +395,7 @@ def build(net: NetworkLandscape, trajs: Mapping[str, Trajectory], view: NetworkV
 
 def payload_bytes(page: NetworkPage) -> dict[str, int]:
     """The JSON size in bytes of what a change sends: the two payloads and the charts."""
-    sizes = {"surface": len(json.dumps(page.surface, separators=(",", ":"))),
-             "runs": len(json.dumps(page.runs, separators=(",", ":"))),
+    sizes = {"surface": _size(page.surface), "runs": _size(page.runs),
              "charts": sum(len(fig) for _, fig in page.figures)}
     return {**sizes, "total": sum(sizes.values())}
 
