@@ -202,3 +202,38 @@ def test_statement_holds_over_its_domain(statement):
     assert len(set(result.values["data_seed"])) == result.n                       # a fresh data set each
     for axis in statement.domain.axes:
         assert axis.low <= result.values[axis.name].min() and result.values[axis.name].max() <= axis.high
+
+
+# --- the domains themselves ---------------------------------------------------------------------------------------
+
+def test_a_domain_draws_the_same_fresh_cases_every_time_and_says_so_in_words():
+    domain = network_validity.NetDomain({"width": 4}, (network_validity.Axis("x_scale", 2.0, 3.0),), steps=20, n=3,
+                                        seed=7)
+    first, again = network_validity.sample(domain), network_validity.sample(domain)
+    assert [c.values for c in first] == [c.values for c in again]
+    assert len({c.values["data_seed"] for c in first}) == 3 and len({c.init_seed for c in first}) == 3
+    for case in first:
+        assert case.net.params["width"] == 4 and case.net.params["x_scale"] == case["x_scale"]
+        assert case.net.params["data_seed"] == case["data_seed"]
+        tr = case.train({"gd": {"lr": 0.5}})["gd"]
+        np.testing.assert_array_equal(tr.points[0, 0], case.net.initial_weights("pytorch", case.init_seed))
+        assert tr.steps == 20
+    assert domain.words() == "3 fresh moons data sets and initial weights (2 → 4 → 1, tanh), x_scale 2–3, 20 steps"
+
+
+def test_a_domain_refuses_a_fixed_data_seed_and_unknown_settings():
+    with pytest.raises(ValueError, match="data_seed is drawn per case"):
+        network_validity.NetDomain({"data_seed": 3})
+    with pytest.raises(ValueError, match="unknown network settings lr"):
+        network_validity.NetDomain({"lr": 0.1})
+
+
+def test_describe_names_a_miss_by_its_seeds():
+    domain = network_validity.NetDomain(steps=1, n=4, seed=1)
+    statement = network_validity.NetStatement("test.width", "never", domain, lambda case: case["init_seed"] % 2 == 0)
+    result = network_validity.measure(statement)
+    miss = int(np.flatnonzero(~result.holds)[0])
+    words = network_validity.describe(result)
+    assert words.startswith(f"holds for {int(100 * result.fraction)}% of 4 sampled cases")
+    assert f"data_seed={int(result.values['data_seed'][miss])}, init_seed={int(result.values['init_seed'][miss])}" \
+        in words
