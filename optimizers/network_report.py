@@ -185,7 +185,7 @@ def tune_lr(net: NetworkLandscape, optimizer: str, steps: int, lrs: Array = LR_G
         raise ValueError(f"Invalid goal: {goal!r} (allowed: goal is one of {', '.join(GOALS)})")
     lrs = np.asarray(lrs, dtype=np.float64)
     start = np.tile(net.initial_weights(init, init_seed), (len(lrs), 1))
-    tr = simulate_batched(net, optimizer, start, steps, batch=0, diagnostics=False, **{**hyper, "lr": lrs})
+    tr = simulate_batched(net, optimizer, start, steps, batch=0, seed=0, diagnostics=False, **{**hyper, "lr": lrs})
     reached = tr.loss <= target
     first = np.where(reached.any(axis=0), reached.argmax(axis=0), -1)
     first = np.where((tr.diverged_at >= 0) & (first >= tr.diverged_at), -1, first)
