@@ -9,25 +9,30 @@ comparison.
 from __future__ import annotations
 
 import math
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
-from typing import Literal
+from typing import Any, Generic, Literal, SupportsFloat, TypeVar, cast
 
 import numpy as np
 
 Kind = Literal["float", "int", "bool", "choice"]
+V = TypeVar("V", bool, int, float, str)   # a parameter's value type (bool first: a bool is also an int)
+KIND_OF: dict[type, Kind] = {bool: "bool", int: "int", float: "float", str: "choice"}
 
 
 @dataclass(frozen=True)
-class Param:
-    """A validated scalar setting.
+class Param(Generic[V]):
+    """A validated scalar setting whose value has type ``V``: ``Param[float]``, ``Param[int]``, ``Param[bool]``
+    or ``Param[str]`` (a choice).
 
     ``low``/``high`` bound the value; ``low_open``/``high_open`` make a bound
     strict.  ``log`` marks ranges that span decades (the app draws a log
     slider).  ``choices`` lists the allowed strings of a ``choice`` parameter.
+    ``kind`` must agree with the type of ``default`` (it is checked).
     """
 
     name: str
-    default: float | int | bool | str
+    default: V
     low: float | None = None
     high: float | None = None
     help: str = ""
@@ -37,6 +42,10 @@ class Param:
     high_open: bool = False
     choices: tuple[str, ...] = ()
 
+    def __post_init__(self) -> None:
+        if KIND_OF[type(self.default)] != self.kind:
+            raise TypeError(f"Param {self.name!r}: a {self.kind} parameter cannot default to {self.default!r}")
+
     def range_text(self) -> str:
         """The allowed values, as a person would write them: ``0 < lr <= 10``."""
         if self.kind == "bool":
@@ -45,41 +54,32 @@ class Param:
             return f"{self.name} is one of " + ", ".join(self.choices)
         text = self.name
         if self.low is not None:
-            text = f"{_fmt(self.low)} {'<' if self.low_open else '<='} {text}"
+            text = f"{fmt(self.low)} {'<' if self.low_open else '<='} {text}"
         if self.high is not None:
-            text = f"{text} {'<' if self.high_open else '<='} {_fmt(self.high)}"
+            text = f"{text} {'<' if self.high_open else '<='} {fmt(self.high)}"
         if self.kind == "int":
             text += " (an integer)"
         return text
 
-    def validate(self, value: object) -> float | int | bool | str | np.ndarray:
-        """Return ``value`` converted to this parameter's type, or raise ``ValueError``.
-
-        Float parameters also accept a 1-D array (one value per start), which
-        ``simulate()`` uses to run many settings at once.
-        """
+    def validate(self, value: object) -> V:
+        """Return ``value`` converted to this parameter's type, or raise ``ValueError``."""
         bad = ValueError(f"Invalid {self.name}: {value!r} (allowed: {self.range_text()})")
         if self.kind == "bool":
             if isinstance(value, (bool, np.bool_)):
-                return bool(value)
+                return cast(V, bool(value))
             if isinstance(value, str) and value.lower() in ("true", "false", "1", "0"):
-                return value.lower() in ("true", "1")
+                return cast(V, value.lower() in ("true", "1"))
             if isinstance(value, (int, np.integer)) and value in (0, 1):
-                return bool(value)
+                return cast(V, bool(value))
             raise bad
         if self.kind == "choice":
             if isinstance(value, str) and value in self.choices:
-                return value
+                return cast(V, value)
             raise bad
-        if isinstance(value, (bool, np.bool_, str)):
+        if isinstance(value, (bool, np.bool_, str)) or not isinstance(value, SupportsFloat):
             raise bad
-        if self.kind == "float" and isinstance(value, np.ndarray) and value.ndim == 1:
-            arr = value.astype(np.float64)
-            if arr.size == 0 or not all(self._in_range(float(v)) for v in arr):
-                raise ValueError(f"Invalid {self.name}: every value must satisfy {self.range_text()}")
-            return arr
         try:
-            number = float(value)  # type: ignore[arg-type]
+            number = float(value)
         except (TypeError, ValueError, OverflowError):
             raise bad from None
         if not self._in_range(number):
@@ -87,8 +87,18 @@ class Param:
         if self.kind == "int":
             if number != int(number):
                 raise bad
-            return int(number)
-        return number
+            return cast(V, int(number))
+        return cast(V, number)
+
+    def validate_each(self, value: object) -> V | np.ndarray:
+        """:meth:`validate`, except that a float parameter also accepts a 1-D array (one value per start),
+        which ``simulate()`` uses to run many settings at once."""
+        if self.kind == "float" and isinstance(value, np.ndarray) and value.ndim == 1:
+            arr = value.astype(np.float64)
+            if arr.size == 0 or not all(self._in_range(float(v)) for v in arr):
+                raise ValueError(f"Invalid {self.name}: every value must satisfy {self.range_text()}")
+            return arr
+        return self.validate(value)
 
     def _in_range(self, number: float) -> bool:
         if not math.isfinite(number):
@@ -98,18 +108,19 @@ class Param:
         return not (below or above)
 
 
-def _fmt(x: float) -> str:
+def fmt(x: float) -> str:
+    """A number as a person writes it: ``0.001``, ``1e-08``, ``50``."""
     return f"{x:g}"
 
 
-def validate_all(params: tuple[Param, ...], values: dict[str, object], owner: str) -> dict[str, object]:
-    """Defaults overlaid with validated ``values``; unknown names raise ``ValueError``."""
+def validate_all(params: Sequence[Param[Any]], values: Mapping[str, object], owner: str) -> dict[str, object]:
+    """Defaults overlaid with validated ``values`` (:meth:`Param.validate_each`); unknown names raise ``ValueError``."""
     by_name = {p.name: p for p in params}
     unknown = sorted(set(values) - set(by_name))
     if unknown:
         allowed = ", ".join(by_name) or "none"
         raise ValueError(f"Unknown parameter {', '.join(map(repr, unknown))} for {owner}; allowed: {allowed}")
-    resolved = {p.name: p.default for p in params}
+    resolved: dict[str, object] = {p.name: p.default for p in params}
     for name, value in values.items():
-        resolved[name] = by_name[name].validate(value)
+        resolved[name] = by_name[name].validate_each(value)
     return resolved
