@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from landscapes.base import Array, Landscape, Suggested, stack_grad, stack_hessian
+from landscapes.base import Array, Landscape, stack_grad, stack_hessian
 
 
 def _xy(p: Array) -> tuple[Array, Array]:
@@ -83,11 +83,11 @@ def ravine(condition: float = 50.0, angle: float = 30.0) -> Landscape:
         minima=[[0.0, 0.0]],
         levels="log",   # runs close in geometrically: evenly spaced levels would put all their steps in one band
         params={"condition": condition, "angle": angle},
-        suggested=Suggested({   # by optimizer family; a member's own key overrides its family
+        suggested={   # by optimizer family; a member's own key overrides its family
             "gd": {"lr": 1.8}, "sgd": {"lr": 0.5}, "minibatch": {"lr": 1.0},
             "momentum": {"lr": 0.5, "momentum": 0.8}, "adagrad": {"lr": 1.0}, "rmsprop": {"lr": 0.1},
             "adadelta": {"lr": 1.0}, "adam": {"lr": 0.3}, "lion": {"lr": 0.05},
-        }),
+        },
     )
 
 
@@ -144,13 +144,13 @@ def rosenbrock() -> Landscape:
         start=[-1.5, 2.5],
         minima=[[1.0, 1.0]],
         levels="log",
-        suggested=Suggested({   # by optimizer family; a member's own key overrides its family
+        suggested={   # by optimizer family; a member's own key overrides its family
             "gd": {"lr": 0.001}, "sgd": {"lr": 0.0005}, "momentum": {"lr": 0.001, "momentum": 0.9},
             "adagrad": {"lr": 0.5}, "rmsprop": {"lr": 0.01}, "adadelta": {"lr": 1.0}, "adam": {"lr": 0.05},
             "lion": {"lr": 0.01},
             "sf_sgd": {"lr": 0.003}, "dadapt_adam": {"lr": 0.3}, "muon": {"lr": 0.03},
             "sam": {"lr": 0.0015, "radius": 0.02},
-        }),
+        },
     )
 
 
@@ -193,12 +193,12 @@ def himmelblau() -> Landscape:
         start=[-0.5, -0.5],
         minima=HIMMELBLAU_MINIMA,
         levels="log",
-        suggested=Suggested({   # by optimizer family; a member's own key overrides its family
+        suggested={   # by optimizer family; a member's own key overrides its family
             "gd": {"lr": 0.01}, "sgd": {"lr": 0.005}, "momentum": {"lr": 0.005, "momentum": 0.9},
             "adagrad": {"lr": 1.0}, "rmsprop": {"lr": 0.05}, "adadelta": {"lr": 1.0}, "adam": {"lr": 0.1},
             "lion": {"lr": 0.02},
             "sf_sgd": {"lr": 0.05}, "muon": {"lr": 0.05}, "dadapt_adam": {"lr": 0.2},
-        }),
+        },
     )
 
 
@@ -234,11 +234,11 @@ def rastrigin(amplitude: float = 10.0) -> Landscape:
         start=[3.3, -2.2],
         minima=[[0.0, 0.0]],
         levels="log",   # keeps the bowl under the dimples visible (√ levels pass the test too, with fewer rings)
-        suggested=Suggested({   # by optimizer family; a member's own key overrides its family
+        suggested={   # by optimizer family; a member's own key overrides its family
             "gd": {"lr": 0.002}, "momentum": {"lr": 0.002, "momentum": 0.9}, "adagrad": {"lr": 0.5},
             "rmsprop": {"lr": 0.05}, "adadelta": {"lr": 1.0}, "adam": {"lr": 0.1}, "lion": {"lr": 0.05},
             "sf_sgd": {"lr": 0.01},
-        }),
+        },
     )
 
 
@@ -273,10 +273,10 @@ def saddle() -> Landscape:
         start=[-1.8, 0.01],
         minima=[[0.0, -1.0], [0.0, 1.0]],
         levels="log",
-        suggested=Suggested({   # by optimizer family; a member's own key overrides its family
+        suggested={   # by optimizer family; a member's own key overrides its family
             "gd": {"lr": 0.1}, "momentum": {"lr": 0.05, "momentum": 0.9}, "adagrad": {"lr": 0.5},
             "rmsprop": {"lr": 0.02}, "adadelta": {"lr": 1.0}, "adam": {"lr": 0.05}, "lion": {"lr": 0.02},
-        }),
+        },
     )
 
 
@@ -327,12 +327,12 @@ def beale() -> Landscape:
         start=[1.0, 1.5],
         minima=[[3.0, 0.5]],
         levels="log",
-        suggested=Suggested({   # by optimizer family; a member's own key overrides its family
+        suggested={   # by optimizer family; a member's own key overrides its family
             "gd": {"lr": 0.01}, "sgd": {"lr": 0.005}, "momentum": {"lr": 0.005, "momentum": 0.9},
             "adagrad": {"lr": 0.5}, "rmsprop": {"lr": 0.01}, "adadelta": {"lr": 1.0}, "adam": {"lr": 0.05},
             "lion": {"lr": 0.01},
             "sf_sgd": {"lr": 0.01}, "muon": {"lr": 0.05},
-        }),
+        },
     )
 
 
@@ -372,10 +372,10 @@ def two_wells(tilt: float = 0.5) -> Landscape:
         minima=[[roots[0], 0.0], [roots[-1], 0.0]],
         levels="log",   # log above each well's minimum: rings close in around the shallow one too
         params={"tilt": tilt},
-        suggested=Suggested({   # by optimizer family; a member's own key overrides its family
+        suggested={   # by optimizer family; a member's own key overrides its family
             "gd": {"lr": 0.02}, "sgd": {"noise": 3.0}, "minibatch": {"noise": 3.0},
             "momentum": {"lr": 0.02, "momentum": 0.9}, "adagrad": {"lr": 0.5}, "rmsprop": {"lr": 0.02},
             "adadelta": {"lr": 1.0}, "adam": {"lr": 0.05}, "lion": {"lr": 0.02},
             "sf_sgd": {"lr": 0.1},
-        }),
+        },
     )

@@ -1,7 +1,7 @@
 """The :class:`Landscape` record every surface is built into."""
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator, Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -9,37 +9,6 @@ import numpy as np
 Array = np.ndarray
 Bounds = tuple[tuple[float, float], tuple[float, float]]
 LEVEL_SPACINGS = ("linear", "sqrt", "log")   # how a surface's contour levels are spaced (Landscape.levels)
-
-
-class Suggested(Mapping[str, Mapping[str, float]]):
-    """A surface's suggested hyperparameters: one table keyed by optimizer family, read per optimizer.
-
-    ``Suggested({"adam": {"lr": 0.3}, "nadam": {"lr": 0.5}})["amsgrad"]`` is ``{"lr": 0.3}``: a
-    family's settings apply to every member (the registry entry names its ``family``), and a key
-    naming one optimizer overrides its family's values.  Reading it looks the family up in
-    :mod:`optimizers.registry` (imported on first use: the registry depends on surfaces, not the reverse).
-    """
-
-    def __init__(self, table: Mapping[str, Mapping[str, float]] | None = None):
-        self.table = {key: dict(values) for key, values in (table or {}).items()}
-
-    def __getitem__(self, name: str) -> Mapping[str, float]:
-        from optimizers.registry import OPTIMIZERS, family_of
-
-        if name not in OPTIMIZERS:
-            raise KeyError(name)
-        merged = {**self.table.get(family_of(name), {}), **self.table.get(name, {})}
-        if not merged:
-            raise KeyError(name)
-        return merged
-
-    def __iter__(self) -> Iterator[str]:
-        from optimizers.registry import OPTIMIZERS, family_of
-
-        return iter([name for name in OPTIMIZERS if family_of(name) in self.table or name in self.table])
-
-    def __len__(self) -> int:
-        return sum(1 for _ in self)
 
 
 @dataclass(frozen=True, eq=False)
@@ -50,9 +19,10 @@ class Landscape:
     return shapes ``(...)``, ``(..., 2)`` and ``(..., 2, 2)``.  Dataset surfaces
     also set ``n_examples`` and ``grad_batch(p, idx)``: the mean gradient over
     the examples ``idx`` (shape ``(n, b)``) at points ``p`` (shape ``(n, 2)``).
-    ``suggested`` maps optimizer names to hyperparameters that make this
-    surface's default view converge visibly; the app starts from them.  It is
-    declared as one table per surface grouped by optimizer family (:class:`Suggested`).
+    ``suggested`` holds hyperparameters that make this surface's default view converge visibly;
+    the app starts from them.  It is plain data, one table per surface keyed by optimizer family
+    or by optimizer: a family's settings apply to every member, and a key naming one optimizer
+    overrides its family's values (the optimizer registry resolves a name: ``optimizers.registry.suggested``).
     ``levels`` says how its contour levels are spaced, chosen so that the paths of its default view
     cross several of them (see :func:`viz.figures.contour_grid`): ``"linear"`` (evenly in f),
     ``"sqrt"`` (evenly in √(f − f*)) or ``"log"`` (evenly in log₁₀ of the height above each minimum).
@@ -69,7 +39,7 @@ class Landscape:
     start: Array
     minima: Array
     params: Mapping[str, float] = field(default_factory=dict)
-    suggested: Mapping[str, Mapping[str, float]] = field(default_factory=Suggested)
+    suggested: Mapping[str, Mapping[str, float]] = field(default_factory=dict)
     levels: str = "log"
     n_examples: int | None = None
     grad_batch: Callable[[Array, Array], Array] | None = None
@@ -77,8 +47,6 @@ class Landscape:
     def __post_init__(self) -> None:
         if self.levels not in LEVEL_SPACINGS:
             raise ValueError(f"Invalid level spacing: {self.levels!r} (allowed: {', '.join(LEVEL_SPACINGS)})")
-        if not isinstance(self.suggested, Suggested):
-            object.__setattr__(self, "suggested", Suggested(self.suggested))
         object.__setattr__(self, "start", np.asarray(self.start, dtype=np.float64).reshape(2))
         object.__setattr__(self, "minima", np.asarray(self.minima, dtype=np.float64).reshape(-1, 2))
 

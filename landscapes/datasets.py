@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from landscapes.base import Array, Landscape, Suggested, stack_grad, stack_hessian
+from landscapes.base import Array, Landscape, stack_grad, stack_hessian
 
 DATA_SEED = 20240229
 N_EXAMPLES = 200
@@ -65,11 +65,11 @@ def linear_regression() -> Landscape:
         levels="log",
         n_examples=N_EXAMPLES,
         grad_batch=grad_batch,
-        suggested=Suggested({   # by optimizer family; a member's own key overrides its family
+        suggested={   # by optimizer family; a member's own key overrides its family
             "gd": {"lr": 0.2}, "sgd": {"lr": 0.05}, "minibatch": {"lr": 0.1, "batch_size": 16},
             "momentum": {"lr": 0.05, "momentum": 0.8}, "adagrad": {"lr": 1.0}, "rmsprop": {"lr": 0.05},
             "adadelta": {"lr": 1.0}, "adam": {"lr": 0.1}, "lion": {"lr": 0.03},
-        }),
+        },
     )
 
 
@@ -126,9 +126,9 @@ def logistic_regression() -> Landscape:
         levels="log",
         n_examples=N_EXAMPLES,
         grad_batch=grad_batch,
-        suggested=Suggested({   # by optimizer family; a member's own key overrides its family
+        suggested={   # by optimizer family; a member's own key overrides its family
             "gd": {"lr": 1.0}, "sgd": {"lr": 0.2}, "minibatch": {"lr": 0.5, "batch_size": 16},
             "momentum": {"lr": 0.3, "momentum": 0.9}, "adagrad": {"lr": 1.0}, "rmsprop": {"lr": 0.05},
             "adadelta": {"lr": 1.0}, "adam": {"lr": 0.1}, "lion": {"lr": 0.03},
-        }),
+        },
     )

@@ -1,405 +1,168 @@
-"""One step of a run written out: each update equation with this step's numbers substituted.
+"""One step of a run, prepared once for the page: its equations with the numbers substituted and what the
+step inspector draws of it, as a :class:`StepView`.
 
-``explain(landscape, record)`` takes a :class:`~optimizers.simulate.StepRecord` from
-``replay()`` and returns :class:`Line` objects such as::
-
-    m_t = β₁ m_{t-1} + (1 - β₁) g_t
-        = 0.9 · (0.1, -2) + 0.1 · (0.3, 4) = (0.12, -1.4)
-
-Every right-hand side is recomputed here from the step's inputs (the point and rule state
-before the step, the hyperparameters in force), not copied from the run, so the tests can check
-that the explanation and the update rule agree.  The equations are those of the registry, which
-follow the torch.optim pseudocode.  Each registry entry names its explainer (one of the ``*_lines``
-functions below); an entry without one is explained generically by :func:`named_lines`, from the
-intermediate values its rule returns in ``Step.extra`` and the entry declares in ``shown``.
+``explain(landscape, optimizer, record)`` takes a :class:`~optimizers.trajectory.StepRecord` from
+``replay()``.  The lines come from the entry's explainer (:mod:`optimizers.lines`); the arrows, points and
+ellipses are derived from those lines and from what the entry's view declares (its moment arrow, markers and
+ellipse), in θ's own units.  Figures only draw them (:mod:`viz.inspector`).
 """
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import TYPE_CHECKING
+from typing import Literal, NamedTuple
 
 import numpy as np
 
 from landscapes.base import Landscape
+from optimizers.lines import Line, StepContext, named_lines
+from optimizers.registry import resolve
 from optimizers.rules import PD_THRESHOLD
-
-if TYPE_CHECKING:          # the registry imports this module to attach each entry's explainer
-    from optimizers.registry import Optimizer
-    from optimizers.simulate import StepRecord
+from optimizers.sampling import Sampling
+from optimizers.spec import MomentArrow, Optimizer
+from optimizers.trajectory import StepRecord
 
 Array = np.ndarray
+Role = Literal["gradient", "moment", "update"]   # what an arrow shows; the figure colours it by its role
 
 
-def num(x: float) -> str:
-    """``x`` to 4 significant digits in LaTeX (``1.5\\times 10^{-5}`` for very small or large)."""
-    x = float(x)
-    if x == 0:
-        return "0"
-    if not np.isfinite(x):
-        return r"\infty" if x > 0 else (r"-\infty" if x < 0 else r"\text{NaN}")
-    text = f"{x:.4g}"
-    if "e" in text:
-        mantissa, exponent = text.split("e")
-        return rf"{mantissa}\times 10^{{{int(exponent)}}}"
-    return text
+class Arrow(NamedTuple):
+    """A displacement drawn from ``origin``."""
+
+    role: Role
+    label: str
+    origin: Array        # (2,)
+    vector: Array        # (2,)
 
 
-def vec(v: Array) -> str:
-    """A 2-vector as a column (narrow enough for a phone's width)."""
-    return rf"\begin{{pmatrix}}{num(v[0])}\\ {num(v[1])}\end{{pmatrix}}"
+class Mark(NamedTuple):
+    """A point drawn on the step: the look-ahead point, or one of the entry's markers (with its ρ-ball)."""
+
+    point: Array         # (2,)
+    label: str
+    color: str | None    # None: drawn in the gradient's colour (the look-ahead point, where it is measured)
+    symbol: str = "x"
+    radius: float = 0.0  # > 0: a circle of this radius around the point before the step is drawn too
 
 
-def mat(h: Array) -> str:
-    """A 2×2 matrix."""
-    return rf"\begin{{pmatrix}}{num(h[0, 0])} & {num(h[0, 1])}\\ {num(h[1, 0])} & {num(h[1, 1])}\end{{pmatrix}}"
+class Shape(NamedTuple):
+    """A 2×2 positive definite matrix ``M`` drawn at θ_{t-1} as the ellipse ``{θ + c M^{1/2} u : ‖u‖ = 1}``.
 
+    For an inverse Hessian that is the shape of the fitted quadratic's contour; all shapes of one step share
+    the scale ``c``, so their sizes compare.  ``estimate`` is the method's own matrix; the other is the true
+    inverse Hessian beside it.
+    """
 
-def show(value: Array | float) -> str:
-    """Scalar, 2-vector or 2×2 matrix, whichever ``value`` is."""
-    arr = np.asarray(value)
-    return num(arr) if arr.ndim == 0 else vec(arr) if arr.ndim == 1 else mat(arr)
-
-
-def sc(x: float) -> str:
-    """A scalar factor, parenthesized when negative."""
-    return f"({num(x)})" if x < 0 else num(x)
-
-
-@dataclass(frozen=True)
-class Line:
-    """``lhs = formula = numbers = value``: one equation of the step."""
-
-    key: str             # what it computes: "grad", "moment", "eff_lr", "point", ...
-    lhs: str             # LaTeX of the quantity, e.g. ``m_t``
-    formula: str         # symbolic right-hand side
-    numbers: str         # the right-hand side with this step's numbers ("" when the value is given)
-    value: Array         # the result
-
-    @property
-    def latex(self) -> str:
-        if not self.numbers:
-            return rf"{self.lhs} = {self.formula} = {show(self.value)}"
-        return (rf"\begin{{aligned}}{self.lhs} &= {self.formula}\\ "
-                rf"&= {self.numbers}\\ &= {show(self.value)}\end{{aligned}}")
+    label: str
+    matrix: Array        # (2, 2)
+    estimate: bool
 
 
 @dataclass(frozen=True)
-class Explanation:
-    """The lines of one step and short remarks about it (which branch was taken, divergence)."""
+class StepView:
+    """Step ``t`` of one start, as the page shows it: equations, remarks, and the inspector's drawing."""
 
+    t: int
     lines: list[Line]
     notes: list[str]
+    arrows: list[Arrow]      # the plain gradient step, the momentum's share (if the entry draws one), the update
+    marks: list[Mark]
+    shapes: list[Shape]
 
     def line(self, key: str) -> Line:
         return next(line for line in self.lines if line.key == key)
 
-
-def hp_value(record: StepRecord, name: str, index: int = 0) -> float:
-    """Hyperparameter ``name`` in force at this step for start ``index`` (a scalar, or one value per start)."""
-    value = np.asarray(record.hp[name], dtype=np.float64).ravel()
-    return float(value[index if value.size > 1 else 0])
+    def has(self, key: str) -> bool:
+        return any(line.key == key for line in self.lines)
 
 
-@dataclass(frozen=True)
-class _Step:
-    """One start's view of a :class:`StepRecord`, with the helpers the explainers share."""
-
-    landscape: Landscape
-    opt: Optimizer
-    rec: StepRecord
-    i: int
-
-    @property
-    def t(self) -> int:
-        return self.rec.t
-
-    @property
-    def theta(self) -> Array:
-        return self.rec.theta[self.i]
-
-    def hp(self, name: str) -> float:
-        return hp_value(self.rec, name, self.i)
-
-    def state(self, field: str) -> Array:
-        return np.asarray(getattr(self.rec.state, field))[self.i]
-
-    def grad_line(self, at: Array | None = None, at_tex: str = r"\theta_{t-1}") -> Line:
-        """``g_t``: recomputed for full-gradient methods, the sampled one otherwise (with the true gradient beside)."""
-        if self.opt.sampling != "full":
-            return Line("grad", "g_t", r"\text{sampled gradient at } \theta_{t-1}", "", self.rec.step.grad[self.i])
-        point = self.theta if at is None else at
-        g = self.landscape.grad(point[None, :])[0]
-        return Line("grad", "g_t", rf"\nabla f({at_tex})", rf"\nabla f{vec(point)}", g)
-
-    def point_line(self, formula: str, numbers: str, update: Array) -> Line:
-        return Line("point", r"\theta_t", formula, f"{vec(self.theta)} {numbers}", self.theta + update)
-
-
-def _minus(factor: float, v: Array) -> str:
-    return rf"- {sc(factor)}\, {vec(v)}"
-
-
-# --- one function per rule; each returns its lines ---------------------------------------------------
-
-def gd_lines(s: _Step) -> list[Line]:
-    lines = [s.grad_line()]
-    if s.opt.sampling != "full":
-        true = s.landscape.grad(s.theta[None, :])[0]
-        lines.append(Line("full_grad", r"\nabla f(\theta_{t-1})", r"\text{full gradient, for comparison}", "", true))
-        lines.append(Line("noise", r"g_t - \nabla f(\theta_{t-1})", r"\text{sampling noise}", "",
-                          s.rec.step.grad[s.i] - true))
-    g, lr = lines[0].value, s.hp("lr")
-    lines.append(s.point_line(r"\theta_{t-1} - \gamma\, g_t", _minus(lr, g), -lr * g))
-    return lines
-
-
-def momentum_lines(s: _Step) -> list[Line]:
-    grad = s.grad_line()
-    g, mu, lr = grad.value, s.hp("momentum"), s.hp("lr")
-    if s.t == 1:
-        moment = Line("moment", "b_1", r"g_1 \quad(\text{first step})", "", g)
-    else:
-        prev = s.state("trace")
-        b = mu * prev + g
-        moment = Line("moment", "b_t", r"\mu\, b_{t-1} + g_t", rf"{num(mu)}\, {vec(prev)} + {vec(g)}", b)
-    b = moment.value
-    return [grad, moment, s.point_line(r"\theta_{t-1} - \gamma\, b_t", _minus(lr, b), -lr * b)]
-
-
-def nag_lines(s: _Step) -> list[Line]:
-    mu, lr, prev = s.hp("momentum"), s.hp("lr"), s.state("trace")
-    ahead = s.theta - mu * prev
-    look = Line("lookahead", r"\tilde\theta_t", r"\theta_{t-1} - \mu\, v_{t-1}",
-                f"{vec(s.theta)} {_minus(mu, prev)}", ahead)
-    grad = s.grad_line(ahead, r"\tilde\theta_t")
-    v = mu * prev + lr * grad.value
-    moment = Line("moment", "v_t", r"\mu\, v_{t-1} + \gamma\, g_t",
-                  rf"{num(mu)}\, {vec(prev)} + {num(lr)}\, {vec(grad.value)}", v)
-    return [look, grad, moment, s.point_line(r"\theta_{t-1} - v_t", f"- {vec(v)}", -v)]
-
-
-def adagrad_lines(s: _Step) -> list[Line]:
-    grad = s.grad_line()
-    g, lr, eps, prev = grad.value, s.hp("lr"), s.hp("eps"), s.state("sum_sq")
-    total = prev + g * g
-    eff = lr / (np.sqrt(total) + eps)
-    return [
-        grad,
-        Line("sum", "s_t", r"s_{t-1} + g_t^2", f"{vec(prev)} + {vec(g)}^2", total),
-        Line("eff_lr", r"\eta_t", r"\gamma \,/\, (\sqrt{s_t} + \epsilon)",
-             rf"{num(lr)} \,/\, (\sqrt{{{vec(total)}}} + {num(eps)})", eff),
-        s.point_line(r"\theta_{t-1} - \eta_t \odot g_t", rf"- {vec(eff)} \odot {vec(g)}", -eff * g),
-    ]
-
-
-def _square_avg(s: _Step, rho: float, prev: Array, g: Array, name: str = "v") -> Line:
-    v = rho * prev + (1 - rho) * g * g
-    return Line(name, f"{name}_t", rf"\rho\, {name}_{{t-1}} + (1 - \rho)\, g_t^2",
-                rf"{num(rho)}\, {vec(prev)} + {num(1 - rho)}\, {vec(g)}^2", v)
-
-
-def rmsprop_lines(s: _Step) -> list[Line]:
-    grad = s.grad_line()
-    g, lr, eps = grad.value, s.hp("lr"), s.hp("eps")
-    avg = _square_avg(s, s.hp("rho"), s.state("square_avg"), g)
-    eff = lr / (np.sqrt(avg.value) + eps)
-    return [
-        grad, avg,
-        Line("eff_lr", r"\eta_t", r"\gamma \,/\, (\sqrt{v_t} + \epsilon)",
-             rf"{num(lr)} \,/\, (\sqrt{{{vec(avg.value)}}} + {num(eps)})", eff),
-        s.point_line(r"\theta_{t-1} - \eta_t \odot g_t", rf"- {vec(eff)} \odot {vec(g)}", -eff * g),
-    ]
-
-
-def adadelta_lines(s: _Step) -> list[Line]:
-    grad = s.grad_line()
-    g, lr, rho, eps = grad.value, s.hp("lr"), s.hp("rho"), s.hp("eps")
-    avg = _square_avg(s, rho, s.state("square_avg"), g)
-    u_prev = s.state("acc_delta")
-    ratio = np.sqrt(u_prev + eps) / np.sqrt(avg.value + eps)
-    delta = ratio * g
-    u = rho * u_prev + (1 - rho) * delta * delta
-    return [
-        grad, avg,
-        Line("delta", r"\Delta_t", r"\frac{\sqrt{u_{t-1} + \epsilon}}{\sqrt{v_t + \epsilon}} \odot g_t",
-             rf"\frac{{\sqrt{{{vec(u_prev)} + {num(eps)}}}}}{{\sqrt{{{vec(avg.value)} + {num(eps)}}}}} \odot {vec(g)}",
-             delta),
-        Line("acc_delta", "u_t", r"\rho\, u_{t-1} + (1 - \rho)\, \Delta_t^2",
-             rf"{num(rho)}\, {vec(u_prev)} + {num(1 - rho)}\, {vec(delta)}^2", u),
-        s.point_line(r"\theta_{t-1} - \gamma\, \Delta_t", _minus(lr, delta), -lr * delta),
-    ]
-
-
-def _first_moment(s: _Step, g: Array) -> Line:
-    b1, prev = s.hp("beta1"), s.state("mu")
-    return Line("moment", "m_t", r"\beta_1 m_{t-1} + (1 - \beta_1)\, g_t",
-                rf"{num(b1)}\, {vec(prev)} + {num(1 - b1)}\, {vec(g)}", b1 * prev + (1 - b1) * g)
-
-
-def _second_moment(s: _Step, g: Array) -> Line:
-    b2, prev = s.hp("beta2"), s.state("nu")
-    return Line("v", "v_t", r"\beta_2 v_{t-1} + (1 - \beta_2)\, g_t^2",
-                rf"{num(b2)}\, {vec(prev)} + {num(1 - b2)}\, {vec(g)}^2", b2 * prev + (1 - b2) * g * g)
-
-
-def adam_family_lines(s: _Step) -> list[Line]:
-    grad = s.grad_line()
-    g, t = grad.value, s.t
-    lr, b1, b2, eps = s.hp("lr"), s.hp("beta1"), s.hp("beta2"), s.hp("eps")
-    m, v = _first_moment(s, g), _second_moment(s, g)
-    lines = [grad, m, v]
-    scale = v
-    if s.opt.name == "amsgrad":
-        prev = s.state("nu_max")
-        scale = Line("v_max", r"\hat v_t", r"\max(\hat v_{t-1},\, v_t)", rf"\max({vec(prev)},\ {vec(v.value)})",
-                     np.maximum(prev, v.value))
-        lines.append(scale)
-    sym = r"\hat v_t" if s.opt.name == "amsgrad" else "v_t"
-    if s.opt.name != "adam" or s.rec.hp.get("bias_correction", True):
-        c1, c2 = 1 - b1**t, 1 - b2**t
-        denom = np.sqrt(scale.value) / np.sqrt(c2) + eps
-        lines.append(Line("denom", "d_t", rf"\sqrt{{{sym}}} \,/\, \sqrt{{1 - \beta_2^{{t}}}} + \epsilon",
-                          rf"\sqrt{{{vec(scale.value)}}} \,/\, \sqrt{{{num(c2)}}} + {num(eps)}", denom))
-        eff = lr / c1 / denom
-        lines.append(Line("eff_lr", r"\eta_t", r"\gamma \,/\, \bigl((1 - \beta_1^{t})\, d_t\bigr)",
-                          rf"{num(lr)} \,/\, ({num(c1)}\, {vec(denom)})", eff))
-    else:
-        denom = np.sqrt(v.value) + eps
-        eff = lr / denom
-        lines.append(Line("eff_lr", r"\eta_t", r"\gamma \,/\, (\sqrt{v_t} + \epsilon)"
-                          r"\quad(\text{no bias correction})",
-                          rf"{num(lr)} \,/\, (\sqrt{{{vec(v.value)}}} + {num(eps)})", eff))
-    update = -eff * m.value
-    formula, numbers = r"\theta_{t-1} - \eta_t \odot m_t", rf"- {vec(eff)} \odot {vec(m.value)}"
-    if s.opt.name == "adamw":
-        wd = s.hp("weight_decay")
-        update = update - lr * wd * s.theta
-        formula += r" - \gamma\lambda\, \theta_{t-1}"
-        numbers += rf" - {num(lr)} \cdot {num(wd)}\, {vec(s.theta)}"
-    lines.append(s.point_line(formula, numbers, update))
-    return lines
-
-
-def nadam_lines(s: _Step) -> list[Line]:
-    grad = s.grad_line()
-    g, t = grad.value, s.t
-    lr, b1, b2, eps, psi = (s.hp(k) for k in ("lr", "beta1", "beta2", "eps", "momentum_decay"))
-    m, v = _first_moment(s, g), _second_moment(s, g)
-    mu_t = b1 * (1 - 0.5 * 0.96 ** (t * psi))
-    mu_next = b1 * (1 - 0.5 * 0.96 ** ((t + 1) * psi))
-    prev_product = float(s.state("mu_product")[0])
-    product = prev_product * mu_t
-    denom = np.sqrt(v.value / (1 - b2**t)) + eps
-    c_g = (1 - mu_t) / (1 - product)
-    c_m = mu_next / (1 - product * mu_next)
-    mix = c_g * g + c_m * m.value
-    return [
-        grad, m, v,
-        Line("mu_t", r"\mu_t", r"\beta_1\bigl(1 - \tfrac12\, 0.96^{\,t\psi}\bigr)",
-             rf"{num(b1)}\,(1 - 0.5 \cdot 0.96^{{{t} \cdot {num(psi)}}})", np.float64(mu_t)),
-        Line("mu_next", r"\mu_{t+1}", r"\beta_1\bigl(1 - \tfrac12\, 0.96^{\,(t+1)\psi}\bigr)",
-             rf"{num(b1)}\,(1 - 0.5 \cdot 0.96^{{{t + 1} \cdot {num(psi)}}})", np.float64(mu_next)),
-        Line("mu_product", r"\Pi_t", r"\Pi_{t-1}\, \mu_t", rf"{num(prev_product)} \cdot {num(mu_t)}",
-             np.float64(product)),
-        Line("denom", "d_t", r"\sqrt{v_t / (1 - \beta_2^t)} + \epsilon",
-             rf"\sqrt{{{vec(v.value)} / {num(1 - b2**t)}}} + {num(eps)}", denom),
-        Line("mix", "n_t", r"\frac{1 - \mu_t}{1 - \Pi_t}\, g_t + \frac{\mu_{t+1}}{1 - \Pi_t\mu_{t+1}}\, m_t",
-             rf"{num(c_g)}\, {vec(g)} + {num(c_m)}\, {vec(m.value)}", mix),
-        s.point_line(r"\theta_{t-1} - \gamma\, n_t \oslash d_t", rf"- {num(lr)}\, {vec(mix)} \oslash {vec(denom)}",
-                     -lr * mix / denom),
-    ]
-
-
-def lion_lines(s: _Step) -> list[Line]:
-    grad = s.grad_line()
-    g, lr, b1, b2, wd, prev = grad.value, s.hp("lr"), s.hp("beta1"), s.hp("beta2"), s.hp("weight_decay"), s.state("mu")
-    c = b1 * prev + (1 - b1) * g
-    update = -lr * (np.sign(c) + wd * s.theta)
-    return [
-        grad,
-        Line("interp", "c_t", r"\beta_1 m_{t-1} + (1 - \beta_1)\, g_t",
-             rf"{num(b1)}\, {vec(prev)} + {num(1 - b1)}\, {vec(g)}", c),
-        s.point_line(r"\theta_{t-1} - \gamma\,\bigl(\operatorname{sign}(c_t) + \lambda\,\theta_{t-1}\bigr)",
-                     rf"- {num(lr)} \cdot \bigl({vec(np.sign(c))} + {num(wd)}\, {vec(s.theta)}\bigr)", update),
-        Line("moment", "m_t", r"\beta_2 m_{t-1} + (1 - \beta_2)\, g_t",
-             rf"{num(b2)}\, {vec(prev)} + {num(1 - b2)}\, {vec(g)}", b2 * prev + (1 - b2) * g),
-    ]
-
-
-def newton_lines(s: _Step) -> list[Line]:
-    grad = s.grad_line()
-    g = grad.value
-    h = s.landscape.hessian(s.theta[None, :])[0]
-    lam_min = float(np.linalg.eigvalsh(h)[0])
-    hess = Line("hessian", "H_t", r"\nabla^2 f(\theta_{t-1})", rf"\nabla^2 f{vec(s.theta)}", h)
-    lam = Line("lambda_min", r"\lambda_{\min}(H_t)", r"\text{smallest eigenvalue}", "", np.float64(lam_min))
-    newton_step = not bool(s.rec.step.fallback[s.i])
-    if newton_step:
-        lr = s.hp("lr")
-        direction = np.linalg.solve(h, g)
-        return [grad, hess, lam,
-                Line("direction", "p_t", r"H_t^{-1} g_t", rf"{mat(h)}^{{-1}} {vec(g)}", direction),
-                s.point_line(r"\theta_{t-1} - \gamma\, p_t", _minus(lr, direction), -lr * direction)]
-    lr = s.hp("fallback_lr")
-    return [grad, hess, lam,
-            s.point_line(r"\theta_{t-1} - \gamma_{\mathrm{fb}}\, g_t", _minus(lr, g), -lr * g)]
-
-
-def named_lines(s: _Step) -> list[Line]:
-    """The generic explainer: the learning rate in force, then each value the entry declares in ``shown``
-    (taken from the rule's ``Step.extra``, or ``Step.grad`` for ``"grad"``), then the update actually applied.
-
-    These values are the rule's own; the tests check the rule itself against an independent reference.
-    """
-    step = s.rec.step
-    lines = [Line("lr", r"\gamma", r"\text{lr in force at this step}", "", np.float64(s.hp("lr")))]
-    for shown in s.opt.shown:
-        value = step.grad if shown.key == "grad" else step.extra[shown.key]
-        lines.append(Line(shown.key, shown.lhs, shown.formula, "", np.asarray(value)[s.i]))
-    update = step.update[s.i]
-    lines.append(s.point_line(r"\theta_{t-1} + \Delta\theta_t", f"+ {vec(update)}", update))
-    return lines
-
-
-def line_search_notes(s: _Step) -> list[str]:
-    """BFGS: say so when the backtracking line search accepted no step (``α_t = 0``, Nocedal & Wright Alg. 3.1)."""
-    if float(np.asarray(s.rec.step.extra["alpha"])[s.i]) != 0.0:
-        return []
-    return ["The line search found no acceptable step here: none of the 41 trial lengths γ·2^(−j), j = 0 … 40, "
-            "lowered the loss by the Armijo amount, so α_t = 0 and the point did not move. This happens when the "
-            "loss can no longer decrease measurably along p_t, typically once a minimum has been reached to "
-            "rounding precision. With the same point and the same H, every later step repeats the same search "
-            "(only a learning-rate schedule, by changing γ, could change the outcome)."]
-
-
-def explain(landscape: Landscape, optimizer: str | Optimizer, record: StepRecord, index: int = 0) -> Explanation:
-    """The equations of step ``record.t`` for start ``index``, with its numbers substituted."""
-    from optimizers.simulate import resolve  # deferred: simulate imports the registry, which imports this module
-
+def explain(landscape: Landscape, optimizer: str | Optimizer, record: StepRecord, index: int = 0) -> StepView:
+    """Step ``record.t`` of start ``index``: its equations with the numbers substituted, remarks, and the
+    arrows, points and ellipses the inspector draws."""
     opt = resolve(optimizer)
-    s = _Step(landscape, opt, record, index)
-    lines = (opt.explainer or named_lines)(s)
-    result = Explanation(lines, [])
-    if opt.explainer is None:
-        result.notes.append("These values are the update rule's own intermediate results, shown as it computed "
-                            "them; the tests check that rule against an independent implementation.")
-    if opt.notes is not None:                      # the entry's own remarks on this step
-        result.notes.extend(opt.notes(s))
+    s = StepContext(landscape, record, index, opt.maths.sampling, opt.view.shown)
+    lines = (opt.view.explainer or named_lines)(s)
+    view = StepView(record.t, lines, [], [], [], [])
+    view.notes.extend(_notes(opt, s, view))
+    view.arrows.extend(_arrows(opt, s, view))
+    view.marks.extend(_marks(opt, s, view))
+    view.shapes.extend(_shapes(opt, s))
+    return view
+
+
+def _notes(opt: Optimizer, s: StepContext, view: StepView) -> list[str]:
+    record, index = s.rec, s.i
+    notes = []
+    if opt.view.explainer is None:
+        notes.append("These values are the update rule's own intermediate results, shown as it computed "
+                     "them; the tests check that rule against an independent implementation.")
+    if opt.view.notes is not None:                 # the entry's own remarks on this step
+        notes.extend(opt.view.notes(s))
     if record.hp["schedule"] != "constant" or record.hp.get("warmup_steps", 0):
-        held = ", ".join(f"{k} = {s.hp(k):.4g}" for k in ("lr", "momentum") if k in record.hp)
-        result.notes.append(f"The schedule sets {held} at this step.")
-    if "fallback" in opt.diagnostics:              # Newton: which branch the step took
+        held = ", ".join(f"{k} = {s.hp(k):.4g}" for k in (*opt.maths.scheduled, opt.maths.warmup) if k in record.hp)
+        notes.append(f"The schedule sets {held} at this step.")
+    if record.step.fallback is not None:           # Newton: which branch the step took
         if record.step.fallback[index]:
             why = ("the Hessian is not positive definite" if record.hp["fallback"]
                    else "the Hessian is (nearly) singular")
-            result.notes.append(f"Here {why}, so Newton's method took a plain gradient step instead.")
-        elif float(result.line("lambda_min").value) <= PD_THRESHOLD:
-            result.notes.append("The Hessian is not positive definite and the fallback is off, so the Newton step "
-                                "jumps to where the fitted quadratic is flat: a saddle or a maximum, not a minimum.")
-    if opt.sampling != "full":
-        result.notes.append("The gradient is an estimate from sampled examples (or, on an analytic surface, the true "
+            notes.append(f"Here {why}, so Newton's method took a plain gradient step instead.")
+        elif float(view.line("lambda_min").value) <= PD_THRESHOLD:
+            notes.append("The Hessian is not positive definite and the fallback is off, so the Newton step "
+                         "jumps to where the fitted quadratic is flat: a saddle or a maximum, not a minimum.")
+    if opt.maths.sampling is not Sampling.FULL:
+        notes.append("The gradient is an estimate from sampled examples (or, on an analytic surface, the true "
                      "gradient plus Gaussian noise), so it cannot be recomputed from θ alone.")
     if record.diverged[index]:
-        result.notes.append("This step left the region around the plot (or produced a non-finite loss): the run "
+        notes.append("This step left the region around the plot (or produced a non-finite loss): the run "
                      "diverged here, and its recorded point stays at θ_{t-1}.")
-    return result
+    return notes
+
+
+def _arrows(opt: Optimizer, s: StepContext, view: StepView) -> list[Arrow]:
+    """The gradient step, the momentum's share (as the entry's ``moment_arrow`` says) and the update taken.
+
+    Heavy ball: ``Δθ = -γ μ b_{t-1} - γ g``, drawn as the two parts from θ (``μ b_{t-1} = b_t - g_t``).
+    Nesterov: ``Δθ = -μ v_{t-1} - γ g``, drawn head to tail through the look-ahead point where its gradient is
+    measured.  Adam and relatives: the first moment as ``-γ m`` (before the per-coordinate scaling that turns it
+    into the update).
+    """
+    kind = opt.view.moment_arrow
+    theta, lr = s.theta, s.hp("lr")
+    g = s.rec.step.grad[s.i]
+    update = Arrow("update", "Δθ: the update taken", theta, s.rec.step.update[s.i])
+    if kind is MomentArrow.LOOKAHEAD:
+        shift = theta - view.line("lookahead").value
+        return [Arrow("moment", "−μ·v: momentum, to the look-ahead point", theta, -shift),
+                Arrow("gradient", "−γ·g: gradient step at the look-ahead point", theta - shift, -lr * g), update]
+    arrows = [Arrow("gradient", "−γ·g: plain gradient step", theta, -lr * g)]
+    if kind is MomentArrow.HEAVY_BALL:
+        carried = view.line("moment").value - view.line("grad").value
+        arrows.append(Arrow("moment", "−γ·μ·b: momentum carried over", theta, -lr * carried))
+    elif kind is MomentArrow.FIRST_MOMENT and view.has("moment"):
+        arrows.append(Arrow("moment", "−γ·m: first moment", theta, -lr * view.line("moment").value))
+    return [*arrows, update]
+
+
+def _marks(opt: Optimizer, s: StepContext, view: StepView) -> list[Mark]:
+    """The points the entry asks to draw on this step: Nesterov's look-ahead point and each declared marker."""
+    marks = []
+    if opt.view.moment_arrow is MomentArrow.LOOKAHEAD:
+        marks.append(Mark(view.line("lookahead").value, "look-ahead θ − μv", None))
+    extra = s.rec.step.extra or {}
+    for m in opt.view.markers:
+        radius = s.hp(m.radius) if m.radius else 0.0
+        marks.append(Mark(np.asarray(extra[m.name])[s.i], m.label, m.color, m.symbol, radius))
+    return marks
+
+
+def _shapes(opt: Optimizer, s: StepContext) -> list[Shape]:
+    """The matrix the entry names in ``ellipse`` (BFGS's H_t, full-matrix AdaGrad's preconditioner), and the
+    true inverse Hessian at θ_{t-1} beside it where that is positive definite."""
+    name = opt.view.ellipse
+    if not name:
+        return []
+    label = f"{opt.title.split(' (')[0]}: {name.replace('_', ' ')} (this step)"
+    shapes = [Shape(label, np.asarray((s.rec.step.extra or {})[name])[s.i], True)]
+    h = s.landscape.hessian(s.theta[None, :])[0]
+    if np.linalg.eigvalsh(h)[0] > 0:
+        shapes.append(Shape("true inverse Hessian", np.linalg.inv(h), False))
+    return shapes

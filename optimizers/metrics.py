@@ -4,7 +4,7 @@ from __future__ import annotations
 import numpy as np
 
 from landscapes.base import Landscape
-from optimizers.simulate import Trajectory
+from optimizers.trajectory import Trajectory, valid
 
 REACH_RADIUS = 0.01  # a listed minimum is "reached" within this fraction of the bounds' diagonal
 
@@ -12,8 +12,7 @@ REACH_RADIUS = 0.01  # a listed minimum is "reached" within this fraction of the
 def steps_to_tolerance(traj: Trajectory, f_star: float, tol: float) -> np.ndarray:
     """``(n,)``: first step whose loss is within ``tol`` of ``f_star`` and stays a finite run, or -1."""
     hit = (traj.loss - f_star) <= tol
-    alive = np.arange(traj.loss.shape[0])[:, None] < np.where(traj.diverged_at < 0, np.inf, traj.diverged_at)
-    hit &= alive
+    hit &= valid(traj.diverged_at, traj.loss.shape[0])
     return np.where(hit.any(axis=0), hit.argmax(axis=0), -1)
 
 

@@ -31,8 +31,11 @@ from threadpoolctl import threadpool_limits
 from landscapes.networks import INITS, NetworkLandscape
 from optimizers import planes
 from optimizers.planes import Grid, Plane, Projection
-from optimizers.registry import OPTIMIZERS, Sampling
-from optimizers.simulate import Trajectory, simulate_batched
+from optimizers.registry import OPTIMIZERS
+from optimizers.registry import suggested as resolve_suggested
+from optimizers.sampling import Sampling
+from optimizers.simulation import simulate_batched
+from optimizers.trajectory import Trajectory, last_point
 from paramspec import Param, validate_all
 
 Array = np.ndarray
@@ -85,7 +88,7 @@ def offered(dim: int) -> dict[str, str | None]:
     """
     reasons: dict[str, str | None] = {}
     for name, opt in OPTIMIZERS.items():
-        if opt.sampling != Sampling.FULL:
+        if opt.maths.sampling is not Sampling.FULL:
             reasons[name] = (f"{opt.title} is gradient descent with its own sampling; here every optimizer "
                              "samples the same mini-batches (the batch size setting), so it is gradient descent.")
         else:
@@ -94,9 +97,8 @@ def offered(dim: int) -> dict[str, str | None]:
 
 
 def suggested(name: str) -> dict[str, float]:
-    """Network mode's starting settings for optimizer ``name``: its own key, else its family's, else none."""
-    opt = OPTIMIZERS[name]
-    return dict(SUGGESTED.get(name, SUGGESTED.get(opt.family or name, {})))
+    """Network mode's starting settings for optimizer ``name``: its family's, overridden by its own key."""
+    return resolve_suggested(SUGGESTED, name)
 
 
 @one_blas_thread
@@ -122,8 +124,7 @@ def train(net: NetworkLandscape, runs: Mapping[str, Mapping[str, object]], steps
 def valid_points(trajectory: Trajectory) -> Array:
     """``(k, d)``: the points of a one-start run up to its last valid one (a diverged run's frozen copies
     left out, so they do not weigh on a fit)."""
-    stop = trajectory.diverged_at[0]
-    return trajectory.points[:max(int(stop), 1) if stop >= 0 else None, 0]
+    return trajectory.points[:last_point(int(trajectory.diverged_at[0]), trajectory.steps) + 1, 0]
 
 
 @one_blas_thread

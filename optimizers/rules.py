@@ -297,6 +297,9 @@ def adamw(theta: Array, state: AdamState, ctx: Context, hp: HP) -> Step:
     return _adam_family(theta, state, ctx, hp, amsgrad=False, decoupled=True)
 
 
+NADAM_MU_BASE = 0.96    # torch.optim.NAdam's momentum schedule μ_t = β₁ (1 − ½ · 0.96^{tψ})
+
+
 def init_nadam(theta: Array) -> NAdamState:
     return NAdamState(_zeros(theta), _zeros(theta), np.ones((theta.shape[0], 1)))
 
@@ -308,8 +311,8 @@ def nadam(theta: Array, state: NAdamState, ctx: Context, hp: HP) -> Step:
     """
     g = ctx.grad(theta)
     b1, b2, lr, t, psi = hp["beta1"], hp["beta2"], hp["lr"], ctx.t, hp["momentum_decay"]
-    mu_t = b1 * (1 - 0.5 * 0.96 ** (t * psi))
-    mu_next = b1 * (1 - 0.5 * 0.96 ** ((t + 1) * psi))
+    mu_t = b1 * (1 - 0.5 * NADAM_MU_BASE ** (t * psi))
+    mu_next = b1 * (1 - 0.5 * NADAM_MU_BASE ** ((t + 1) * psi))
     mu_product = state.mu_product * mu_t
     m = _ema(state.mu, g, b1)
     v = _ema_sq(state.nu, g, b2)

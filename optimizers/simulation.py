@@ -17,17 +17,18 @@ through :func:`simulate_batched`, this loop with a mini-batch size shared by eve
 from __future__ import annotations
 
 import math
-from collections.abc import Iterator
-from dataclasses import dataclass, field
-from typing import Any, NamedTuple
+from collections.abc import Callable, Iterator
+from typing import Any
 
 import numpy as np
 
 from landscapes.base import Landscape
 from landscapes.networks import NetworkLandscape
-from optimizers import rules
-from optimizers.registry import OPTIMIZERS, Optimizer
-from optimizers.schedules import lr_factor, momentum_at
+from optimizers import rules, sampling
+from optimizers.registry import resolve
+from optimizers.schedules import lr_factor, warmed
+from optimizers.spec import Optimizer
+from optimizers.trajectory import Final, StepRecord, Trajectory, valid
 from paramspec import validate_all
 
 Array = np.ndarray
@@ -37,49 +38,6 @@ FEW = 4              # up to this many starts the divergence test runs on Python
 MAX_STEPS = 20_000
 DIAGNOSTIC_BUDGET = 250_000  # by default, diagnostics are recorded for runs of at most this many starts × steps
 Surface = Landscape | NetworkLandscape   # anything simulate() runs on: value, grad, hessian, center, span, ...
-
-
-@dataclass(frozen=True)
-class Trajectory:
-    """The recorded run.  ``n`` starts, ``steps`` steps; index 0 of ``points``/``loss`` is the start.
-
-    Per-step diagnostics (index ``t - 1`` holds step ``t``) are ``None`` when the run recorded none
-    (``diagnostics=False``, or by default a run of more than :data:`DIAGNOSTIC_BUDGET` starts × steps)
-    or the optimizer has no such quantity.  On a surface ``points`` is stored coordinate-major (a
-    transposed view).
-    """
-
-    optimizer: str
-    hyperparams: dict
-    seed: int
-    points: Array                      # (steps + 1, n, d); d = 2 on a surface
-    loss: Array                        # (steps + 1, n), full-data loss
-    diverged_at: Array                 # (n,), first bad step or -1
-    lr: Array                          # (steps,), the scheduled learning-rate factor times lr (start 0)
-    grads: Array | None = None         # (steps, n, d), gradient each step used
-    moments: Array | None = None       # (steps, n, d), momentum / first moment after the step
-    eff_lr: Array | None = None        # (steps, n, d), per-coordinate effective learning rate
-    fallback: Array | None = None      # (steps, n), Newton steps that fell back to gradient steps
-    extra: dict = field(default_factory=dict)   # the entry's series (steps, n, ...) and markers (steps + 1, n, 2)
-
-    @property
-    def steps(self) -> int:
-        return self.points.shape[0] - 1
-
-    @property
-    def updates(self) -> Array:
-        """``(steps, n, d)``: the update actually applied at each step."""
-        return np.diff(self.points, axis=0)
-
-    @property
-    def step_length(self) -> Array:
-        """``(steps, n)``: length of each update."""
-        return np.linalg.norm(self.updates, axis=-1)
-
-    @property
-    def grad_norm(self) -> Array | None:
-        """``(steps, n)``: norm of the gradient each step used."""
-        return None if self.grads is None else np.linalg.norm(self.grads, axis=-1)
 
 
 class _GradientOracle:
@@ -92,18 +50,17 @@ class _GradientOracle:
     ``batch`` (network mode's shared setting) overrides the entry's sampling: 0 is the full gradient.
     """
 
-    def __init__(self, landscape: Surface, opt: Optimizer, hp: dict, n: int, rng: np.random.Generator,
+    def __init__(self, landscape: Surface, opt: Optimizer, hp: dict[str, Any], n: int, rng: np.random.Generator,
                  batch: int | None = None):
         self.landscape, self.n, self.rng = landscape, n, rng
-        sampled = {"full": 0, "single": 1, "batch": hp.get("batch_size", 0)}[opt.sampling]
-        self.batch = sampled if batch is None else batch
-        self.noise = hp.get("noise", 0.0)
+        self.batch = sampling.batch_of(opt.maths.sampling, hp) if batch is None else batch
+        self.noise = sampling.noise_of(hp)
         self.dataset = landscape.n_examples
         if self.batch and self.dataset and self.batch < self.dataset:
             self.order = np.tile(np.arange(self.dataset), (n, 1))
             self.pos = self.dataset  # forces a shuffle before the first batch
 
-    def next(self):
+    def next(self) -> Callable[[Array], Array]:
         ls = self.landscape
         if not self.batch or (self.dataset and self.batch >= self.dataset):
             return ls.grad
@@ -113,21 +70,14 @@ class _GradientOracle:
                 self.pos = 0
             idx = self.order[:, self.pos:self.pos + self.batch]
             self.pos += self.batch
-            return lambda p: ls.grad_batch(p, idx)
+            grad_batch = ls.grad_batch
+            assert grad_batch is not None                 # a surface with examples samples them
+            return lambda p: grad_batch(p, idx)
         if np.all(self.noise == 0):
             return ls.grad
         kick = self.rng.standard_normal((self.n, 2)) * (np.asarray(self.noise) / np.sqrt(self.batch))
         kick = np.asfortranarray(kick)           # the same draws, stored coordinate-major like the points
         return lambda p: ls.grad(p) + kick
-
-
-def resolve(optimizer: str | Optimizer) -> Optimizer:
-    """The registry entry for a name (or the spec itself); ``ValueError`` for unknown names."""
-    if isinstance(optimizer, Optimizer):
-        return optimizer
-    if optimizer not in OPTIMIZERS:
-        raise ValueError(f"Unknown optimizer {optimizer!r}; choose one of: {', '.join(OPTIMIZERS)}")
-    return OPTIMIZERS[optimizer]
 
 
 def _validate_start(start: object, dim: int) -> Array:
@@ -138,19 +88,6 @@ def _validate_start(start: object, dim: int) -> Array:
     if not np.all(np.isfinite(arr)):
         raise ValueError("Invalid start: every coordinate must be a finite number")
     return arr.reshape(-1, dim)
-
-
-class StepRecord(NamedTuple):
-    """One step as the rule saw it: its inputs, its output and what was recorded (all starts at once)."""
-
-    t: int                             # step number, from 1
-    hp: dict                           # hyperparameters in force at this step (schedules applied)
-    theta: Array                       # (n, d) point before the step
-    state: Any                         # the rule's state before the step
-    step: rules.Step                   # the rule's output: update, new state and diagnostics
-    point: Array                       # (n, d) point after the step, frozen where a start has diverged
-    loss: Array                        # (n,) full-data loss at ``point``
-    diverged: Array                    # (n,) bool: the start diverged at this very step
 
 
 def _prepare(landscape: Surface, optimizer: str | Optimizer, start: object, steps: int, seed: int,
@@ -233,7 +170,8 @@ def _initial(landscape: Surface, theta: Array) -> tuple[Array, Array]:
 
 def _run(landscape: Surface, opt: Optimizer, theta: Array, steps: int, seed: int, hp: dict,
          loss: Array, alive: Array, batch: int | None = None) -> Iterator[StepRecord]:
-    """The loop shared by :func:`simulate`, :func:`replay` and :func:`run_batched`: one :class:`StepRecord` per step.
+    """The loop shared by :func:`simulate`, :func:`replay`, :func:`final` and :func:`simulate_batched`: one
+    :class:`~optimizers.trajectory.StepRecord` per step.
 
     ``loss`` and ``alive`` describe the starts, as :func:`_initial` computes them; ``batch`` overrides the
     entry's sampling (:class:`_GradientOracle`).  On a surface points are kept coordinate-major
@@ -245,7 +183,9 @@ def _run(landscape: Surface, opt: Optimizer, theta: Array, steps: int, seed: int
     guard = _Guard(landscape)
     if guard.planar:
         theta = np.asfortranarray(theta)
-    state = opt.init(theta)
+    maths = opt.maths
+    update, warmup = maths.update, maths.warmup
+    state = maths.init(theta)
     layout = landscape.layout
     scheduled = hp["schedule"] != "constant" or hp.get("warmup_steps", 0)
     none_diverged = np.zeros_like(alive)
@@ -256,11 +196,11 @@ def _run(landscape: Surface, opt: Optimizer, theta: Array, steps: int, seed: int
             hp_t = hp
             if scheduled:
                 factor = lr_factor(hp, t, steps)
-                hp_t = dict(hp, **{name: hp[name] * factor for name in opt.scheduled if name in hp})
-                if "momentum" in hp:
-                    hp_t["momentum"] = momentum_at(hp, t)
+                hp_t = dict(hp, **{name: hp[name] * factor for name in maths.scheduled if name in hp})
+                if warmup:
+                    hp_t[warmup] = warmed(hp, warmup, t)
             ctx = rules.Context(t, oracle.next(), landscape.hessian, landscape.value, layout)
-            step = opt.update(theta, state, ctx, hp_t)
+            step = update(theta, state, ctx, hp_t)
             new = theta + step.update
             new_loss = landscape.value(new)
             diverged = none_diverged
@@ -329,7 +269,7 @@ def _record(landscape: Surface, opt: Optimizer, theta: Array, steps: int, seed: 
     diverged_at = np.where(alive, -1, 0)
     record: dict[str, Array] = {}
     series: dict[str, Array] = {}
-    markers = {m.name: np.repeat(theta[None], steps + 1, axis=0) for m in opt.markers} if diagnostics else {}
+    markers = {m.name: np.repeat(theta[None], steps + 1, axis=0) for m in opt.view.markers} if diagnostics else {}
     lr_trace = np.empty(steps)
     lr_mean = float(np.mean(hp["lr"]))
 
@@ -345,7 +285,7 @@ def _record(landscape: Surface, opt: Optimizer, theta: Array, steps: int, seed: 
                     if name not in record:
                         record[name] = np.zeros((steps, n) + np.shape(value)[1:], dtype=np.asarray(value).dtype)
                     record[name][t - 1] = value
-            for name in (s.name for s in opt.series):
+            for name in (s.name for s in opt.view.series):
                 value = np.asarray(step.extra[name])
                 if name not in series:
                     series[name] = np.zeros((steps,) + value.shape, dtype=value.dtype)
@@ -361,14 +301,6 @@ def _record(landscape: Surface, opt: Optimizer, theta: Array, steps: int, seed: 
                       points=points, loss=loss, diverged_at=diverged_at, lr=lr_trace,
                       grads=record.get("grad"), moments=record.get("moment"),
                       eff_lr=record.get("eff_lr"), fallback=record.get("fallback"), extra={**series, **markers})
-
-
-class Final(NamedTuple):
-    """Where a run ends, without its path: what a basins map keeps of each start."""
-
-    point: Array                       # (n, d) last point (a diverged start keeps its last finite one)
-    loss: Array                        # (n,) full-data loss there
-    diverged_at: Array                 # (n,) first bad step or -1
 
 
 def final(landscape: Surface, optimizer: str | Optimizer, start: object, steps: int, *,
@@ -400,8 +332,7 @@ def replay(landscape: Surface, optimizer: str | Optimizer, start: object, steps:
 def _clean_diagnostics(record: dict[str, Array], diverged_at: Array) -> None:
     """Zero the diagnostics of steps after a start diverged, and any non-finite entry, in place."""
     for arr in record.values():
-        steps = arr.shape[0]
-        after = np.arange(1, steps + 1)[:, None] > np.where(diverged_at < 0, steps + 1, diverged_at)[None, :]
+        after = ~valid(diverged_at, arr.shape[0])                 # index t - 1 is step t: kept up to the diverging one
         after = after.reshape(after.shape + (1,) * (arr.ndim - 2))
         if arr.dtype == bool:
             arr &= ~after
@@ -412,8 +343,7 @@ def _clean_diagnostics(record: dict[str, Array], diverged_at: Array) -> None:
 def _clean_markers(markers: dict[str, Array], points: Array, diverged_at: Array) -> None:
     """Markers ``(steps + 1, n, 2)`` from a start's divergence on (or non-finite) sit on its frozen point, in place."""
     for arr in markers.values():
-        index = np.arange(arr.shape[0])[:, None]
-        bad = (index >= np.where(diverged_at < 0, arr.shape[0], diverged_at)[None, :])[..., None]
+        bad = ~valid(diverged_at, arr.shape[0])[..., None]
         np.copyto(arr, points, where=bad | ~np.isfinite(arr))
 
 

@@ -7,14 +7,16 @@ never a Python loop over starts.  The settings they take are declared here once 
 """
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 
 import numpy as np
 
 from landscapes.base import Landscape
-from optimizers import metrics
-from optimizers.simulate import Trajectory, final, resolve, simulate
+from optimizers import metrics, sampling, theory
+from optimizers.registry import resolve
+from optimizers.simulation import final, simulate
+from optimizers.trajectory import Trajectory
 from paramspec import Param
 
 Array = np.ndarray
@@ -227,7 +229,7 @@ class Sweep:
     @property
     def lr_is_multiplier(self) -> bool:
         """True for learning-rate-free methods, whose ``lr`` multiplies a step size they estimate themselves."""
-        return resolve(self.optimizer).lr_is_multiplier
+        return resolve(self.optimizer).maths.lr_is_multiplier
 
     @property
     def diverge_lr(self) -> float | None:
@@ -297,6 +299,24 @@ def tune_lr(landscape: Landscape, optimizer: str, start: object, steps: int, lrs
     return (None if sweep.best is None else float(sweep.lrs[sweep.best])), sweep
 
 
+# --- the heavy ball's measured rate over a grid of settings ------------------------------------------------
+
+def rate_map(landscape: Landscape, lrs: Array, momenta: Array, steps: int, start: Array | None = None) -> Array:
+    """Measured heavy-ball rate (:func:`optimizers.theory.measured_rates`) for every pair of ``momenta × lrs``:
+    shape ``(len(momenta), len(lrs))``.
+
+    One vectorized ``simulate()`` call: every grid cell is one start (all at the same point) with its
+    own ``lr`` and ``momentum``.  Diverged cells are ``inf``.
+    """
+    lr_grid, mom_grid = np.meshgrid(np.asarray(lrs, dtype=np.float64), np.asarray(momenta, dtype=np.float64))
+    point = landscape.start if start is None else np.asarray(start, dtype=np.float64)
+    starts = np.broadcast_to(point, (lr_grid.size, 2))
+    traj = simulate(landscape, "momentum", starts, steps, diagnostics=False,
+                    lr=lr_grid.ravel(), momentum=mom_grid.ravel())
+    return theory.measured_rates(traj, landscape.minima[0]).reshape(lr_grid.shape)
+
+
+
 # --- many starts or many seeds ----------------------------------------------------------------------
 
 @dataclass(frozen=True, eq=False)
@@ -328,15 +348,10 @@ def cloud_starts(landscape: Landscape, start: object, n: int, radius: float, see
     return np.clip(point + radius * landscape.span * draws, [x0, y0], [x1, y1])
 
 
-def is_stochastic(landscape: Landscape, optimizer: str, hyperparams: dict) -> bool:
+def is_stochastic(landscape: Landscape, optimizer: str, hyperparams: Mapping[str, object]) -> bool:
     """Whether the optimizer's gradients are random here: it samples examples of a dataset surface,
     or adds non-zero noise on an analytic one."""
-    opt = resolve(optimizer)
-    if opt.sampling == "full":
-        return False
-    if landscape.n_examples:
-        return opt.sampling == "single" or int(hyperparams.get("batch_size", 1)) < landscape.n_examples
-    return bool(np.any(np.asarray(hyperparams.get("noise", 0.0)) != 0))
+    return sampling.stochastic(resolve(optimizer).maths.sampling, hyperparams, landscape.n_examples)
 
 
 def spread(landscape: Landscape, optimizer: str, start: object, steps: int, *, mode: str = SPREAD_MODE.default,

@@ -33,12 +33,13 @@ Optim. 26(1), section 2; G. Goh (2017), "Why momentum really works", Distill.
 from __future__ import annotations
 
 import math
+from collections.abc import Callable
 from dataclasses import dataclass, replace
 
 import numpy as np
 
 from landscapes.base import Landscape
-from optimizers.simulate import Trajectory, simulate
+from optimizers.trajectory import Trajectory
 
 Array = np.ndarray
 UNDERFLOW = 1e-200   # measured rates stop once the distance has shrunk by this factor
@@ -129,16 +130,51 @@ def nesterov_rate(c: Curvature, lr: float, momentum: float) -> float:
     return float(np.max(nesterov_modulus(np.array([c.m, c.L]), lr, momentum)))
 
 
-def max_stable_lr(optimizer: str, L: float, momentum: float = 0.0) -> float:
-    """Largest stable learning rate for curvature ``L``: ``2/L`` (GD), ``(2+2μ)/L`` (heavy ball),
-    ``(2+2μ)/((1+2μ) L)`` (Nesterov); a run with a larger one diverges along that curvature."""
-    if optimizer == "gd":
-        return 2.0 / L
-    if optimizer == "momentum":
-        return (2.0 + 2.0 * momentum) / L
-    if optimizer == "nag":
-        return (2.0 + 2.0 * momentum) / ((1.0 + 2.0 * momentum) * L)
-    raise ValueError(f"Unknown optimizer {optimizer!r} for max_stable_lr; choose gd, momentum or nag")
+def gd_max_lr(L: float, momentum: float = 0.0) -> float:
+    """Largest stable learning rate of gradient descent for curvature ``L``: ``2/L`` (it has no momentum)."""
+    return 2.0 / L
+
+
+def heavy_ball_max_lr(L: float, momentum: float = 0.0) -> float:
+    """Largest stable learning rate of the heavy ball for curvature ``L``: ``(2+2μ)/L``."""
+    return (2.0 + 2.0 * momentum) / L
+
+
+def nesterov_max_lr(L: float, momentum: float = 0.0) -> float:
+    """Largest stable learning rate of look-ahead Nesterov for curvature ``L``: ``(2+2μ)/((1+2μ) L)``."""
+    return (2.0 + 2.0 * momentum) / ((1.0 + 2.0 * momentum) * L)
+
+
+@dataclass(frozen=True)
+class Quadratic:
+    """What theory predicts for one method on a quadratic bowl; the method's registry entry holds it.
+
+    A run with a larger learning rate than ``max_lr`` diverges along the curvature ``L``; ``tuning`` gives the
+    best constant setting with its rate and ``rate`` the rate of any setting (``γ``, ``μ``).  ``label`` and
+    ``latex`` are how the theory lab writes the method and those formulas.
+    """
+
+    label: str
+    latex: str
+    tuning: Callable[[Curvature], Tuning]
+    rate: Callable[[Curvature, float, float], float]
+    max_lr: Callable[[float, float], float]
+
+
+GRADIENT_DESCENT = Quadratic(
+    "gradient descent",
+    r"\gamma^\star = \frac{2}{L+m},\quad r = \frac{\kappa-1}{\kappa+1}\qquad\text{stable for } \gamma L < 2",
+    gd_tuning, heavy_ball_rate, gd_max_lr)
+HEAVY_BALL = Quadratic(
+    "heavy ball",
+    r"\gamma^\star = \frac{4}{(\sqrt L+\sqrt m)^2},\ \mu^\star = \Bigl(\frac{\sqrt\kappa-1}{\sqrt\kappa+1}\Bigr)^2,\ "
+    r"r = \frac{\sqrt\kappa-1}{\sqrt\kappa+1}\qquad\text{stable for } \gamma L < 2 + 2\mu",
+    heavy_ball_tuning, heavy_ball_rate, heavy_ball_max_lr)
+NESTEROV = Quadratic(
+    "Nesterov",
+    r"\gamma^\star = \frac{4}{3L+m},\ \mu^\star = \frac{\sqrt{3\kappa+1}-2}{\sqrt{3\kappa+1}+2},\ "
+    r"r = 1 - \frac{2}{\sqrt{3\kappa+1}}",
+    nesterov_tuning, nesterov_rate, nesterov_max_lr)
 
 
 def sgd_noise_floor(c: Curvature, lr: float, noise: float) -> float:
@@ -166,20 +202,6 @@ def measured_rates(traj: Trajectory, minimum: Array) -> Array:
     with np.errstate(divide="ignore"):
         rate = np.where(last == 0.0, 0.0, (last / d[0]) ** (1.0 / np.maximum(end, 1)))
     return np.where(traj.diverged_at >= 0, np.inf, rate)
-
-
-def rate_map(landscape: Landscape, lrs: Array, momenta: Array, steps: int, start: Array | None = None) -> Array:
-    """Measured heavy-ball rate for every pair of ``momenta × lrs``: shape ``(len(momenta), len(lrs))``.
-
-    One vectorized ``simulate()`` call: every grid cell is one start (all at the same point) with its
-    own ``lr`` and ``momentum``.  Diverged cells are ``inf``.
-    """
-    lr_grid, mom_grid = np.meshgrid(np.asarray(lrs, dtype=np.float64), np.asarray(momenta, dtype=np.float64))
-    point = landscape.start if start is None else np.asarray(start, dtype=np.float64)
-    starts = np.broadcast_to(point, (lr_grid.size, 2))
-    traj = simulate(landscape, "momentum", starts, steps, diagnostics=False,
-                    lr=lr_grid.ravel(), momentum=mom_grid.ravel())
-    return measured_rates(traj, landscape.minima[0]).reshape(lr_grid.shape)
 
 
 def measured_rate(traj: Trajectory, minimum: Array, index: int = 0) -> float:

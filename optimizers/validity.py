@@ -31,7 +31,8 @@ import landscapes
 from landscapes.analytic import RAVINE_START, ravine_point, ravines
 from landscapes.base import Landscape
 from optimizers import metrics, studies
-from optimizers.simulate import Trajectory, simulate
+from optimizers.simulation import simulate
+from optimizers.trajectory import Trajectory, valid
 
 Array = np.ndarray
 BAR = 0.95                 # a statement holds for at least this fraction of its sampled cases
@@ -443,8 +444,7 @@ def overshoot(cases: Cases, traj: Trajectory) -> Array:
 
 def live(traj: Trajectory) -> Array:
     """``(steps, n)``: True for the steps each start takes before it diverges (a diverged start stays frozen)."""
-    step = np.arange(1, traj.steps + 1)[:, None]
-    return step < np.where(traj.diverged_at < 0, traj.steps + 1, traj.diverged_at)[None, :]
+    return valid(traj.diverged_at, traj.steps + 1)[1:]          # step t is point t: taken before the divergence
 
 
 def scaled(land: Landscape, factor: Array) -> Landscape:

@@ -29,7 +29,8 @@ import numpy as np
 import landscapes
 import optimizers
 from optimizers import behaviour, metrics, studies, theory
-from optimizers.simulate import Trajectory
+from optimizers.registry import suggested
+from optimizers.trajectory import Trajectory
 from optimizers.validity import Axis, Box, Cases, Domain, Statement, fair_lrs, percent, steps_to, study
 
 
@@ -122,7 +123,7 @@ def race(key: str) -> Race:
     for name in settings["opt"].split(","):
         opt = optimizers.get(name)
         values = {p.name: p.default for p in opt.all_params}
-        values.update({k: v for k, v in land.suggested.get(name, {}).items() if k in values})
+        values.update({k: v for k, v in suggested(land.suggested, name).items() if k in values})
         values.update({p.name: _value(p, settings[f"{name}.{p.name}"]) for p in opt.all_params
                        if f"{name}.{p.name}" in settings})
         hyper[name] = values
@@ -274,8 +275,8 @@ def _nesterov_lesson(condition: float = 10.0, lr: float = 0.5, momentum: float =
         f"Both run with the same γ = {lr:g} and μ = {momentum:g}, not tuned. Classical momentum measures the slope "
         "where it stands and swings wide past the minimum; Nesterov measures it where its velocity is taking it, "
         "brakes a step earlier and settles sooner. That needs a moderate γ: Nesterov is stable only for γL < "
-        f"(2+2μ)/(1+2μ) = {theory.max_stable_lr('nag', c.L, momentum):.2f}, against the heavy ball's 2+2μ = "
-        f"{theory.max_stable_lr('momentum', c.L, momentum):.1f}. Tuned for this bowl, the heavy ball wins: its best "
+        f"(2+2μ)/(1+2μ) = {theory.nesterov_max_lr(c.L, momentum):.2f}, against the heavy ball's 2+2μ = "
+        f"{theory.heavy_ball_max_lr(c.L, momentum):.1f}. Tuned for this bowl, the heavy ball wins: its best "
         f"rate is r = {hb.rate:.3f} against Nesterov's {nag.rate:.3f} per step.",
         {"surface": "ravine", "condition": _g(condition), "angle": ANGLE, "opt": "momentum,nag",
          "momentum.lr": _g(lr), "momentum.momentum": _g(momentum), "nag.lr": _g(lr), "nag.momentum": _g(momentum),

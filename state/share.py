@@ -31,6 +31,7 @@ import landscapes
 import optimizers
 from landscapes import formula
 from optimizers import studies
+from optimizers.registry import suggested
 from paramspec import Param
 from state import lessons
 
@@ -159,7 +160,7 @@ def default_hyper(name: str, landscape: landscapes.Landscape) -> dict[str, objec
     """An optimizer's hyperparameters: its own defaults overlaid with the surface's suggestions."""
     opt = optimizers.get(name)
     values = {p.name: p.default for p in opt.all_params}
-    values.update({k: v for k, v in landscape.suggested.get(name, {}).items() if k in values})
+    values.update({k: v for k, v in suggested(landscape.suggested, name).items() if k in values})
     return values
 
 

@@ -39,7 +39,7 @@ def test_schedule_free_and_sam_markers_reach_the_race_view():
         hyper = {k.removeprefix(f"hp.{name}."): at.session_state[k] for k in at.session_state
                  if k.startswith(f"hp.{name}.")}
         tr = optimizers.simulate(land, name, start, 30, **hyper)
-        declared = [m.name for m in optimizers.get(name).markers]
+        declared = [m.name for m in optimizers.get(name).view.markers]
         assert len(run["markers"]) == len(declared)
         for sent, key in zip(run["markers"], declared, strict=True):
             xy = np.column_stack([f32(sent["x"]), f32(sent["y"])])
@@ -93,7 +93,7 @@ def test_inspector_notes_a_bfgs_step_whose_line_search_found_nothing():
 def test_plain_figures_use_only_trace_types_the_bundled_plotly_js_has():
     # viz/race_view/static/plotly-race.min.js registers scatter (in plotly's core), heatmap and contour only;
     # a figure with another type would not draw.  Every optimizer that declares series is on one of the pages.
-    with_series = [n for n in optimizers.names() if optimizers.get(n).series]
+    with_series = [n for n in optimizers.names() if optimizers.get(n).view.series]
     figs = []
     for k in range(0, len(with_series), 6):
         at = open_app({"opt": ",".join(with_series[k:k + 6]), "surface": "rosenbrock", "steps": "30"})

@@ -8,7 +8,7 @@ from streamlit.testing.v1 import AppTest
 
 import optimizers
 from optimizers import behaviour, validity
-from optimizers.explain import vec
+from optimizers.lines import vec
 from state import claims, lessons, share
 from tests.apptest_page import open_app, open_settings, open_tab
 from ui import checks
@@ -182,4 +182,4 @@ def test_explanations_check_the_chosen_optimizers_statements_and_the_claims():
         for statement in claim.checks:
             assert checks.line(statement, validity.study(statement)) in shown, (claim.key, statement.key)
     text = "\n".join(m.value for m in at.markdown)
-    assert optimizers.get("amsgrad").intuition in text and optimizers.get("nag").cons in text
+    assert optimizers.get("amsgrad").text.intuition in text and optimizers.get("nag").text.cons in text

@@ -28,8 +28,8 @@ import torch
 import optimizers
 from landscapes import networks
 from optimizers import network, rules
-from optimizers.registry import DENSE_MAX_DIM
-from optimizers.simulate import DIAGNOSTIC_BUDGET, replay
+from optimizers.simulation import DIAGNOSTIC_BUDGET, replay
+from optimizers.spec import DENSE_MAX_DIM
 from tests.test_network_model import torch_loss, torch_model
 
 STEPS = 100

@@ -185,8 +185,8 @@ def test_prodigy_first_step_by_hand():
 
 
 def test_learning_rate_free_methods_say_lr_is_a_multiplier():
-    assert optimizers.get("prodigy").lr_is_multiplier and optimizers.get("dadapt_adam").lr_is_multiplier
-    assert not optimizers.get("adam").lr_is_multiplier
+    assert optimizers.get("prodigy").maths.lr_is_multiplier and optimizers.get("dadapt_adam").maths.lr_is_multiplier
+    assert not optimizers.get("adam").maths.lr_is_multiplier
 
 
 # --- Muon --------------------------------------------------------------------------------------------

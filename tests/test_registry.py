@@ -15,10 +15,12 @@ import pytest
 
 import landscapes
 import optimizers
-from optimizers import studies
-from optimizers.explain import explain, show
-from optimizers.registry import DIAGNOSTICS, MomentArrow, Sampling
-from optimizers.simulate import replay
+from optimizers import network, studies
+from optimizers.explain import explain
+from optimizers.registry import family_of, suggested
+from optimizers.sampling import Sampling
+from optimizers.simulation import replay
+from optimizers.spec import DIAGNOSTICS, MomentArrow
 from state import export, share
 from viz import inspector
 
@@ -32,21 +34,21 @@ def rosen():
 
 
 def _run(land, name, steps=STEPS):
-    hyper = dict(land.suggested.get(name, {}))
+    hyper = suggested(land.suggested, name)
     return hyper, optimizers.simulate(land, name, land.start, steps, seed=3, **hyper)
 
 
 @pytest.mark.parametrize("name", NAMES)
 def test_entry_is_complete(name):
     opt = optimizers.get(name)
-    assert opt.family and opt.equations and opt.symbols and opt.reference
-    assert all(text.strip() for text in (opt.intuition, opt.pros, opt.cons, opt.when))
-    assert isinstance(opt.sampling, Sampling) and isinstance(opt.moment_arrow, MomentArrow)
-    assert opt.diagnostics <= set(DIAGNOSTICS) and "grad" in opt.diagnostics
+    assert opt.family and opt.maths.equations and opt.maths.symbols and opt.text.reference
+    assert all(text.strip() for text in (opt.text.intuition, opt.text.pros, opt.text.cons, opt.text.when))
+    assert isinstance(opt.maths.sampling, Sampling) and isinstance(opt.view.moment_arrow, MomentArrow)
+    assert opt.maths.diagnostics <= set(DIAGNOSTICS) and "grad" in opt.maths.diagnostics
     assert opt.param("lr").name == "lr"
-    names = [m.name for m in opt.markers] + [s.name for s in opt.series]
+    names = [m.name for m in opt.view.markers] + [s.name for s in opt.view.series]
     assert len(names) == len(set(names))
-    for marker in opt.markers:
+    for marker in opt.view.markers:
         if marker.radius:
             opt.param(marker.radius)
 
@@ -56,13 +58,13 @@ def test_run_records_what_the_entry_declares(rosen, name):
     opt = optimizers.get(name)
     _, tr = _run(rosen, name)
     fields = {"grad": tr.grads, "moment": tr.moments, "eff_lr": tr.eff_lr, "fallback": tr.fallback}
-    assert {k for k, v in fields.items() if v is not None} == set(opt.diagnostics)
-    assert set(tr.extra) == {s.name for s in opt.series} | {m.name for m in opt.markers}
-    for series in opt.series:
+    assert {k for k, v in fields.items() if v is not None} == set(opt.maths.diagnostics)
+    assert set(tr.extra) == {s.name for s in opt.view.series} | {m.name for m in opt.view.markers}
+    for series in opt.view.series:
         values = tr.extra[series.name]
         assert values.shape in ((STEPS, 1), (STEPS, 1, 2, 2)) and np.all(np.isfinite(values))
         assert series.label
-    for marker in opt.markers:
+    for marker in opt.view.markers:
         points = tr.extra[marker.name]
         assert points.shape == (STEPS + 1, 1, 2) and np.all(np.isfinite(points))
         assert np.array_equal(points[0], tr.points[0])
@@ -75,19 +77,15 @@ def test_every_step_is_explained_and_inspected(rosen, name):
         ex = explain(rosen, name, rec)
         assert np.allclose(ex.line("point").value, tr.points[rec.t, 0], rtol=1e-12, atol=1e-300)
         assert np.allclose(ex.line("grad").value, tr.grads[rec.t - 1, 0], rtol=1e-12, atol=1e-300)
-        for line in ex.lines:
-            assert show(line.value) in line.latex
-        arrows = inspector.step_arrows(name, rec, "#000000")
-        assert np.allclose(arrows[-1].vector, tr.points[rec.t, 0] - tr.points[rec.t - 1, 0], rtol=1e-12)
-        marks = inspector.step_marks(name, rec)
-        for marker in optimizers.get(name).markers:
-            mark = next(m for m in marks if m.name == marker.label)
+        update = ex.arrows[-1]
+        assert update.role == "update" and np.array_equal(update.origin, tr.points[rec.t - 1, 0])
+        assert np.allclose(update.vector, tr.points[rec.t, 0] - tr.points[rec.t - 1, 0], rtol=1e-12)
+        for marker in optimizers.get(name).view.markers:
+            mark = next(m for m in ex.marks if m.label == marker.label)
             assert np.array_equal(mark.point, tr.extra[marker.name][rec.t, 0])
-        shapes = inspector.step_shapes(rosen, name, rec)
-        assert bool(shapes) == bool(optimizers.get(name).ellipse)
-        fig = inspector.inspector_figure(rosen, tr.points[:, 0], rec.t, arrows, "#000000", marks=marks,
-                                         shapes=shapes, resolution=12)
-        assert {m.name for m in marks} | {s.name for s in shapes} <= {trace.name for trace in fig.data}
+        assert bool(ex.shapes) == bool(optimizers.get(name).view.ellipse)
+        fig = inspector.inspector_figure(rosen, tr.points[:, 0], ex, "#000000", resolution=12)
+        assert {m.label for m in ex.marks} | {s.label for s in ex.shapes} <= {trace.name for trace in fig.data}
 
 
 @pytest.mark.parametrize("name", NAMES)
@@ -113,23 +111,40 @@ def test_fair_race_and_sweep(name):
     assert sweep.lrs.shape == (7,) and sweep.final_loss.shape == (7,)
     assert best is not None and best in sweep.lrs
     assert 0 <= sweep.n_converged <= 7
-    assert sweep.lr_is_multiplier == optimizers.get(name).lr_is_multiplier
-    if optimizers.get(name).sampling is Sampling.FULL:     # sampled runs draw other noise alone than in the sweep
+    assert sweep.lr_is_multiplier == optimizers.get(name).maths.lr_is_multiplier
+    if optimizers.get(name).maths.sampling is Sampling.FULL:     # sampled runs draw other noise alone than in the sweep
         direct = optimizers.simulate(land, name, land.start, 40, lr=best)
         assert direct.loss[-1, 0] == sweep.final_loss[list(sweep.lrs).index(best)]
 
 
 def test_suggested_settings_are_one_table_per_surface_read_by_family():
-    table = landscapes.base.Suggested({"adam": {"lr": 0.3}, "nadam": {"lr": 0.5}, "momentum": {"lr": 0.1,
-                                                                                               "momentum": 0.8},
-                                        "nag": {"momentum": 0.5}})
-    assert table["amsgrad"] == {"lr": 0.3} and table["nadam"] == {"lr": 0.5}
-    assert table["nag"] == {"lr": 0.1, "momentum": 0.5}
-    assert "gd" not in table and table.get("gd", {}) == {}
-    assert set(table) == {n for n in NAMES if optimizers.get(n).family in ("adam", "momentum")}
-    assert {"adam", "amsgrad", "adamw", "nadam", "momentum", "nag"} <= set(table)
+    table = {"adam": {"lr": 0.3}, "nadam": {"lr": 0.5}, "momentum": {"lr": 0.1, "momentum": 0.8},
+             "nag": {"momentum": 0.5}}
+    assert suggested(table, "amsgrad") == {"lr": 0.3} and suggested(table, "nadam") == {"lr": 0.5}
+    assert suggested(table, "nag") == {"lr": 0.1, "momentum": 0.5}
+    assert suggested(table, "gd") == {}
+    assert {n for n in NAMES if suggested(table, n)} == {n for n in NAMES if family_of(n) in ("adam", "momentum")}
     with pytest.raises(KeyError):
-        table["no_such_optimizer"]
+        suggested(table, "no_such_optimizer")
+
+
+SUGGESTION_TABLES = {**{f"surface {name}": landscapes.get(name).suggested for name in landscapes.names()},
+                     "network mode": network.SUGGESTED}
+
+
+@pytest.mark.parametrize("where", list(SUGGESTION_TABLES))
+def test_every_suggested_key_names_an_optimizer_or_a_family_and_its_settings(where):
+    """A typo in a surface's table would silently suggest nothing: every key is an optimizer or a family, and
+    every setting it names is a hyperparameter of each optimizer it reaches, within its declared range."""
+    table = SUGGESTION_TABLES[where]
+    families = {optimizers.get(n).family for n in NAMES}
+    assert set(table) <= set(NAMES) | families, set(table) - set(NAMES) - families
+    for key, settings in table.items():
+        members = [n for n in NAMES if n == key or family_of(n) == key]
+        for name in members:
+            declared = {p.name: p for p in optimizers.get(name).params_for(layout=where == "network mode")}
+            for param, value in settings.items():
+                assert declared[param].validate(value) == value, (where, name, param)
 
 
 def test_sweep_robustness_count_matches_separate_runs():
@@ -157,10 +172,10 @@ def test_every_float_hyperparameter_may_be_one_value_per_start(name):
     """The sweep and the basins pass per-start arrays; each start must run as it would alone."""
     land = landscapes.get("himmelblau")
     opt = optimizers.get(name)
-    if opt.sampling is not Sampling.FULL:
+    if opt.maths.sampling is not Sampling.FULL:
         pytest.skip("sampled gradients: two starts draw other noise than one start alone")
     starts = np.array([[-0.5, -0.5], [1.0, 1.0]])
-    hyper = {k: v for k, v in land.suggested.get(name, {}).items()}
+    hyper = suggested(land.suggested, name)
     for p in opt.params:
         if p.kind != "float":
             continue

@@ -18,6 +18,7 @@ import pytest
 
 import landscapes
 import optimizers
+from optimizers.registry import suggested
 
 START = (2.0, 1.0)
 CURV = (0.25, 1.0)  # ∂f/∂θ_i = CURV[i] * θ_i on the ravine with condition 4, angle 0
@@ -480,7 +481,7 @@ NEWTON_CLIMBS = {
 @pytest.mark.parametrize("name", optimizers.names())
 def test_every_optimizer_on_every_surface(surface, name):
     ls = landscapes.get(surface)
-    hp = dict(ls.suggested.get(name, {}))
+    hp = suggested(ls.suggested, name)
     steps = 50
     tr = optimizers.simulate(ls, name, ls.start, steps, seed=0, **hp)
     assert tr.points.shape == (steps + 1, 1, 2)

@@ -11,6 +11,7 @@ from hypothesis import strategies as st
 import landscapes
 import optimizers
 from landscapes.base import Landscape, stack_grad, stack_hessian
+from optimizers.registry import suggested
 
 SURFACES = [s for s in landscapes.names() if s != "formula"]
 _CACHE: dict[str, Landscape] = {}
@@ -80,7 +81,7 @@ def test_spec_object_and_diagnostics_off():
 def test_same_seed_is_bit_identical(name, surf):
     ls = surface(surf)
     starts = np.array([ls.start, ls.start, ls.center])
-    hp = dict(ls.suggested[name])
+    hp = suggested(ls.suggested, name)
     a = optimizers.simulate(ls, name, starts, 40, seed=123, **hp)
     b = optimizers.simulate(ls, name, starts, 40, seed=123, **hp)
     for x, y in ((a.points, b.points), (a.loss, b.loss), (a.grads, b.grads), (a.diverged_at, b.diverged_at)):
@@ -322,7 +323,7 @@ def test_newton_fallback_marks_the_steps_that_fell_back():
 def test_which_diagnostics_exist(name):
     ls = surface("beale")
     tr = optimizers.simulate(ls, name, ls.start, 4)
-    declared = optimizers.get(name).diagnostics            # the entry says which diagnostics its rule returns
+    declared = optimizers.get(name).maths.diagnostics            # the entry says which diagnostics its rule returns
     assert (tr.eff_lr is not None) == ("eff_lr" in declared)
     assert (tr.moments is not None) == ("moment" in declared)
     assert tr.grads is not None
@@ -574,7 +575,7 @@ def test_diagnostics_default_depends_on_the_size_of_the_run():
 @pytest.mark.parametrize("name", optimizers.names())
 @pytest.mark.parametrize("surf", ["rosenbrock", "logistic_regression"])
 def test_final_is_the_last_row_of_simulate_bit_for_bit(name, surf):
-    from optimizers.simulate import final
+    from optimizers.simulation import final
     ls = surface(surf)
     starts = np.random.default_rng(3).uniform(-2, 2, (25, 2))
     hp = {"lr": np.geomspace(1e-3, 5.0, 25)}
@@ -587,7 +588,7 @@ def test_final_is_the_last_row_of_simulate_bit_for_bit(name, surf):
 @pytest.mark.parametrize("name", ["momentum", "nag", "adagrad", "adadelta", "adam", "nadam", "lion"])
 def test_replayed_states_are_not_overwritten_by_later_steps(name):
     """Rules work in place only on arrays they just created: a record keeps its values after the run goes on."""
-    from optimizers.simulate import replay
+    from optimizers.simulation import replay
     ls = surface("rosenbrock")
     records, snapshots = [], []
     for rec in replay(ls, name, [[-1.5, 2.5], [0.5, 0.5]], 12, lr=0.01):

@@ -11,17 +11,19 @@ from PIL import Image
 
 import landscapes
 import optimizers
-from optimizers.simulate import replay
+from optimizers.explain import explain
+from optimizers.registry import suggested
+from optimizers.simulation import replay
 from viz import figures, race_view
 from viz.gif import race_gif
-from viz.inspector import inspector_figure, lookahead_shift, step_arrows, view_box
+from viz.inspector import GRADIENT_COLOR, MOMENT_COLOR, inspector_figure, view_box
 from viz.surface3d import lift, surface_figure
 
 
 def make_runs(land: landscapes.Landscape, names: tuple[str, ...], steps: int, **extra) -> list[figures.Run]:
     out = []
     for i, name in enumerate(names):
-        tr = optimizers.simulate(land, name, land.start, steps, **{**land.suggested.get(name, {}), **extra})
+        tr = optimizers.simulate(land, name, land.start, steps, **{**suggested(land.suggested, name), **extra})
         out.append(figures.Run(label=name, color=figures.PALETTE[i], points=tr.points[:, 0], loss=tr.loss[:, 0],
                                diverged_at=int(tr.diverged_at[0])))
     return out
@@ -32,10 +34,10 @@ def make_runs(land: landscapes.Landscape, names: tuple[str, ...], steps: int, **
 @pytest.mark.parametrize("name", optimizers.names())
 def test_inspector_arrows_are_the_steps_own_vectors(name):
     land = landscapes.get("rosenbrock")
-    hyper = land.suggested.get(name, {})
+    hyper = suggested(land.suggested, name)
     tr = optimizers.simulate(land, name, land.start, 6, **hyper)
     rec = list(itertools.islice(replay(land, name, land.start, 6, **hyper), 4))[-1]
-    arrows = {a.label.split(":")[0]: a for a in step_arrows(name, rec, "#E69F00")}
+    arrows = {a.label.split(":")[0]: a for a in explain(land, name, rec).arrows}
     update = arrows["Δθ"]
     assert np.array_equal(update.origin, tr.points[3, 0])
     assert np.allclose(update.origin + update.vector, tr.points[4, 0], rtol=1e-13, atol=1e-15)
@@ -49,9 +51,11 @@ def test_inspector_arrows_are_the_steps_own_vectors(name):
 def test_nesterov_gradient_arrow_starts_at_the_look_ahead_point():
     land = landscapes.get("ravine")
     rec = list(itertools.islice(replay(land, "nag", land.start, 5, lr=0.5, momentum=0.9), 3))[-1]
-    momentum, gradient, update = step_arrows("nag", rec, "#000000")
-    ahead = rec.theta[0] - lookahead_shift(rec)
+    view = explain(land, "nag", rec)
+    momentum, gradient, update = view.arrows
+    ahead = rec.theta[0] - 0.9 * rec.state.trace[0]                     # θ − μ v_{t-1}
     assert np.allclose(momentum.origin + momentum.vector, ahead) and np.allclose(gradient.origin, ahead)
+    assert np.allclose(view.marks[0].point, ahead) and view.marks[0].color is None   # drawn in the gradient's colour
     assert np.allclose(gradient.origin + gradient.vector, update.origin + update.vector)     # head to tail
     assert np.allclose(land.grad(ahead), rec.step.grad[0])
 
@@ -61,9 +65,11 @@ def test_inspector_figure_zooms_onto_the_step_and_draws_each_arrow():
     steps = 60
     tr = optimizers.simulate(land, "momentum", land.start, steps, lr=0.5, momentum=0.8)
     rec = list(replay(land, "momentum", land.start, steps, lr=0.5, momentum=0.8))[-1]
-    arrows = step_arrows("momentum", rec, "#56B4E9")
-    fig = inspector_figure(land, tr.points[:, 0], steps, arrows, "#56B4E9")
+    view = explain(land, "momentum", rec)
+    arrows = view.arrows
+    fig = inspector_figure(land, tr.points[:, 0], view, "#56B4E9")
     assert len(fig.layout.annotations) == 3
+    assert [a.arrowcolor for a in fig.layout.annotations] == [GRADIENT_COLOR, MOMENT_COLOR, "#56B4E9"]
     (x0, x1), (y0, y1) = fig.layout.xaxis.range, fig.layout.yaxis.range
     for p in (tr.points[-1, 0], tr.points[-2, 0], *[a.origin + a.vector for a in arrows]):
         assert x0 <= p[0] <= x1 and y0 <= p[1] <= y1

@@ -8,7 +8,7 @@ import pytest
 
 import landscapes
 import optimizers
-from optimizers import rules, theory
+from optimizers import rules, studies, theory
 
 
 def ravine(condition: float, angle: float = 0.0) -> landscapes.Landscape:
@@ -178,7 +178,7 @@ def test_rate_is_decided_at_the_ends_of_the_curvature_range(kind):
 @pytest.mark.parametrize("momentum", [0.0, 0.3, 0.6, 0.9])
 def test_heavy_ball_is_stable_exactly_below_two_plus_two_mu(momentum):
     """Derived from the Jury test: 0 < γλ < 2 + 2μ; checked on the characteristic roots and on runs."""
-    edge = theory.max_stable_lr("momentum", 1.0, momentum)
+    edge = optimizers.get("momentum").maths.quadratic.max_lr(1.0, momentum)
     assert edge == pytest.approx(2 + 2 * momentum)
     assert theory.heavy_ball_modulus(1.0, 0.99 * edge, momentum) < 1 < theory.heavy_ball_modulus(1.0, 1.01 * edge,
                                                                                                 momentum)
@@ -190,12 +190,24 @@ def test_heavy_ball_is_stable_exactly_below_two_plus_two_mu(momentum):
 
 def test_nesterov_stability_edge():
     for mom in (0.0, 0.5, 0.9):
-        edge = theory.max_stable_lr("nag", 1.0, mom)
+        edge = optimizers.get("nag").maths.quadratic.max_lr(1.0, mom)
         assert edge == pytest.approx((2 + 2 * mom) / (1 + 2 * mom))
         assert theory.nesterov_modulus(1.0, 0.99 * edge, mom) < 1 < theory.nesterov_modulus(1.0, 1.01 * edge, mom)
-    assert theory.max_stable_lr("gd", 2.0) == 1.0
-    with pytest.raises(ValueError, match="adam"):
-        theory.max_stable_lr("adam", 1.0)
+    assert optimizers.get("gd").maths.quadratic.max_lr(2.0, 0.0) == 1.0
+
+
+def test_the_entries_that_hold_a_quadratic_theory_hold_their_own():
+    """Gradient descent, the heavy ball and Nesterov carry their theory in their entries; each tuning names the
+    entry it belongs to, and its rate is the entry's rate formula at that setting."""
+    c = theory.Curvature(L=1.0, m=0.02)
+    held = {name: optimizers.get(name).maths.quadratic for name in optimizers.names()}
+    assert {name for name, q in held.items() if q is not None} == {"gd", "momentum", "nag"}
+    for name in ("gd", "momentum", "nag"):
+        q = held[name]
+        best = q.tuning(c)
+        assert best.optimizer == name
+        assert q.rate(c, best.hyper["lr"], best.hyper.get("momentum", 0.0)) == pytest.approx(best.rate, rel=1e-9)
+        assert best.hyper["lr"] < q.max_lr(c.L, best.hyper.get("momentum", 0.0))
 
 
 # --- the rate map ---------------------------------------------------------------------------------------
@@ -203,7 +215,7 @@ def test_nesterov_stability_edge():
 def test_rate_map_is_one_vectorized_run_matching_single_runs():
     land = ravine(25.0, angle=30.0)
     lrs, moms = np.array([0.2, 1.0, 1.9, 3.5]), np.array([0.0, 0.5, 0.9])
-    grid = theory.rate_map(land, lrs, moms, 200)
+    grid = studies.rate_map(land, lrs, moms, 200)
     assert grid.shape == (3, 4)
     for i, mom in enumerate(moms):
         for j, lr in enumerate(lrs):
@@ -223,10 +235,11 @@ def test_measured_rates_agree_with_the_single_start_version():
 def test_momentum_speeds_progress_on_a_steady_slope_by_one_over_one_minus_mu():
     """The registry's intuition: with a gradient that keeps its direction, b_t → g / (1 − μ)."""
     g = np.array([[0.3, -0.2]])
-    state = optimizers.get("momentum").init(np.zeros((1, 2)))
+    maths = optimizers.get("momentum").maths
+    state = maths.init(np.zeros((1, 2)))
     for t in range(1, 400):
         ctx = rules.Context(t, lambda p: g, None, None)
-        state = optimizers.get("momentum").update(np.zeros((1, 2)), state, ctx, {"lr": 0.1, "momentum": 0.9}).state
+        state = maths.update(np.zeros((1, 2)), state, ctx, {"lr": 0.1, "momentum": 0.9}).state
     assert np.allclose(state.trace, g / (1 - 0.9), rtol=1e-12)
 
 

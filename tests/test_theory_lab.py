@@ -7,7 +7,7 @@ import numpy as np
 import pytest
 
 import landscapes
-from optimizers import theory
+from optimizers import studies, theory
 from state import lessons, share
 from tests.apptest_page import open_app
 from ui import theory_lab
@@ -44,7 +44,7 @@ def test_rate_map_shows_the_optimum_in_its_fastest_valley_and_diverges_past_the_
     c = theory.curvature(land)
     lrs = np.linspace(4.0 / 60, 4.0, 60)
     moms = np.linspace(0.0, 0.98, 60)
-    rates = theory.rate_map(land, lrs, moms, 200)
+    rates = studies.rate_map(land, lrs, moms, 200)
     lr_g, mom_g = np.meshgrid(lrs, moms)
     edge = (2 + 2 * mom_g) / c.L
     assert np.all(np.isinf(rates[lr_g > 1.02 * edge]))              # past the dashed edge: diverged
@@ -59,7 +59,7 @@ def test_rate_map_figure_sends_finite_numbers_and_marks_edge_and_optimum():
     land = landscapes.get("ravine", condition=20.0)
     c = theory.curvature(land)
     lrs, moms = np.linspace(0.1, 4.0, 12), np.linspace(0.0, 0.9, 10)
-    rates = theory.rate_map(land, lrs, moms, 100)
+    rates = studies.rate_map(land, lrs, moms, 100)
     best = theory.heavy_ball_tuning(c)
     fig = json.loads(rate_map_figure(lrs, moms, rates, c, best).to_json())
     heat, edge, star = fig["data"]

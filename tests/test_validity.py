@@ -17,7 +17,7 @@ import pytest
 import landscapes
 import optimizers
 from landscapes import analytic
-from optimizers import behaviour, registry, studies, validity
+from optimizers import behaviour, registry, rules, studies, validity
 from optimizers.validity import Axis, Band, Box, Disc, Domain, Statement
 from state import claims, lessons
 
@@ -72,17 +72,17 @@ def test_statements_about_the_long_run_say_their_horizon():
 def test_registry_entries_name_real_texts_and_the_false_ones_are_gone():
     for s in behaviour.STATEMENTS:
         for name, field in s.entries:
-            assert field in ("intuition", "pros", "cons", "when") and getattr(optimizers.get(name), field), s.key
+            assert field in ("intuition", "pros", "cons", "when") and getattr(optimizers.get(name).text, field), s.key
     assert all(s in behaviour.about(s.entries[0][0]) for s in behaviour.STATEMENTS if s.entries)
-    entry = {name: optimizers.get(name) for name in ("amsgrad", "nag", "dadapt_adam", "prodigy", "adagrad")}
+    entry = {name: optimizers.get(name).text for name in ("amsgrad", "nag", "dadapt_adam", "prodigy", "adagrad")}
     assert "never grows" not in entry["amsgrad"].intuition and "still grows" in entry["amsgrad"].intuition
     assert "overshoots less at the same γ and μ" not in entry["nag"].pros
     assert "narrower" in entry["nag"].cons
     assert "more slowly than Prodigy" not in entry["dadapt_adam"].intuition
     assert "unlike D-Adaptation" not in entry["prodigy"].pros
     assert "stall" not in entry["adagrad"].intuition and "stall" not in entry["adagrad"].cons
-    length = float(np.linalg.norm(optimizers.rules.newton_schulz_row(np.array([[1.0, 0.0]]), 5)))
-    assert f"{length:.3f}" in optimizers.get("muon").intuition and length == registry.NS_LENGTH
+    length = float(np.linalg.norm(rules.newton_schulz_row(np.array([[1.0, 0.0]]), 5)))
+    assert f"{length:.3f}" in optimizers.get("muon").text.intuition and length == registry.NS_LENGTH
 
 
 def test_every_optimizer_that_says_how_it_behaves_has_its_statements():
@@ -93,7 +93,7 @@ def test_every_optimizer_that_says_how_it_behaves_has_its_statements():
 
 
 def test_importing_the_declarations_runs_no_simulation():
-    code = ("import optimizers.simulate as s\n"
+    code = ("import optimizers.simulation as s\n"
             "def refuse(*a, **k): raise SystemExit('simulated at import')\n"
             "s.simulate = refuse\n"
             "import optimizers.validity, optimizers.behaviour, state.lessons, state.claims, state.share\n"

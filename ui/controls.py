@@ -21,7 +21,8 @@ import landscapes
 import optimizers
 from landscapes import formula
 from optimizers import studies
-from paramspec import Param
+from optimizers.trajectory import last_step
+from paramspec import Param, fmt
 from state import share
 from ui import runs
 from viz.click import start_from_click
@@ -38,13 +39,9 @@ def hp_key(opt: str, param: str) -> str:
     return f"hp.{opt}.{param}"
 
 
-def fmt(value: float | int) -> str:
-    return f"{value:g}"
-
-
-def log_options(p: Param, current: float, upper: float | None = None) -> list[float | int]:
+def log_options(p: Param, current: float) -> list[float | int]:
     """Nice values spread evenly in log scale over the declared range, plus ``current``."""
-    high = min(p.high, upper) if upper is not None else p.high
+    high = p.high
     if p.kind == "int":
         values = {2**k for k in range(0, int(math.log2(high)) + 1) if p.low <= 2**k <= high} | {int(high)}
         return sorted(values | {int(current)})
@@ -57,7 +54,7 @@ def log_options(p: Param, current: float, upper: float | None = None) -> list[fl
     return sorted(values | {float(current)})
 
 
-def param_widget(p: Param, key: str, *, upper: float | None = None) -> None:
+def param_widget(p: Param, key: str) -> None:
     """Draw the widget that ``p`` declares, bound to ``st.session_state[key]``."""
     label = p.name
     if p.kind == "bool":
@@ -65,7 +62,7 @@ def param_widget(p: Param, key: str, *, upper: float | None = None) -> None:
     elif p.kind == "choice":
         st.selectbox(label, p.choices, key=key, help=p.help)
     elif p.log:
-        options = log_options(p, st.session_state[key], upper)
+        options = log_options(p, st.session_state[key])
         st.select_slider(label, options=options, key=key, format_func=fmt, help=p.help)
     elif p.kind == "float" and p.low == 0.0 and p.high == 1.0 and p.high_open:
         options = sorted(set(FRACTION_GRID) | {float(st.session_state[key])})
@@ -174,15 +171,12 @@ def sidebar() -> None:
             if box.open is False:          # drawn only while open; closed, keep_settings keeps their values
                 continue
             with box:
-                for p in opt.params:
-                    if p.name in ("noise",) and land.n_examples:
-                        continue
-                    param_widget(p, hp_key(name, p.name),
-                                 upper=land.n_examples if p.name == "batch_size" else None)
+                for p in opt.surface_params(land.n_examples):     # what this surface's sampling makes meaningful
+                    param_widget(p, hp_key(name, p.name))
                 param_widget(opt.param("schedule"), hp_key(name, "schedule"))
                 for detail in SCHEDULE_DETAILS.get(ss[hp_key(name, "schedule")], ()):
                     param_widget(opt.param(detail), hp_key(name, detail))
-                if "momentum" in defaults:
+                if opt.maths.warmup:
                     param_widget(opt.param("warmup_steps"), hp_key(name, "warmup_steps"))
                     if ss[hp_key(name, "warmup_steps")]:
                         param_widget(opt.param("momentum_start"), hp_key(name, "momentum_start"))
@@ -282,7 +276,7 @@ def settle_inspector(state: share.AppState, trajs: dict[str, optimizers.Trajecto
         return state
     name = ss.get("inspect") if ss.get("inspect") in state.optimizers else state.optimizers[0]
     tr = trajs[name]
-    last = int(tr.diverged_at[0]) if tr.diverged_at[0] > 0 else tr.steps
+    last = last_step(int(tr.diverged_at[0]), tr.steps)
     step = int(min(max(ss.get("inspect_step", 1), 1), max(last, 1)))
     ss["inspect"], ss["inspect_step"] = name, step
     return replace(state, inspect=name if ss.get("tab") == INSPECTOR_TAB else "", inspect_step=step)

@@ -24,21 +24,22 @@ def render(state: share.AppState, land: Landscape) -> None:
     for name in state.optimizers:
         opt = optimizers.get(name)
         st.subheader(opt.title)
-        st.markdown(opt.intuition)
-        for line in opt.equations:
+        st.markdown(opt.text.intuition)
+        for line in opt.maths.equations:
             st.latex(line)
         schedule = state.hyper[name]["schedule"]
         if schedule != "constant":
             st.latex(SCHEDULE_LATEX[schedule] + r"\quad(\gamma_t \text{ replaces } \gamma)")
-        st.caption(f"Symbols: ${opt.symbols}$. Reference: {opt.reference}")
-        st.markdown(f"**Strengths:** {opt.pros}  \n**Weaknesses:** {opt.cons}")
+        st.caption(f"Symbols: ${opt.maths.symbols}$. Reference: {opt.text.reference}")
+        st.markdown(f"**Strengths:** {opt.text.pros}  \n**Weaknesses:** {opt.text.cons}")
         about = behaviour.about(name)
         if about:
             st.markdown("**Is that always true?** Each statement above about how it behaves, checked over a "
                         "neighbourhood of settings:")
             pending += checks.slots(about, f"explain_{name}")
     st.subheader("All optimizers at a glance")
-    st.table(pd.DataFrame([{"optimizer": o.title, "strengths": o.pros, "weaknesses": o.cons, "use it for": o.when}
+    st.table(pd.DataFrame([{"optimizer": o.title, "strengths": o.text.pros, "weaknesses": o.text.cons,
+                            "use it for": o.text.when}
                            for o in optimizers.OPTIMIZERS.values()]).set_index("optimizer"))
     st.caption("Choose an optimizer in the sidebar to see how far each statement in its row holds.")
     pending += claims_ui.render()

@@ -19,7 +19,8 @@ import streamlit as st
 import landscapes
 import optimizers
 from optimizers.explain import explain
-from optimizers.simulate import StepRecord, replay
+from optimizers.simulation import replay
+from optimizers.trajectory import StepRecord, last_step
 from state import lessons, share
 from ui import checks, controls, runs
 from viz import gif, inspector, series, surface3d
@@ -116,7 +117,7 @@ def step_record(surface: str, params: runs.Items, optimizer: str, hyper: runs.It
 
 def _last_step(tr: optimizers.Trajectory) -> int:
     """The last step worth inspecting: the run's end, or the step where it diverged."""
-    return int(tr.diverged_at[0]) if tr.diverged_at[0] > 0 else tr.steps
+    return last_step(int(tr.diverged_at[0]), tr.steps)
 
 
 def _shift(delta: int, last: int) -> None:
@@ -153,10 +154,8 @@ def inspector_tab(state: share.AppState, land: landscapes.Landscape, trajs: dict
     color = colors[name]
     figure, equations = st.columns([1, 1])
     with figure:
-        st.plotly_chart(inspector.inspector_figure(land, tr.points[:, 0], t, inspector.step_arrows(name, rec, color),
-                                                   color, marks=inspector.step_marks(name, rec),
-                                                   shapes=inspector.step_shapes(land, name, rec)),
-                        width="stretch", key="inspector_chart")
+        st.plotly_chart(inspector.inspector_figure(land, tr.points[:, 0], ex, color), width="stretch",
+                        key="inspector_chart")
         st.caption("Zoomed onto this step. Arrows are displacements in the surface's own units, so their lengths "
                    "compare: red, −γ·g, is the step plain gradient descent would take with this step's learning "
                    "rate γ; fuchsia is the momentum's share (for Nesterov, the jump to the look-ahead point where "

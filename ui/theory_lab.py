@@ -1,6 +1,8 @@
 """The theory lab on the ravine: best settings from theory beside measured rates, buttons that race them,
 and the heavy ball's measured rate over a (γ, μ) grid.
 
+The methods are those whose registry entry holds their theory on a quadratic bowl (``Maths.quadratic``:
+gradient descent, the heavy ball and Nesterov); each brings its best setting, its rate and its formulas.
 The buttons go through the same path as lessons and links: a share-link query is built, decoded by
 ``share.decode`` and loaded by ``controls.load_state``.  The math is in :mod:`optimizers.theory`, the
 figure in :mod:`viz.theory`.
@@ -16,7 +18,7 @@ import pandas as pd
 import streamlit as st
 
 import optimizers
-from optimizers import theory
+from optimizers import studies, theory
 from state import lessons, share
 from ui import controls, runs, teaching
 from viz.theory import rate_map_figure
@@ -25,8 +27,7 @@ SHRINK = 1e-6            # the table counts steps until the distance to the mini
 MAP_SIZE = 60            # grid points per axis of the rate map: MAP_SIZE² runs in one simulate() call
 MAP_STEPS = 200
 MAP_MOMENTUM = (0.0, 0.98)
-TUNED = ("gd", "momentum", "nag")
-LABEL = {"gd": "gradient descent", "momentum": "heavy ball", "nag": "Nesterov"}
+THEORY = {name: q for name in optimizers.names() if (q := optimizers.get(name).maths.quadratic) is not None}
 
 
 def setup_state(state: share.AppState) -> share.AppState:
@@ -35,8 +36,9 @@ def setup_state(state: share.AppState) -> share.AppState:
 
 
 def tunings(c: theory.Curvature) -> dict[str, theory.Tuning]:
-    """The best fixed settings of gradient descent, the heavy ball and Nesterov for curvatures ``c``."""
-    return {"gd": theory.gd_tuning(c), "momentum": theory.heavy_ball_tuning(c), "nag": theory.nesterov_tuning(c)}
+    """The best fixed setting of each method with a theory (gradient descent, the heavy ball, Nesterov) for
+    curvatures ``c``."""
+    return {name: q.tuning(c) for name, q in THEORY.items()}
 
 
 def tuned_query(state: share.AppState, chosen: Sequence[theory.Tuning]) -> dict[str, str]:
@@ -57,7 +59,7 @@ def tuned_query(state: share.AppState, chosen: Sequence[theory.Tuning]) -> dict[
         for key, value in t.hyper.items():
             query[f"{t.optimizer}.{key}"] = share.format_value(float(value))
         query[f"{t.optimizer}.schedule"] = "constant"
-        if t.optimizer != "gd":
+        if optimizers.get(t.optimizer).maths.warmup:
             query[f"{t.optimizer}.warmup_steps"] = "0"
     return query
 
@@ -77,18 +79,12 @@ def rate_grid(condition: float, angle: float) -> tuple[np.ndarray, np.ndarray, n
     L = theory.curvature(land).L
     lrs = np.linspace(4.0 / L / MAP_SIZE, 4.0 / L, MAP_SIZE)
     momenta = np.linspace(*MAP_MOMENTUM, MAP_SIZE)
-    return lrs, momenta, theory.rate_map(land, lrs, momenta, MAP_STEPS)
+    return lrs, momenta, studies.rate_map(land, lrs, momenta, MAP_STEPS)
 
 
 def _run(setup: share.AppState, name: str, hyper: dict[str, float]) -> optimizers.Trajectory:
     return runs.simulate(setup.surface, runs.surface_items(setup), name, tuple(sorted(hyper.items())),
                          share.start_of(setup), setup.steps, setup.seed)
-
-
-def _predicted(c: theory.Curvature, name: str, hyper: dict[str, float]) -> float:
-    if name == "nag":
-        return theory.nesterov_rate(c, hyper["lr"], hyper["momentum"])
-    return theory.heavy_ball_rate(c, hyper["lr"], hyper.get("momentum", 0.0))
 
 
 def render(state: share.AppState) -> None:
@@ -103,13 +99,8 @@ def render(state: share.AppState) -> None:
                 f"distance to the minimum shrinks by a fixed factor per step, the rate r. This ravine's curvatures "
                 f"(Hessian eigenvalues) run from m = {c.m:.4g} to L = {c.L:.4g}: condition number "
                 f"κ = L/m = {c.kappa:.4g}. γ is the learning rate and μ the momentum.")
-    st.latex(r"\text{gradient descent: } \gamma^\star = \frac{2}{L+m},\quad r = \frac{\kappa-1}{\kappa+1}"
-             r"\qquad\text{stable for } \gamma L < 2")
-    st.latex(r"\text{heavy ball: } \gamma^\star = \frac{4}{(\sqrt L+\sqrt m)^2},\ "
-             r"\mu^\star = \Bigl(\frac{\sqrt\kappa-1}{\sqrt\kappa+1}\Bigr)^2,\ r = \frac{\sqrt\kappa-1}{\sqrt\kappa+1}"
-             r"\qquad\text{stable for } \gamma L < 2 + 2\mu")
-    st.latex(r"\text{Nesterov: } \gamma^\star = \frac{4}{3L+m},\ \mu^\star = \frac{\sqrt{3\kappa+1}-2}"
-             r"{\sqrt{3\kappa+1}+2},\ r = 1 - \frac{2}{\sqrt{3\kappa+1}}")
+    for q in THEORY.values():
+        st.latex(rf"\text{{{q.label}: }} {q.latex}")
     st.caption("Nesterov's optimum on quadratics is from Lessard, Recht & Packard (2016); it is slower than the "
                "tuned heavy ball here, and its advantage is a guarantee on every smooth, strongly convex function. "
                "Momentum is written as in PyTorch (b ← μb + g, θ ← θ − γb); Nesterov in the look-ahead form "
@@ -126,13 +117,14 @@ def render(state: share.AppState) -> None:
                      "measured steps": hit if hit >= 0 else None})
 
     for name, tuning in best.items():
-        row(f"{LABEL[name].capitalize()}, best setting", name, tuning.hyper, tuning.rate)
+        row(f"{THEORY[name].label.capitalize()}, best setting", name, tuning.hyper, tuning.rate)
     if setup is state:
-        for name in TUNED:
+        for name, q in THEORY.items():
             hp = state.hyper.get(name)
             if name in state.optimizers and hp["schedule"] == "constant" and not hp.get("warmup_steps", 0):
                 hyper = {k: float(hp[k]) for k in ("lr", "momentum") if k in hp}
-                row(f"Your {optimizers.get(name).title.lower()}", name, hyper, _predicted(c, name, hyper))
+                row(f"Your {optimizers.get(name).title.lower()}", name, hyper,
+                    q.rate(c, hyper["lr"], hyper.get("momentum", 0.0)))
     numbers = st.column_config.NumberColumn(format="%.4g")
     st.dataframe(pd.DataFrame(rows), hide_index=True, width="stretch",
                  column_config={k: numbers for k in ("γ (lr)", "μ (momentum)", "predicted rate r", "measured rate")})
@@ -145,8 +137,8 @@ def render(state: share.AppState) -> None:
 
     st.markdown("**Race at the best settings** (adds the method to the race if needed, constant learning rate):")
     with st.container(horizontal=True):
-        for name in TUNED:
-            st.button(f"Best {LABEL[name]}", key=f"lab_{name}", on_click=_apply,
+        for name, q in THEORY.items():
+            st.button(f"Best {q.label}", key=f"lab_{name}", on_click=_apply,
                       args=(tuned_query(setup, [best[name]]),))
         st.button("All three", key="lab_all", type="primary", on_click=_apply,
                   args=(tuned_query(setup, list(best.values())),))

@@ -11,8 +11,10 @@ from dataclasses import dataclass
 
 import numpy as np
 import plotly.graph_objects as go
+from numpy.typing import ArrayLike
 
 from landscapes.base import Landscape
+from optimizers.trajectory import last_point
 
 Array = np.ndarray
 
@@ -62,7 +64,7 @@ class Run:
     @property
     def end(self) -> int:
         """Last step whose point is drawn: the last finite point of a diverged run."""
-        return self.steps if self.diverged_at < 0 else max(self.diverged_at - 1, 0)
+        return last_point(self.diverged_at, self.steps)
 
     @property
     def title(self) -> str:
@@ -128,7 +130,7 @@ class ContourGrid:
     @property
     def f(self) -> Array:
         """The sampled values f (float32), for hover labels."""
-        return _f32(self.g.astype(np.float64) + self.scale.f_star)
+        return f32(self.g.astype(np.float64) + self.scale.f_star)
 
     def contours(self) -> dict:
         """The level lines as plotly's ``contours`` settings (drawn exactly there, not where plotly would choose)."""
@@ -143,8 +145,10 @@ class ContourGrid:
         return bar
 
 
-def _f32(a: Array) -> Array:
-    """``a`` as float32, clipped into float32's finite range (finite float64 can overflow float32)."""
+def f32(a: ArrayLike) -> Array:
+    """``a`` as float32 for the browser, clipped into float32's finite range (finite float64 can overflow float32).
+
+    Every figure sends its numbers through this one conversion."""
     return np.clip(np.asarray(a, dtype=np.float64), -F32_MAX, F32_MAX).astype(np.float32)
 
 
@@ -153,7 +157,7 @@ def _round_sig(a: Array, digits: int = 4) -> Array:
     with np.errstate(divide="ignore"):
         exponent = np.floor(np.log10(np.abs(a)))
     scale = 10.0 ** (digits - 1 - np.where(np.isfinite(exponent), exponent, 0))
-    return _f32(np.round(a * scale) / scale)
+    return f32(np.round(a * scale) / scale)
 
 
 SUPERSCRIPT = str.maketrans("-0123456789", "⁻⁰¹²³⁴⁵⁶⁷⁸⁹")
@@ -229,14 +233,14 @@ def contour_grid(landscape: Landscape, resolution: int = 90) -> ContourGrid:
         heights = np.sort(known - f_star) if known.size else np.zeros(1)
         refs = tuple(float(r) for r in heights[np.r_[True, np.diff(heights) > floor]])   # distinct values
         scale = LevelScale(landscape.levels, f_star, floor, refs)
-    z = _f32(scale.colors(g))
-    lines = z if len(scale.refs) == 1 else _f32(scale.lines(g))
+    z = f32(scale.colors(g))
+    lines = z if len(scale.refs) == 1 else f32(scale.lines(g))
     lo, hi = float(lines.min()), float(lines.max())
     size = _level_step(scale, hi - lo)
     start = (np.floor(lo / size + 1e-9) + 1) * size
     name = "f" if scale.spacing == "linear" or f_star == 0 else "f − f*"
     label = {"linear": name, "sqrt": f"{name} (√ scale)", "log": f"{name} (log scale)"}[scale.spacing]
-    return ContourGrid(x=_f32(x), y=_f32(y), g=_f32(g), z=z, lines=lines, scale=scale,
+    return ContourGrid(x=f32(x), y=f32(y), g=f32(g), z=z, lines=lines, scale=scale,
                        levels=(float(start), hi, size), ticks=_ticks(scale, g_max, float(z.min()), float(z.max())),
                        label=label)
 
@@ -285,7 +289,7 @@ def _stops(runs: list[Run], curves: list[Array], title: str, y_title: str) -> go
     about ten times as long, and these figures are rebuilt on every change."""
     data: list[dict] = []
     for run, curve in zip(runs, curves, strict=True):
-        y = _f32(np.maximum(curve, 1e-16))
+        y = f32(np.maximum(curve, 1e-16))
         shown = run.end + 1 if run.diverged_at >= 0 else len(y)
         data.append({
             "type": "scatter", "x": np.arange(shown, dtype=np.int32), "y": y[:shown], "mode": "lines",

@@ -1,6 +1,6 @@
 """Per-step quantities that make an optimizer what it is, plotted over the steps beside the loss curves.
 
-Each registry entry declares its ``series`` (:class:`optimizers.registry.Series`): Prodigy's and
+Each registry entry declares its ``series`` (:class:`optimizers.spec.Series`): Prodigy's and
 D-Adaptation's learnt step scale d, BFGS's accepted step length, Muon's update length, Schedule-Free's
 averaging weight.  :func:`series_figures` draws every scalar series of the chosen runs, one figure per
 quantity, one line per optimizer that has it.  No Streamlit here.
@@ -13,7 +13,8 @@ import numpy as np
 import plotly.graph_objects as go
 
 from optimizers import Trajectory, get
-from optimizers.registry import Series
+from optimizers.spec import Series
+from optimizers.trajectory import last_step
 from viz.figures import white
 
 HEIGHT = 300
@@ -23,7 +24,7 @@ def scalar_series(trajs: Mapping[str, Trajectory]) -> dict[str, tuple[Series, li
     """Each scalar series recorded by the runs (matrices are left out), with the optimizers that have it."""
     found: dict[str, tuple[Series, list[str]]] = {}
     for name, tr in trajs.items():
-        for series in get(name).series:
+        for series in get(name).view.series:
             if series.name in tr.extra and tr.extra[series.name].ndim == 2:
                 found.setdefault(series.name, (series, []))[1].append(name)
     return found
@@ -41,7 +42,7 @@ def series_figure(trajs: Mapping[str, Trajectory], series: Series, names: list[s
     for name in names:
         tr = trajs[name]
         values = np.asarray(tr.extra[series.name][:, index], dtype=np.float64)
-        end = int(tr.diverged_at[index]) if tr.diverged_at[index] >= 0 else tr.steps
+        end = last_step(int(tr.diverged_at[index]), tr.steps)
         steps = np.arange(1, end + 1)
         values = values[:end]
         if series.log:
@@ -70,7 +71,7 @@ def race_markers(name: str, tr: Trajectory, index: int = 0) -> list[dict]:
     marker, frame 0 the start), ``radius`` (a ball radius drawn around the previous point, or ``None``) and
     ``link`` (joined to the iterate by a line)."""
     out = []
-    for marker in get(name).markers:
+    for marker in get(name).view.markers:
         if marker.name not in tr.extra:           # a run made without diagnostics
             continue
         radius = tr.hyperparams.get(marker.radius) if marker.radius else None

@@ -11,7 +11,7 @@ from plotly.subplots import make_subplots
 
 from landscapes.base import Landscape
 from optimizers.studies import DIVERGED, GAP_FLOOR, NOT_CONVERGED, BasinMap, Spread, Sweep
-from viz.figures import ContourGrid, surface_traces, white
+from viz.figures import ContourGrid, f32, surface_traces, white
 
 Array = np.ndarray
 
@@ -22,10 +22,6 @@ MINIMUM_COLORS = (  # Paul Tol's "muted" scheme: one hue per listed minimum, dis
 PANEL_HEIGHT = 420
 STAR = {"symbol": "star", "size": 13, "color": "#111827", "line": {"color": "white", "width": 1.2}}
 TOP_LEGEND = {"orientation": "h", "x": 0, "y": 1.02, "xanchor": "left", "yanchor": "bottom"}
-
-
-def _f32(a: object) -> Array:
-    return np.asarray(a, dtype=np.float32)
 
 
 def outcome_colors(n_minima: int) -> list[str]:
@@ -51,7 +47,7 @@ def _panel(landscape: Landscape, title: str) -> go.Figure:
 def _minima_stars(landscape: Landscape) -> list[go.Scatter]:
     if not len(landscape.minima):
         return []
-    return [go.Scatter(x=_f32(landscape.minima[:, 0]), y=_f32(landscape.minima[:, 1]), mode="markers", marker=STAR,
+    return [go.Scatter(x=f32(landscape.minima[:, 0]), y=f32(landscape.minima[:, 1]), mode="markers", marker=STAR,
                        hovertemplate="minimum (%{x:.4g}, %{y:.4g})<extra></extra>")]
 
 
@@ -84,7 +80,7 @@ def basins_figure(landscape: Landscape, basin: BasinMap, label: str, grid: Conto
     scale = [[edge / n, color] for i, color in enumerate(colors) for edge in (i, i + 1)]  # one flat step each
     fig = _panel(landscape, f"{label}<br><sup>{_percent(basin.global_share)}</sup>")
     fig.add_trace(go.Heatmap(
-        x=_f32(basin.x), y=_f32(basin.y), z=(basin.outcome + 2).astype(np.int8), customdata=_f32(basin.final_loss),
+        x=f32(basin.x), y=f32(basin.y), z=(basin.outcome + 2).astype(np.int8), customdata=f32(basin.final_loss),
         colorscale=scale, zmin=-0.5, zmax=n - 0.5, showscale=False,
         hovertemplate="start (%{x:.3g}, %{y:.3g})<br>final loss %{customdata:.4g}<extra></extra>",
     ))
@@ -108,7 +104,7 @@ MARKS = {  # the sweep figure's markers: legend text and marker style (drawn in 
 
 def _mark(kind: str, x: float, y: object, color: str, label: str, what: str) -> go.Scatter:
     text, marker = MARKS[kind]
-    return go.Scatter(x=_f32([x]), y=[y], mode="markers", name=text, legendgroup=kind, showlegend=False,
+    return go.Scatter(x=f32([x]), y=[y], mode="markers", name=text, legendgroup=kind, showlegend=False,
                       marker={**marker, "color": color}, hovertemplate=f"{what}<extra>{label}</extra>")
 
 
@@ -127,7 +123,7 @@ def sweep_figure(sweeps: list[Sweep], labels: list[str], colors: list[str], curr
     for s, label, color, lr in zip(sweeps, labels, colors, current, strict=True):
         ok, line = s.diverged_at < 0, {"color": color, "width": 2}
         fig.add_trace(go.Scatter(
-            x=_f32(s.lrs[ok]), y=_f32(_gap(s.final_loss[ok], s.f_star)), mode="lines+markers", name=label,
+            x=f32(s.lrs[ok]), y=f32(_gap(s.final_loss[ok], s.f_star)), mode="lines+markers", name=label,
             legendgroup=label, legendrank=1, line=line, marker={"size": 5, "color": color},
             hovertemplate="lr %{x:.3g}: final %{y:.4g}<extra>%{fullData.name}</extra>",
         ), row=1, col=1)
@@ -137,13 +133,13 @@ def sweep_figure(sweeps: list[Sweep], labels: list[str], colors: list[str], curr
                           row=1, col=1)
         hit = ok & (s.steps_to_tol >= 0)
         fig.add_trace(go.Scatter(
-            x=_f32(s.lrs[hit]), y=s.steps_to_tol[hit].astype(np.int32), mode="lines+markers", name=label,
+            x=f32(s.lrs[hit]), y=s.steps_to_tol[hit].astype(np.int32), mode="lines+markers", name=label,
             legendgroup=label, showlegend=False, line=line, marker={"size": 5, "color": color},
             hovertemplate="lr %{x:.3g}: %{y} steps<extra>%{fullData.name}</extra>",
         ), row=2, col=1)
         if s.stable_range is not None:
             fig.add_trace(go.Scatter(
-                x=_f32(s.stable_range), y=[label, label], mode="lines", name=label, legendgroup=label,
+                x=f32(s.stable_range), y=[label, label], mode="lines", name=label, legendgroup=label,
                 showlegend=False, line={"color": color, "width": 10},
                 hovertemplate="stable up to here: lr %{x:.3g}<extra>" + label + "</extra>",
             ), row=3, col=1)
@@ -174,7 +170,7 @@ def spread_figure(spreads: list[Spread], labels: list[str], colors: list[str], f
         raise ValueError("Invalid spreads: at least one spread is needed")
     fig = go.Figure()
     for s, label, color in zip(spreads, labels, colors, strict=True):
-        low, median, high = (_f32(_gap(q, f_star)) for q in s.loss_quantiles)
+        low, median, high = (f32(_gap(q, f_star)) for q in s.loss_quantiles)
         steps = np.arange(len(median), dtype=np.int32)
         fill = "rgba({},{},{},0.22)".format(*(int(color[i:i + 2], 16) for i in (1, 3, 5)))
         fig.add_trace(go.Scatter(x=steps, y=high, mode="lines", line={"width": 0}, legendgroup=label,
@@ -213,7 +209,7 @@ def cloud_figure(landscape: Landscape, grid: ContourGrid, spread: Spread, label:
     fig.add_traces(surface_traces(grid, "rgba(255,255,255,0.25)"))
     fig.add_traces(_minima_stars(landscape))
     fig.add_trace(go.Scatter(
-        x=_f32(spread.starts[:, 0]), y=_f32(spread.starts[:, 1]), mode="markers", name="start",
+        x=f32(spread.starts[:, 0]), y=f32(spread.starts[:, 1]), mode="markers", name="start",
         marker={"size": 5, "color": "white", "line": {"color": "black", "width": 0.5}},
         hovertemplate="start (%{x:.3g}, %{y:.3g})<extra></extra>",
     ))
@@ -221,7 +217,7 @@ def cloud_figure(landscape: Landscape, grid: ContourGrid, spread: Spread, label:
     for mask, symbol, name in ((~gone, "circle", "end"), (gone, "x", "diverged")):
         if mask.any():
             fig.add_trace(go.Scatter(
-                x=_f32(spread.finals[mask, 0]), y=_f32(spread.finals[mask, 1]), mode="markers", name=name,
+                x=f32(spread.finals[mask, 0]), y=f32(spread.finals[mask, 1]), mode="markers", name=name,
                 marker={"size": 9, "color": color, "symbol": symbol, "opacity": 0.85,
                         "line": {"color": "black", "width": 1}},
                 hovertemplate="end (%{x:.4g}, %{y:.4g})<extra>%{fullData.name}</extra>",

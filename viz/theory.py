@@ -1,7 +1,7 @@
 """The theory lab's figure: the heavy ball's measured rate over a grid of (γ, μ), in the spirit of the
 phase diagrams of G. Goh, "Why momentum really works" (Distill, 2017).
 
-Built from :func:`optimizers.theory.rate_map`; no Streamlit here.  Diverged cells are left blank (no
+Built from :func:`optimizers.studies.rate_map`; no Streamlit here.  Diverged cells are left blank (no
 NaN or inf is sent); the stability edge ``γL = 2 + 2μ`` and the theoretical optimum are drawn on top.
 """
 from __future__ import annotations

@@ -4,7 +4,7 @@ from __future__ import annotations
 from playwright.sync_api import expect
 
 import optimizers
-from optimizers.explain import vec
+from optimizers.lines import vec
 from state import share
 
 STEP_INPUT = ".st-key-inspect_step input"

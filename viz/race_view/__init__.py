@@ -43,7 +43,7 @@ from pathlib import Path
 import numpy as np
 
 from landscapes.base import Landscape
-from viz.figures import COLORSCALE, ContourGrid, Run, _f32
+from viz.figures import COLORSCALE, ContourGrid, Run, f32
 
 STATIC = Path(__file__).parent / "static"        # race.js, race.css, plotly.js, the two Streamlit mount scripts
                                                  # and the published pages' script and styles
@@ -53,7 +53,7 @@ LAYOUTS = ("side", "overlay")
 
 def _b64(a: np.ndarray) -> str:
     """Finite ``a`` as base64 of little-endian float32."""
-    return base64.b64encode(_f32(a).astype("<f4").tobytes()).decode()
+    return base64.b64encode(f32(a).astype("<f4").tobytes()).decode()
 
 
 def _digest(payload: object) -> str:
@@ -72,7 +72,7 @@ def surface_payload(landscape: Landscape, grid: ContourGrid) -> dict:
                "label": grid.label,
                "colorscale": [list(stop) for stop in COLORSCALE],
                "bounds": [[float(x0), float(x1)], [float(y0), float(y1)]],
-               "minima": [[float(v) for v in _f32(m)] for m in minima if np.all(np.isfinite(m))]}
+               "minima": [[float(v) for v in f32(m)] for m in minima if np.all(np.isfinite(m))]}
     return {"id": _digest(payload), **payload}
 
 
