@@ -63,6 +63,7 @@ class StepView:
 
     t: int
     lines: list[Line]
+    recomputed: bool         # the lines were recomputed from the step's inputs (False: the rule's own values)
     notes: list[str]
     arrows: list[Arrow]      # the plain gradient step, the momentum's share (if the entry draws one), the update
     marks: list[Mark]
@@ -81,7 +82,7 @@ def explain(landscape: Landscape, optimizer: str | Optimizer, record: StepRecord
     opt = resolve(optimizer)
     s = StepContext(landscape, record, index, opt.maths.sampling, opt.view.shown)
     lines = (opt.view.explainer or named_lines)(s)
-    view = StepView(record.t, lines, [], [], [], [])
+    view = StepView(record.t, lines, opt.view.explainer is not None, [], [], [], [])
     view.notes.extend(_notes(opt, s, view))
     view.arrows.extend(_arrows(opt, s, view))
     view.marks.extend(_marks(opt, s, view))
@@ -92,7 +93,7 @@ def explain(landscape: Landscape, optimizer: str | Optimizer, record: StepRecord
 def _notes(opt: Optimizer, s: StepContext, view: StepView) -> list[str]:
     record, index = s.rec, s.i
     notes = []
-    if opt.view.explainer is None:
+    if not view.recomputed:
         notes.append("These values are the update rule's own intermediate results, shown as it computed "
                      "them; the tests check that rule against an independent implementation.")
     if opt.view.notes is not None:                 # the entry's own remarks on this step

@@ -183,3 +183,26 @@ def test_explanations_check_the_chosen_optimizers_statements_and_the_claims():
             assert checks.line(statement, validity.study(statement)) in shown, (claim.key, statement.key)
     text = "\n".join(m.value for m in at.markdown)
     assert optimizers.get("amsgrad").text.intuition in text and optimizers.get("nag").text.cons in text
+
+
+def test_inspector_has_no_step_to_show_for_a_start_that_is_already_out_of_bounds():
+    """A start beyond the far box is marked diverged at step 0 and never moves: there is no step to inspect
+    (the inspector used to offer the frozen run's steps as if they had been taken)."""
+    query = {"opt": "gd", "start": "1000,1000", "inspect": "gd", "inspect_step": "3"}
+    state, _ = share.decode(query)
+    tr = optimizers.simulate(share.landscape_of(state), "gd", share.start_of(state), state.steps, **state.hyper["gd"])
+    assert tr.diverged_at[0] == 0
+    at = open_app(query)
+    assert not at.exception
+    assert any("no steps to inspect" in i.value for i in at.info)
+    assert not [n for n in at.number_input if n.key == "inspect_step"]
+
+
+@pytest.mark.parametrize(("name", "recomputed"), [("gd", True), ("bfgs", False)])
+def test_inspector_says_recomputed_only_where_the_lines_are(name, recomputed):
+    """Generic entries show the rule's own values (and say so); only an entry's own explainer recomputes them."""
+    at = open_app({"opt": name, "inspect": name, "inspect_step": "2"})
+    assert not at.exception
+    captions = " ".join(c.value for c in at.caption)
+    assert ("Every line is recomputed" in captions) == recomputed
+    assert ("the update rule's own intermediate results" in captions) == (not recomputed)

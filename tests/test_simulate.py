@@ -12,6 +12,7 @@ import landscapes
 import optimizers
 from landscapes.base import Landscape, stack_grad, stack_hessian
 from optimizers.registry import suggested
+from optimizers.trajectory import last_point, last_step, valid
 
 SURFACES = [s for s in landscapes.names() if s != "formula"]
 _CACHE: dict[str, Landscape] = {}
@@ -598,3 +599,28 @@ def test_replayed_states_are_not_overwritten_by_later_steps(name):
     for rec, snap in zip(records, snapshots, strict=True):
         now = (rec.theta, rec.point, rec.step.update, rec.step.grad, *rec.state, *rec.step.state)
         assert all(np.array_equal(a, b, equal_nan=True) for a, b in zip(now, snap, strict=True))
+
+
+# --- which indices of a run are valid ------------------------------------------------------------------------
+
+def test_valid_indices_last_step_and_last_point_by_hand():
+    """Starts that never diverge, diverge at step 3, or start out of bounds (step 0), over 5 steps."""
+    d = np.array([-1, 3, 0])
+    points = valid(d, 6)                                   # index i: the point after step i
+    assert points[:, 0].all() and points[:, 1].tolist() == [True] * 3 + [False] * 3 and not points[:, 2].any()
+    assert valid(d, 5)[:, 1].tolist() == [True] * 3 + [False] * 2   # index i: step i + 1, the diverging one kept
+    assert last_step(d, 5).tolist() == [5, 3, 0] and last_point(d, 5).tolist() == [5, 2, 0]
+    assert (last_step(-1, 5), last_step(3, 5), last_point(3, 5), last_point(0, 5)) == (5, 3, 2, 0)
+    assert isinstance(last_step(3, 5), int) and isinstance(last_point(-1, 5), int)
+
+
+def test_a_diverged_run_is_frozen_exactly_after_its_last_valid_point():
+    land = surface("rosenbrock")
+    tr = optimizers.simulate(land, "gd", land.start, 10, lr=0.1)
+    d = int(tr.diverged_at[0])
+    assert 0 < d < 10
+    end = last_point(d, tr.steps)
+    assert np.all(np.abs(tr.points[end, 0]) < 1e3)
+    assert np.array_equal(tr.points[end + 1:, 0], np.repeat(tr.points[end:end + 1, 0], 10 - end, axis=0))
+    assert np.any(tr.grads[last_step(d, tr.steps) - 1, 0] != 0)          # the diverging step's gradient is kept
+    assert not np.any(tr.grads[last_step(d, tr.steps):, 0])               # later steps recorded nothing

@@ -171,8 +171,8 @@ def inspector_tab(state: share.AppState, land: landscapes.Landscape, trajs: dict
         for note in ex.notes:
             st.caption(note)
         st.caption("Squares, square roots, divisions, ⊙ and ⊘ act coordinate by coordinate; numbers are rounded to "
-                   "4 significant digits. Every line is recomputed from the step's inputs and agrees with the "
-                   "simulated run.")
+                   "4 significant digits." + (" Every line is recomputed from the step's inputs and agrees with the "
+                                              "simulated run." if ex.recomputed else ""))
 
 
 # --- 3D view and slides --------------------------------------------------------------------------------------
