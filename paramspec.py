@@ -16,7 +16,7 @@ from typing import Any, Generic, Literal, SupportsFloat, TypeVar, cast
 import numpy as np
 
 Kind = Literal["float", "int", "bool", "choice"]
-V = TypeVar("V", bool, int, float, str)   # a parameter's value type (bool first: a bool is also an int)
+V = TypeVar("V", bound="bool | int | float | str")   # a parameter's value type
 KIND_OF: dict[type, Kind] = {bool: "bool", int: "int", float: "float", str: "choice"}
 
 

@@ -80,7 +80,7 @@ def ravine(condition: float = 50.0, angle: float = 30.0) -> Landscape:
         hessian=hessian,
         bounds=((-10.0, 10.0), (-10.0, 10.0)),
         start=start,
-        minima=[[0.0, 0.0]],
+        minima=np.array([[0.0, 0.0]]),
         levels="log",   # runs close in geometrically: evenly spaced levels would put all their steps in one band
         params={"condition": condition, "angle": angle},
         suggested={   # by optimizer family; a member's own key overrides its family
@@ -109,7 +109,7 @@ def ravines(condition: Array, angle: Array) -> Landscape:
         value=value, grad=grad, hessian=hessian,
         bounds=((-10.0, 10.0), (-10.0, 10.0)),
         start=ravine_point(RAVINE_START, angle.flat[0]),
-        minima=[[0.0, 0.0]],
+        minima=np.array([[0.0, 0.0]]),
     )
 
 
@@ -141,8 +141,8 @@ def rosenbrock() -> Landscape:
         grad=grad,
         hessian=hessian,
         bounds=((-2.0, 2.0), (-1.0, 3.0)),
-        start=[-1.5, 2.5],
-        minima=[[1.0, 1.0]],
+        start=np.array([-1.5, 2.5]),
+        minima=np.array([[1.0, 1.0]]),
         levels="log",
         suggested={   # by optimizer family; a member's own key overrides its family
             "gd": {"lr": 0.001}, "sgd": {"lr": 0.0005}, "momentum": {"lr": 0.001, "momentum": 0.9},
@@ -190,8 +190,8 @@ def himmelblau() -> Landscape:
         grad=grad,
         hessian=hessian,
         bounds=((-5.0, 5.0), (-5.0, 5.0)),
-        start=[-0.5, -0.5],
-        minima=HIMMELBLAU_MINIMA,
+        start=np.array([-0.5, -0.5]),
+        minima=np.array(HIMMELBLAU_MINIMA),
         levels="log",
         suggested={   # by optimizer family; a member's own key overrides its family
             "gd": {"lr": 0.01}, "sgd": {"lr": 0.005}, "momentum": {"lr": 0.005, "momentum": 0.9},
@@ -231,8 +231,8 @@ def rastrigin(amplitude: float = 10.0) -> Landscape:
         grad=grad,
         hessian=hessian,
         bounds=((-5.12, 5.12), (-5.12, 5.12)),
-        start=[3.3, -2.2],
-        minima=[[0.0, 0.0]],
+        start=np.array([3.3, -2.2]),
+        minima=np.array([[0.0, 0.0]]),
         levels="log",   # keeps the bowl under the dimples visible (√ levels pass the test too, with fewer rings)
         suggested={   # by optimizer family; a member's own key overrides its family
             "gd": {"lr": 0.002}, "momentum": {"lr": 0.002, "momentum": 0.9}, "adagrad": {"lr": 0.5},
@@ -270,8 +270,8 @@ def saddle() -> Landscape:
         grad=grad,
         hessian=hessian,
         bounds=((-2.0, 2.0), (-1.6, 1.6)),
-        start=[-1.8, 0.01],
-        minima=[[0.0, -1.0], [0.0, 1.0]],
+        start=np.array([-1.8, 0.01]),
+        minima=np.array([[0.0, -1.0], [0.0, 1.0]]),
         levels="log",
         suggested={   # by optimizer family; a member's own key overrides its family
             "gd": {"lr": 0.1}, "momentum": {"lr": 0.05, "momentum": 0.9}, "adagrad": {"lr": 0.5},
@@ -324,8 +324,8 @@ def beale() -> Landscape:
         grad=grad,
         hessian=hessian,
         bounds=((-4.5, 4.5), (-4.5, 4.5)),
-        start=[1.0, 1.5],
-        minima=[[3.0, 0.5]],
+        start=np.array([1.0, 1.5]),
+        minima=np.array([[3.0, 0.5]]),
         levels="log",
         suggested={   # by optimizer family; a member's own key overrides its family
             "gd": {"lr": 0.01}, "sgd": {"lr": 0.005}, "momentum": {"lr": 0.005, "momentum": 0.9},
@@ -368,8 +368,8 @@ def two_wells(tilt: float = 0.5) -> Landscape:
         grad=grad,
         hessian=hessian,
         bounds=((-2.0, 2.0), (-1.5, 1.5)),
-        start=[1.9, 1.0],
-        minima=[[roots[0], 0.0], [roots[-1], 0.0]],
+        start=np.array([1.9, 1.0]),
+        minima=np.array([[roots[0], 0.0], [roots[-1], 0.0]]),
         levels="log",   # log above each well's minimum: rings close in around the shallow one too
         params={"tilt": tilt},
         suggested={   # by optimizer family; a member's own key overrides its family

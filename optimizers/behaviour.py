@@ -10,11 +10,14 @@ Nothing runs at import; :func:`optimizers.validity.study` runs a statement's stu
 """
 from __future__ import annotations
 
+from typing import Any
+
 import numpy as np
 
 import landscapes
 from landscapes.analytic import RAVINE_START, ravine_point
 from optimizers import metrics, theory
+from optimizers.trajectory import Trajectory
 from optimizers.validity import (
     Axis,
     Band,
@@ -42,11 +45,11 @@ TWO_WELLS = {"tilt": 1.0}
 RIGHT = ((0.3, 2.0), (-1.5, 1.5))   # the right-hand (shallow) side of two_wells (tilt 1), beyond the ridge
 
 
-def _ratio_gap(cases: Cases, traj) -> Array:
+def _ratio_gap(cases: Cases, traj: Trajectory) -> Array:
     return cases.gap(traj)[-1] / np.maximum(cases.gap(traj)[0], 1e-300)
 
 
-def _tuned_steps(cases: Cases, optimizer: str, tol: float, **hyper: object) -> Array:
+def _tuned_steps(cases: Cases, optimizer: str, tol: float, **hyper: Any) -> Array:
     """``(n,)``: steps to ``tol`` at each case's fair-race learning rate (``inf`` when it never gets there)."""
     lr = fair_lrs(cases, optimizer, tol=tol, **hyper)
     tr = cases.run(optimizer, lr=np.nan_to_num(lr, nan=1e-4), diagnostics=False, **hyper)
@@ -101,7 +104,7 @@ GD_BEST_RATE = Statement(
     _gd_best_rate, entries=(("gd", "cons"),))
 
 
-def _two_wells_end(c: Cases, optimizer: str, **hyper: object) -> Array:
+def _two_wells_end(c: Cases, optimizer: str, **hyper: Any) -> Array:
     """Index of the minimum each run ends on (-1: none)."""
     return metrics.reached_minimum(c.land, c.run(optimizer, diagnostics=False, **hyper))
 
@@ -155,14 +158,15 @@ SGD_ESCAPE = Statement(
 def _batch_variance(c: Cases) -> Array:
     """Per start: the measured variance of a batch's gradient, for b = 1, 4, 16, 64, against σ²/b·(N−b)/(N−1)
     with σ² the exact variance of the N single-example gradients there (each b within 20%)."""
-    draws, n_ex = 2000, c.land.n_examples
+    draws, n_ex, grad_batch = 2000, c.land.n_examples, c.land.grad_batch
+    assert n_ex and grad_batch is not None                    # a dataset surface
     every = np.repeat(c.starts, n_ex, axis=0)
-    single = c.land.grad_batch(every, np.tile(np.arange(n_ex), c.n)[:, None]) - c.land.grad(every)
+    single = grad_batch(every, np.tile(np.arange(n_ex), c.n)[:, None]) - c.land.grad(every)
     sigma2 = np.sum(single ** 2, axis=-1).reshape(c.n, n_ex).mean(axis=1)
     many = np.repeat(c.starts, draws, axis=0)
     ok = np.ones(c.n, dtype=bool)
     for b in (1, 4, 16, 64):
-        g = c.run("minibatch", 1, starts=many, lr=0.01, batch_size=b, diagnostics=True).grads[0]
+        g = c.run("minibatch", 1, starts=many, lr=0.01, batch_size=b, diagnostics=True).recorded("grads")[0]
         var = np.sum((g - c.land.grad(many)) ** 2, axis=-1).reshape(c.n, draws).mean(axis=1)
         ok &= np.abs(var / (sigma2 / b * (n_ex - b) / (n_ex - 1)) - 1) < 0.2
     return ok
@@ -235,7 +239,7 @@ MOMENTUM_SWINGS = Statement(
     _slower_swings, entries=(("momentum", "intuition"),))
 
 
-def _converges(c: Cases, tr) -> Array:
+def _converges(c: Cases, tr: Trajectory) -> Array:
     d = c.distance(tr)
     return (tr.diverged_at < 0) & (d[-1] < 1e-3 * d[0])
 
@@ -398,7 +402,7 @@ NAG_OSCILLATES = Statement(
 # --- AdaGrad, RMSprop, AdaDelta ----------------------------------------------------------------------------------
 
 def _never_grows(c: Cases, optimizer: str) -> Array:
-    eff = c.run(optimizer, lr=c["lr"], diagnostics=True).eff_lr
+    eff = c.run(optimizer, lr=c["lr"], diagnostics=True).recorded("eff_lr")
     alive = eff[1:] > 0                                       # diagnostics are zeroed after a divergence
     return np.all((np.diff(eff, axis=0) <= 0) | ~alive, axis=(0, 2))
 
@@ -612,7 +616,7 @@ ADAM_BIAS = Statement(
     _bias_ratio, entries=(("adam", "intuition"),))
 
 
-def _vhat(c: Cases, tr) -> Array:
+def _vhat(c: Cases, tr: Trajectory) -> Array:
     """AMSGrad's √v̂ from its recorded effective rate ``γ/(1−β₁ᵗ) / (√v̂/√(1−β₂ᵗ) + ε)`` (default betas)."""
     t = np.arange(1, tr.steps + 1)[:, None, None]
     lr = c["lr"][None, :, None]
@@ -633,7 +637,7 @@ AMSGRAD_VHAT = Statement(
 
 
 def _amsgrad_grows(c: Cases) -> Array:
-    eff = c.run("amsgrad", lr=c["lr"], diagnostics=True).eff_lr
+    eff = c.run("amsgrad", lr=c["lr"], diagnostics=True).recorded("eff_lr")
     return np.all(eff[-1] > eff[9], axis=-1)
 
 
@@ -646,8 +650,8 @@ AMSGRAD_GROWS = Statement(
 
 
 def _amsgrad_smaller(c: Cases) -> Array:
-    ams = c.run("amsgrad", lr=c["lr"], diagnostics=True).eff_lr
-    adam = c.run("adam", lr=c["lr"], diagnostics=True).eff_lr
+    ams = c.run("amsgrad", lr=c["lr"], diagnostics=True).recorded("eff_lr")
+    adam = c.run("adam", lr=c["lr"], diagnostics=True).recorded("eff_lr")
     late = slice(-100, None)
     return np.all(ams[late].mean(axis=0) < adam[late].mean(axis=0), axis=-1)
 
@@ -772,7 +776,7 @@ NEWTON_GUARDED = Statement(
 
 def _guard_fails_on_first_newton_step(c: Cases) -> Array:
     tr = c.run("newton", fallback=True, fallback_lr=0.1, diagnostics=True)
-    first_newton = np.argmax(~tr.fallback, axis=0) + 1                  # the step number of the first Newton step
+    first_newton = np.argmax(~tr.recorded("fallback"), axis=0) + 1      # the step number of the first Newton step
     return (metrics.reached_minimum(c.land, tr) >= 0) | (tr.diverged_at == first_newton)
 
 

@@ -148,10 +148,9 @@ def _marks(opt: Optimizer, s: StepContext, view: StepView) -> list[Mark]:
     marks = []
     if opt.view.moment_arrow is MomentArrow.LOOKAHEAD:
         marks.append(Mark(view.line("lookahead").value, "look-ahead θ − μv", None))
-    extra = s.rec.step.extra or {}
     for m in opt.view.markers:
         radius = s.hp(m.radius) if m.radius else 0.0
-        marks.append(Mark(np.asarray(extra[m.name])[s.i], m.label, m.color, m.symbol, radius))
+        marks.append(Mark(np.asarray(s.rec.step.extra[m.name])[s.i], m.label, m.color, m.symbol, radius))
     return marks
 
 
@@ -162,7 +161,7 @@ def _shapes(opt: Optimizer, s: StepContext) -> list[Shape]:
     if not name:
         return []
     label = f"{opt.title.split(' (')[0]}: {name.replace('_', ' ')} (this step)"
-    shapes = [Shape(label, np.asarray((s.rec.step.extra or {})[name])[s.i], True)]
+    shapes = [Shape(label, np.asarray(s.rec.step.extra[name])[s.i], True)]
     h = s.landscape.hessian(s.theta[None, :])[0]
     if np.linalg.eigvalsh(h)[0] > 0:
         shapes.append(Shape("true inverse Hessian", np.linalg.inv(h), False))

@@ -69,7 +69,7 @@ def mat(h: Array) -> str:
 def show(value: Array | float) -> str:
     """Scalar, 2-vector or 2×2 matrix, whichever ``value`` is."""
     arr = np.asarray(value)
-    return num(arr) if arr.ndim == 0 else vec(arr) if arr.ndim == 1 else mat(arr)
+    return num(float(arr)) if arr.ndim == 0 else vec(arr) if arr.ndim == 1 else mat(arr)
 
 
 def sc(x: float) -> str:
@@ -85,7 +85,7 @@ class Line:
     lhs: str             # LaTeX of the quantity, e.g. ``m_t``
     formula: str         # symbolic right-hand side
     numbers: str         # the right-hand side with this step's numbers ("" when the value is given)
-    value: Array         # the result
+    value: Array         # the result: a vector, a matrix, or a number (0-d)
 
     @property
     def latex(self) -> str:
@@ -321,11 +321,11 @@ def nadam_lines(s: StepContext) -> list[Line]:
     return [
         grad, m, v,
         Line("mu_t", r"\mu_t", nadam_mu(r"t\psi"),
-             rf"{num(b1)}\,(1 - 0.5 \cdot {fmt(base)}^{{{t} \cdot {num(psi)}}})", np.float64(mu_t)),
+             rf"{num(b1)}\,(1 - 0.5 \cdot {fmt(base)}^{{{t} \cdot {num(psi)}}})", np.asarray(mu_t)),
         Line("mu_next", r"\mu_{t+1}", nadam_mu(r"(t+1)\psi"),
-             rf"{num(b1)}\,(1 - 0.5 \cdot {fmt(base)}^{{{t + 1} \cdot {num(psi)}}})", np.float64(mu_next)),
+             rf"{num(b1)}\,(1 - 0.5 \cdot {fmt(base)}^{{{t + 1} \cdot {num(psi)}}})", np.asarray(mu_next)),
         Line("mu_product", r"\Pi_t", r"\Pi_{t-1}\, \mu_t", rf"{num(prev_product)} \cdot {num(mu_t)}",
-             np.float64(product)),
+             np.asarray(product)),
         Line("denom", "d_t", r"\sqrt{v_t / (1 - \beta_2^t)} + \epsilon",
              rf"\sqrt{{{vec(v.value)} / {num(1 - b2**t)}}} + {num(eps)}", denom),
         Line("mix", "n_t", r"\frac{1 - \mu_t}{1 - \Pi_t}\, g_t + \frac{\mu_{t+1}}{1 - \Pi_t\mu_{t+1}}\, m_t",
@@ -357,8 +357,10 @@ def newton_lines(s: StepContext) -> list[Line]:
     h = s.landscape.hessian(s.theta[None, :])[0]
     lam_min = float(np.linalg.eigvalsh(h)[0])
     hess = Line("hessian", "H_t", r"\nabla^2 f(\theta_{t-1})", rf"\nabla^2 f{vec(s.theta)}", h)
-    lam = Line("lambda_min", r"\lambda_{\min}(H_t)", r"\text{smallest eigenvalue}", "", np.float64(lam_min))
-    newton_step = not bool(s.rec.step.fallback[s.i])
+    lam = Line("lambda_min", r"\lambda_{\min}(H_t)", r"\text{smallest eigenvalue}", "", np.asarray(lam_min))
+    fallback = s.rec.step.fallback
+    assert fallback is not None                  # Newton's rule says, start by start, which step it took
+    newton_step = not bool(fallback[s.i])
     if newton_step:
         lr = s.hp("lr")
         direction = np.linalg.solve(h, g)
@@ -378,9 +380,9 @@ def named_lines(s: StepContext) -> list[Line]:
     check those rules against an independent reference instead.
     """
     step = s.rec.step
-    lines = [Line("lr", r"\gamma", r"\text{lr in force at this step}", "", np.float64(s.hp("lr")))]
+    lines = [Line("lr", r"\gamma", r"\text{lr in force at this step}", "", np.asarray(s.hp("lr")))]
     for shown in s.shown:
-        value = step.grad if shown.key == "grad" else (step.extra or {})[shown.key]
+        value = step.grad if shown.key == "grad" else step.extra[shown.key]
         lines.append(Line(shown.key, shown.lhs, shown.formula, "", np.asarray(value)[s.i]))
     update = step.update[s.i]
     lines.append(s.point_line(r"\theta_{t-1} + \Delta\theta_t", f"+ {vec(update)}", update))

@@ -69,7 +69,7 @@ class Step(NamedTuple):
     moment: Array | None = None             # momentum / first-moment vector, where the rule has one
     eff_lr: Array | None = None             # effective per-coordinate learning rate, where defined
     fallback: Array | None = None           # Newton: True where a gradient step replaced the Newton step
-    extra: Mapping[str, Array] | None = None  # named per-start values the entry declares (shown, series, markers)
+    extra: Mapping[str, Array] = {}         # per-start values the entry declares (shown, series, markers); read-only
 
 
 class NoState(NamedTuple):

@@ -89,6 +89,14 @@ class Trajectory:
         """``(steps, n)``: length of each update."""
         return np.linalg.norm(self.updates, axis=-1)
 
+    def recorded(self, name: str) -> Array:
+        """Diagnostic ``name`` (``grads``, ``moments``, ``eff_lr`` or ``fallback``); ``ValueError`` when the run
+        recorded none (``diagnostics=False``, or the rule has no such quantity)."""
+        value: Array | None = getattr(self, name)
+        if value is None:
+            raise ValueError(f"The {self.optimizer} run recorded no {name} (run it with diagnostics=True)")
+        return value
+
     @property
     def grad_norm(self) -> Array | None:
         """``(steps, n)``: norm of the gradient each step used."""

@@ -24,6 +24,7 @@ from __future__ import annotations
 import threading
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field, replace
+from typing import Any
 
 import numpy as np
 
@@ -172,10 +173,11 @@ class Cases:
         return self.starts.shape[0]
 
     def run(self, optimizer: str, steps: int | None = None, *, starts: Array | None = None,
-            **hyper: object) -> Trajectory:
+            diagnostics: bool | None = None, **hyper: Any) -> Trajectory:
         """Every case at once: one :func:`simulate` call from the cases' starts (or ``starts``)."""
         return simulate(self.land, optimizer, self.starts if starts is None else starts,
-                        self.domain.steps if steps is None else steps, seed=self.domain.seed, **hyper)
+                        self.domain.steps if steps is None else steps, seed=self.domain.seed,
+                        diagnostics=diagnostics, **hyper)
 
     @property
     def angle(self) -> Array:
@@ -281,7 +283,8 @@ class Study:
         disc's radius) with the lowest fraction, when that is below the overall one; ``None`` without misses."""
         if self.holds.all():
             return None
-        parts = [(a.span_words, self.values[a.name], a.edges()) for a in self.domain.axes]
+        parts: list[tuple[Callable[[float, float], str], Array, Array]] = [
+            (a.span_words, self.values[a.name], a.edges()) for a in self.domain.axes]
         starts = self.domain.starts
         if isinstance(starts, Disc) and "radius" in self.values:
             parts.append((lambda lo, hi: f"starts {_num(lo)}–{_num(hi)} from {starts.label}", self.values["radius"],
@@ -415,7 +418,7 @@ def steps_to(cases: Cases, traj: Trajectory, tol: float) -> Array:
     return metrics.steps_to_tolerance(traj, cases.land.min_value, tol)
 
 
-def fair_lrs(cases: Cases, optimizer: str, *, tol: float, steps: int | None = None, **hyper: object) -> Array:
+def fair_lrs(cases: Cases, optimizer: str, *, tol: float, steps: int | None = None, **hyper: Any) -> Array:
     """``(n,)``: each case's learning rate as the fair race tunes it: :func:`studies.tune_lr`'s choice on the fair
     race's default grid, from the case's own start, over ``steps`` (the domain's horizon by default).
 

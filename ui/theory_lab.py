@@ -121,8 +121,9 @@ def render(state: share.AppState) -> None:
     if setup is state:
         for name, q in THEORY.items():
             hp = state.hyper.get(name)
-            if name in state.optimizers and hp["schedule"] == "constant" and not hp.get("warmup_steps", 0):
-                hyper = {k: float(hp[k]) for k in ("lr", "momentum") if k in hp}
+            if (name in state.optimizers and hp is not None and hp["schedule"] == "constant"
+                    and not hp.get("warmup_steps", 0)):
+                hyper = {k: float(v) for k, v in hp.items() if k in ("lr", "momentum") and isinstance(v, float)}
                 row(f"Your {optimizers.get(name).title.lower()}", name, hyper,
                     q.rate(c, hyper["lr"], hyper.get("momentum", 0.0)))
     numbers = st.column_config.NumberColumn(format="%.4g")

@@ -38,7 +38,7 @@ def find_minima(
             is_min &= centre <= v[1 + dy:v.shape[0] - 1 + dy, 1 + dx:v.shape[1] - 1 + dx]
     candidates = grid[1:-1, 1:-1][is_min]
     candidates = candidates[np.argsort(centre[is_min], kind="stable")[:MAX_CANDIDATES]]
-    p = _polish(value, grad, hessian, candidates, np.linalg.norm(hi - lo))
+    p = _polish(value, grad, hessian, candidates, float(np.linalg.norm(hi - lo)))
     g, h, f = grad(p), hessian(p), value(p)
     keep = (
         np.all((p >= lo) & (p <= hi), axis=-1) & np.isfinite(f)

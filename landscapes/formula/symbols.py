@@ -48,22 +48,22 @@ def _unary(
     latex_template: str | None = None,
 ) -> type[Unary]:
     """A :class:`Unary` subclass called ``name``; ``latex_template`` writes ``ARG`` for the argument."""
-    body = {"numpy": staticmethod(numpy), "derivative": staticmethod(derivative)}
-    body["latex_template"] = latex_template
+    body: dict[str, object] = {"numpy": staticmethod(numpy), "derivative": staticmethod(derivative),
+                               "latex_template": latex_template}
     return types.new_class(name, (Unary,), exec_body=lambda ns: ns.update(body))
 
-SIN = _unary("sin", np.sin, lambda u: COS(u))
-COS = _unary("cos", np.cos, lambda u: -SIN(u))
-TAN = _unary("tan", np.tan, lambda u: 1 + TAN(u) ** 2)
-EXP = _unary("exp", np.exp, lambda u: EXP(u), r"e^{ARG}")
-LOG = _unary("log", np.log, lambda u: 1 / u)
-TANH = _unary("tanh", np.tanh, lambda u: 1 - TANH(u) ** 2)
-SINH = _unary("sinh", np.sinh, lambda u: COSH(u))
-COSH = _unary("cosh", np.cosh, lambda u: SINH(u))
-ARCTAN = _unary("arctan", np.arctan, lambda u: 1 / (1 + u**2))
+SIN: type[Unary] = _unary("sin", np.sin, lambda u: COS(u))
+COS: type[Unary] = _unary("cos", np.cos, lambda u: -SIN(u))
+TAN: type[Unary] = _unary("tan", np.tan, lambda u: 1 + TAN(u) ** 2)
+EXP: type[Unary] = _unary("exp", np.exp, lambda u: EXP(u), r"e^{ARG}")
+LOG: type[Unary] = _unary("log", np.log, lambda u: 1 / u)
+TANH: type[Unary] = _unary("tanh", np.tanh, lambda u: 1 - TANH(u) ** 2)
+SINH: type[Unary] = _unary("sinh", np.sinh, lambda u: COSH(u))
+COSH: type[Unary] = _unary("cosh", np.cosh, lambda u: SINH(u))
+ARCTAN: type[Unary] = _unary("arctan", np.arctan, lambda u: 1 / (1 + u**2))
 # The derivative of sign is 0 everywhere except at 0, where abs has its kink.
-SIGN = _unary("sign", np.sign, lambda u: sympy.S.Zero, r"\operatorname{sign}\left(ARG\right)")
-ABS = _unary("abs", np.abs, lambda u: SIGN(u), r"\left|ARG\right|")
+SIGN: type[Unary] = _unary("sign", np.sign, lambda u: sympy.S.Zero, r"\operatorname{sign}\left(ARG\right)")
+ABS: type[Unary] = _unary("abs", np.abs, lambda u: SIGN(u), r"\left|ARG\right|")
 FUNCTIONS: dict[str, Callable[[sympy.Expr], sympy.Expr]] = {
     "sin": SIN, "cos": COS, "tan": TAN, "exp": EXP, "log": LOG, "sqrt": sympy.sqrt, "abs": ABS,
     "tanh": TANH, "sinh": SINH, "cosh": COSH, "arctan": ARCTAN, "atan": ARCTAN,
