@@ -17,6 +17,7 @@ import numpy as np
 import landscapes
 from landscapes.analytic import RAVINE_START, ravine_point
 from optimizers import metrics, theory
+from optimizers.params import UNCORRECTED_FIRST_STEP
 from optimizers.trajectory import Trajectory
 from optimizers.validity import (
     Axis,
@@ -609,8 +610,8 @@ def _bias_ratio(c: Cases) -> Array:
 
 
 ADAM_BIAS = Statement(
-    "adam.bias_first", "Without bias correction (default betas), Adam's first step is √10 ≈ 3.2 times as long as "
-                       "with it, and its second more than twice.",
+    "adam.bias_first", "Without bias correction (default betas), Adam's first step is √10 ≈ "
+                       f"{UNCORRECTED_FIRST_STEP:.1f} times as long as with it, and its second more than twice.",
     Domain("ravine", starts=VALLEY, axes=(ANY_ANGLE, Axis("condition", 10, 200, log=True), Axis("lr", 0.1, 0.5)),
            steps=2),
     _bias_ratio, entries=(("adam", "intuition"),))

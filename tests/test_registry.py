@@ -185,3 +185,29 @@ def test_every_float_hyperparameter_may_be_one_value_per_start(name):
         for i in range(2):
             alone = optimizers.simulate(land, name, starts[i], 8, **{**hyper, p.name: values[i]})
             assert np.allclose(both.points[:, i], alone.points[:, 0], rtol=1e-13, atol=1e-13), (p.name, i)
+
+
+def test_texts_and_equations_quote_the_rules_constants():
+    """The numbers an equation or a note states come from the code they describe (here checked against the
+    values written by hand: if a constant changes, the text changes with it and this test says so)."""
+    from optimizers import params, rules
+    from optimizers.lines import StepContext, line_search_notes
+
+    constants = (rules.PD_THRESHOLD, rules.ARMIJO_C1, rules.CURVATURE_FLOOR, rules.MAX_BACKTRACKS, rules.BACKTRACK,
+                 rules.NADAM_MU_BASE, rules.NS_COEFFICIENTS, rules.NS_EPS)
+    assert constants == (1e-8, 1e-4, 1e-10, 40, 0.5, 0.96, (3.4445, -4.7750, 2.0315), 1e-7)
+    newton, bfgs = optimizers.get("newton").maths, optimizers.get("bfgs").maths
+    assert r"\lambda_{\min}(H_t) > 10^{-8}" in newton.equations[1]
+    assert r"j \le 40" in bfgs.equations[3] and r"c_1 = 10^{-4}" in bfgs.equations[3]
+    assert r"2^{-j}" in bfgs.equations[3] and r"s^\top y > 10^{-10}" in bfgs.equations[1]
+    assert r"0.96^{\,t\psi}" in optimizers.get("nadam").maths.equations[3]
+    muon = optimizers.get("muon").maths
+    assert r"(a, b, c) = (3.4445, -4.775, 2.0315)" in muon.symbols and r"10^{-7}" in muon.equations[3]
+    assert pytest.approx(np.sqrt(10), rel=1e-12) == params.UNCORRECTED_FIRST_STEP
+    assert "√10 ≈ 3.2 times" in optimizers.get("adam").text.intuition and "√10 ≈ 3.2" in params.BIAS_CORRECTION.help
+    assert "weight decay 0.1 pulls" in optimizers.get("muon").text.cons
+    land = landscapes.get("himmelblau")
+    record = next(replay(land, "bfgs", land.start, 1))
+    stalled = record._replace(step=record.step._replace(extra={**record.step.extra, "alpha": np.zeros(1)}))
+    (note,) = line_search_notes(StepContext(land, stalled, 0, Sampling.FULL))
+    assert "none of the 41 trial lengths γ·2^(−j), j = 0 … 40," in note
