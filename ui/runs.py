@@ -207,7 +207,7 @@ def reference_loss(land: landscapes.Landscape, runs: list[Run]) -> float:
 
 
 SUMMARY_NOTE = ("f* is the lowest loss among the surface's known minima. A minimum counts as reached when the final "
-                "point is within 1% of the plot's diagonal from it.")      # under the summary table
+                f"point is within {metrics.REACH_RADIUS:.0%} of the plot's diagonal from it.")   # under the table
 
 
 def summary_table(rows: list[dict[str, object]]) -> str:
