@@ -19,6 +19,7 @@ from viz.figures import (
     Run,
     contour_grid,
     distance_figure,
+    f32,
     frame_steps,
     loss_figure,
     surface_traces,
@@ -315,3 +316,10 @@ def test_distance_figure_without_minima(rosen_runs):
 def test_palette_is_distinct_hex_colours():
     assert len(PALETTE) >= 10 and len(set(PALETTE)) == len(PALETTE)
     assert all(re.fullmatch(r"#[0-9A-Fa-f]{6}", c) for c in PALETTE)
+
+
+def test_f32_is_the_one_float32_conversion_and_never_overflows():
+    """Finite float64 beyond float32's range is clipped to its largest finite value, not turned into inf."""
+    out = f32([1e300, -1e300, 1.5, 0.0])
+    assert out.dtype == np.float32 and np.all(np.isfinite(out))
+    assert out.tolist() == [float(np.finfo(np.float32).max), -float(np.finfo(np.float32).max), 1.5, 0.0]
