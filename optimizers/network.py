@@ -4,7 +4,7 @@ The page builds on four calls:
 
 1. ``net = landscapes.networks.get(dataset="moons", width=8, ...)``: the data and the model.
 2. ``runs = train(net, {"gd": {...}, "adam": {...}}, steps, batch_size=..., init_seed=...)``: one
-   :class:`~optimizers.simulate.Trajectory` per optimizer (``points`` ``(steps + 1, 1, d)``: the weights
+   :class:`~optimizers.trajectory.Trajectory` per optimizer (``points`` ``(steps + 1, 1, d)``: the weights
    after every step; ``loss`` the full-data training loss; ``diverged_at``).  Every optimizer starts from
    the same initial weights and sees the same sequence of mini-batches; a diverging run is marked and
    frozen as on a surface, so no array holds NaN or inf.
@@ -84,7 +84,7 @@ def offered(dim: int) -> dict[str, str | None]:
 
     ``sgd`` and ``minibatch`` differ from ``gd`` only in how they sample, and network mode samples every
     optimizer alike (the shared ``batch_size``); the rules that keep a ``d × d`` matrix stop at their
-    ``max_dim`` (:meth:`~optimizers.registry.Optimizer.too_large`).
+    ``max_dim`` (:meth:`~optimizers.spec.Optimizer.too_large`).
     """
     reasons: dict[str, str | None] = {}
     for name, opt in OPTIMIZERS.items():
@@ -109,9 +109,9 @@ def train(net: NetworkLandscape, runs: Mapping[str, Mapping[str, object]], steps
 
     All start from ``net.initial_weights(init, init_seed)``; each step's gradient comes from ``batch_size``
     examples (0: all of them) in an order drawn from ``seed``, the same for every optimizer
-    (:func:`~optimizers.simulate.simulate_batched`).  ``diagnostics`` records the per-step gradients and
+    (:func:`~optimizers.simulation.simulate_batched`).  ``diagnostics`` records the per-step gradients and
     moments (``(steps, 1, d)`` each; off by default: the race does not draw them).  Bad settings raise
-    ``ValueError`` naming the setting, as :func:`~optimizers.simulate.simulate` does.
+    ``ValueError`` naming the setting, as :func:`~optimizers.simulation.simulate` does.
     """
     if init not in INITS:
         raise ValueError(f"Invalid init: {init!r} (allowed: init is one of {', '.join(INITS)})")

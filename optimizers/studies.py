@@ -150,7 +150,8 @@ class BasinPart:
 
 def basin_part(landscape: Landscape, optimizer: str, steps: int, k: int, *, resolution: int = RESOLUTION.default,
                seed: int = 0, chunk: int | None = None, **hyperparams: object) -> BasinPart:
-    """Chunk ``k`` of :func:`basins`: its starts run at once, only their ends kept (:func:`~optimizers.simulate.final`).
+    """Chunk ``k`` of :func:`basins`: its starts run at once, only their ends kept
+    (:func:`~optimizers.simulation.final`).
 
     Its noise comes from the seed ``SeedSequence([seed, k])``, so stochastic runs in different chunks are
     independent.

@@ -17,7 +17,7 @@ over weight vectors ``θ ∈ ℝᵈ`` (``d`` = 17 … 337) with the same calling
   second-order rules, which are offered only for small ``d``);
 - ``layout``: which slices of ``θ`` are which matrices (:class:`~landscapes.networks.mlp.Layout`);
 - ``center`` and ``span``: the box the divergence guard scales, as for surfaces: ``θ`` has diverged once
-  a weight leaves ``|w| ≤ (0.5 + FAR)·span`` (``FAR = 10`` in ``optimizers.simulate``: ``|w| ≤ 1050``)
+  a weight leaves ``|w| ≤ (0.5 + FAR)·span`` (``FAR = 10`` in ``optimizers.simulation``: ``|w| ≤ 1050``)
   or the loss is not finite;
 - ``x``, ``y``: the data (``(N, 2)``, ``(N,)``); ``initial_weights(init, seed)``; ``logits`` /
   ``probability`` at any points (decision boundaries) and ``accuracy``.
