@@ -31,7 +31,8 @@ from landscapes.networks import NetworkLandscape
 from optimizers import studies
 from optimizers.network import NetworkView, one_blas_thread, valid_points
 from optimizers.planes import Plane, fidelity
-from optimizers.simulate import Trajectory, simulate_batched
+from optimizers.simulation import simulate_batched
+from optimizers.trajectory import Trajectory
 from optimizers.validity import percent
 from paramspec import Param
 
@@ -178,7 +179,7 @@ def tune_lr(net: NetworkLandscape, optimizer: str, steps: int, lrs: Array = LR_G
     ``goal="loss"``: the rate with the lowest final training loss (the fair race's rule,
     :attr:`optimizers.studies.Sweep.best`; ``None`` when every rate diverged).  ``goal="speed"``: the rate that
     reaches ``target`` in the fewest steps (:func:`fastest`), else the lowest final loss.  Every rate runs at once
-    (one :func:`~optimizers.simulate.simulate_batched` call, ``lr`` as an array).  Choi et al. (2019), "On empirical
+    (one :func:`~optimizers.simulation.simulate_batched` call, ``lr`` as an array).  Choi et al. (2019), "On empirical
     comparisons of optimizers for deep learning": rank optimizers only once each one's learning rate is tuned.
     """
     if goal not in GOALS:

@@ -26,7 +26,7 @@ import numpy as np
 from landscapes import networks
 from landscapes.networks import NetworkLandscape
 from optimizers import network
-from optimizers.simulate import Trajectory
+from optimizers.trajectory import Trajectory
 from optimizers.validity import Axis, percent
 
 Array = np.ndarray

@@ -30,7 +30,7 @@ from landscapes.networks import NetworkLandscape
 from optimizers import network, network_report, planes
 from optimizers.network import NetworkView
 from optimizers.network_validity import NetCase, NetDomain, NetStatement
-from optimizers.simulate import Trajectory
+from optimizers.trajectory import Trajectory
 from optimizers.validity import Axis
 from paramspec import Param
 

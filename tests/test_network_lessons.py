@@ -64,7 +64,7 @@ def test_importing_the_lessons_trains_nothing():
     def refuse(*args, **kwargs):
         raise AssertionError("a lesson trained at import")
     with mock.patch.object(network, "train", refuse), mock.patch.object(network, "race", refuse), \
-            mock.patch("optimizers.simulate.simulate_batched", refuse):
+            mock.patch("optimizers.simulation.simulate_batched", refuse):
         module = importlib.reload(network_lessons)
     assert all(callable(lesson.text) or isinstance(lesson.text, str) for lesson in module.LESSONS)
     importlib.reload(network_lessons)                       # the module the other tests hold, with its caches

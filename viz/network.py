@@ -48,7 +48,7 @@ from optimizers import network_report
 from optimizers.network import NetworkView, one_blas_thread
 from optimizers.network_report import Trust, error_percent, held_percent
 from optimizers.planes import Grid, Plane
-from optimizers.simulate import Trajectory
+from optimizers.trajectory import Trajectory
 from viz import race_view
 from viz.figures import (
     COLORSCALE,
@@ -57,10 +57,10 @@ from viz.figures import (
     ContourGrid,
     LevelScale,
     Run,
-    _f32,
     _level_step,
     _round_sig,
     _ticks,
+    f32,
 )
 from viz.race_view import _b64, _digest
 
@@ -88,11 +88,11 @@ def plane_contour(grid: Grid) -> ContourGrid:
     floor = max(float(positive.min()) if positive.size else 1.0,
                 float(np.percentile(g, 99)) * 10.0 ** -LOG_DECADES, 1e-300)
     scale = LevelScale("log", 0.0, floor, (0.0,))
-    z = _f32(scale.colors(g))
+    z = f32(scale.colors(g))
     lo, hi = float(z.min()), float(z.max())
     size = _level_step(scale, hi - lo)
     start = (np.floor(lo / size + 1e-9) + 1) * size
-    return ContourGrid(x=_f32(grid.alpha), y=_f32(grid.beta), g=_f32(g), z=z, lines=z, scale=scale,
+    return ContourGrid(x=f32(grid.alpha), y=f32(grid.beta), g=f32(g), z=z, lines=z, scale=scale,
                        levels=(float(start), hi, size), ticks=_ticks(scale, float(g.max()), lo, hi), label=LOSS_LABEL)
 
 
@@ -225,7 +225,7 @@ def _curves(runs: list[Run], curves: list[Array], *, dash: str = "solid", suffix
     data: list[dict] = []
     for run, curve in zip(runs, curves, strict=True):
         y = np.asarray(curve, dtype=np.float64)
-        y = _f32(np.maximum(y, floor) if floor is not None else y)
+        y = f32(np.maximum(y, floor) if floor is not None else y)
         shown = run.end + 1 if run.diverged_at >= 0 else len(y)
         data.append({"type": "scatter", "x0": 0, "dx": 1, "y": y[:shown], "mode": "lines",       # x: the step
                      "name": run.title + suffix, "legendgroup": run.label, "showlegend": legend,
@@ -290,10 +290,10 @@ def spectrum_figure(spectrum: Array, plane: Plane, held: float) -> go.Figure:
     pca = plane.kind == "pca"
     groups = [("drawn by the plane", k <= 2, "#2563eb"), ("not shown by it", k > 2, "#94a3b8")] if pca else \
         [("principal directions of the paths", k >= 1, "#94a3b8")]
-    data = [{"type": "scatter", "mode": "markers", "x": k[keep], "y": _f32(spectrum[keep]), "name": name,
+    data = [{"type": "scatter", "mode": "markers", "x": k[keep], "y": f32(spectrum[keep]), "name": name,
              "marker": {"color": color, "size": 11, "line": {"color": "white", "width": 1}},
              "error_y": {"type": "data", "symmetric": False, "array": np.zeros(int(keep.sum())),
-                         "arrayminus": _f32(spectrum[keep]), "color": color, "thickness": 3, "width": 0},
+                         "arrayminus": f32(spectrum[keep]), "color": color, "thickness": 3, "width": 0},
              "hovertemplate": "direction %{x}: %{y:.1%} of the movement<extra></extra>"}
             for name, keep, color in groups]
     title = "Where the paths move: their movement's share along each principal direction"
