@@ -9,7 +9,7 @@ from urllib.parse import urlencode
 
 import streamlit as st
 
-from state import export, share
+from state import export, links, markdown, share
 from ui import analysis_tab as analysis_ui
 from ui import controls, explanations, process, published, reconnect, runs, teaching, theory_lab
 from ui import race_view as race_ui
@@ -140,9 +140,9 @@ if share_tab.open is not False:
                                       "for no link.")
             if live.strip():
                 try:
-                    share.live_link(live, state)          # checked here, so the download cannot fail on it
+                    links.live_link(live, state)          # checked here, so the download cannot fail on it
                 except ValueError as err:
-                    st.error(share.plain(f"{err} Until then the page has no link to the live app."))
+                    st.error(markdown.plain(f"{err} Until then the page has no link to the live app."))
                     live = ""
             embed = st.checkbox("Race only (for an iframe on a slide)", key="publish_embed")
             st.download_button("Published page (HTML)",

@@ -20,7 +20,7 @@ import streamlit.logger
 streamlit.logger.set_log_level("error")    # the app's functions run with no server: no notices about its absence
 
 import optimizers  # noqa: E402  (after the logger is quietened)
-from state import lessons, share  # noqa: E402
+from state import lessons, links, share  # noqa: E402
 from ui import published  # noqa: E402
 from viz import static_page  # noqa: E402
 
@@ -44,7 +44,7 @@ def build(out: Path, base_url: str = "", embed: bool = False) -> list[Path]:
     """Write the site to ``out`` (created if needed) and return the files written, index first.  ``ValueError``
     (a message a person can act on) for a bad ``base_url`` or an ``out`` that is not a folder."""
     if base_url:
-        share.live_link(base_url, share.default_state())             # checks the address before any work
+        links.live_link(base_url, share.default_state())             # checks the address before any work
     if out.exists() and not out.is_dir():
         raise ValueError(f"Invalid output folder {str(out)!r}: it is a file; give a folder (it is created if needed)")
     (out / ASSETS).mkdir(parents=True, exist_ok=True)

@@ -1,7 +1,7 @@
 """Time and memory of the basins-of-attraction map, against torch.optim's Adam on the same machine.
 
 Default view: the ravine and Rosenbrock, each with gd, momentum, rmsprop and adam at the surface's
-suggested hyperparameters (``state.share.default_hyper``), a 100 × 100 grid and 500 steps; then the
+suggested hyperparameters (``state.surfaces.default_hyper``), a 100 × 100 grid and 500 steps; then the
 largest map the page offers, 300 × 300, and the peak memory (tracemalloc) of one 300 × 300 map.
 The yardstick is ``torch.optim.Adam`` stepping 10,000 Rosenbrock starts for 500 steps, recording
 every point (as in ``bench_simulate.py``); the issue's targets are 100 × 100 × 4 optimizers within
@@ -24,7 +24,7 @@ from bench_simulate import best_of, torch_run  # noqa: E402
 
 import landscapes  # noqa: E402
 from optimizers import studies  # noqa: E402
-from state.share import default_hyper  # noqa: E402
+from state.surfaces import default_hyper  # noqa: E402
 
 OPTIMIZERS = ("gd", "momentum", "rmsprop", "adam")
 

@@ -3,7 +3,8 @@ tuned learning rates, and the spread over a cloud of starts or over seeds.
 
 Each analysis is one vectorized :func:`~optimizers.simulate` call (the basins map a few, in chunks),
 never a Python loop over starts.  The settings they take are declared here once as
-:class:`~paramspec.Param` records; the app draws its widgets and writes its share link from them.
+:class:`~paramspec.Param` records named after the arguments they check; the app's state gives each its name in
+the share link (``state.share.ANALYSIS``) and draws its widget from it.
 """
 from __future__ import annotations
 
@@ -27,25 +28,21 @@ CHUNK_BUDGET = 10_000_000  # starts × (steps + 1) per chunk of basins(): ~0.3 s
 QUANTILES = (0.1, 0.5, 0.9)
 GAP_FLOOR = 1e-16    # loss gaps below this (times max(1, |f*|)) are rounding noise: they count as equal
 
-RESOLUTION = Param("basins_res", 100, 10, 300, kind="int",
+RESOLUTION = Param("resolution", 100, 10, 300, kind="int",
                    help="Starts per side of the basins grid (100 means 100 × 100 runs per optimizer).")
-SWEEP_MIN = Param("sweep_min", 1e-4, 0.0, 10.0, low_open=True, log=True,
+SWEEP_MIN = Param("low", 1e-4, 0.0, 10.0, low_open=True, log=True,
                   help="Smallest learning rate of the sweep and of the fair-race tuning grid.")
-SWEEP_MAX = Param("sweep_max", 10.0, 0.0, 10.0, low_open=True, log=True,
+SWEEP_MAX = Param("high", 10.0, 0.0, 10.0, low_open=True, log=True,
                   help="Largest learning rate of the sweep and of the fair-race tuning grid.")
-SWEEP_POINTS = Param("sweep_n", 41, 5, 201, kind="int",
+SWEEP_POINTS = Param("n", 41, 5, 201, kind="int",
                      help="Learning rates in the sweep, evenly spaced on a log scale.")
-FAIR = Param("fair", False, kind="bool",
-             help="Before racing, give each optimizer the learning rate with the best final loss on the sweep's "
-                  "grid (same start, steps and seed).")
-SPREAD_MODE = Param("spread", "starts", kind="choice", choices=("starts", "seeds"),
+SPREAD_MODE = Param("mode", "starts", kind="choice", choices=("starts", "seeds"),
                     help="A Gaussian cloud of starts around the start point, or many copies of the start point "
                          "that differ only in their gradient noise.")
-CLOUD_SIZE = Param("cloud", 64, 2, 1000, kind="int", log=True, help="Runs per optimizer in the cloud.")
-CLOUD_RADIUS = Param("cloud_radius", 0.05, 0.0, 0.5,
+CLOUD_SIZE = Param("n", 64, 2, 1000, kind="int", log=True, help="Runs per optimizer in the cloud.")
+CLOUD_RADIUS = Param("radius", 0.05, 0.0, 0.5,
                      help="Spread of the cloud of starts: its standard deviation as a fraction of the plot's "
                           "width and height.")
-SETTINGS = (RESOLUTION, SWEEP_MIN, SWEEP_MAX, SWEEP_POINTS, FAIR, SPREAD_MODE, CLOUD_SIZE, CLOUD_RADIUS)
 
 
 # --- shared helpers ---------------------------------------------------------------------------------

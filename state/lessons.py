@@ -29,9 +29,9 @@ import numpy as np
 import landscapes
 import optimizers
 from optimizers import behaviour, metrics, studies, theory
-from optimizers.registry import suggested
 from optimizers.trajectory import Trajectory
 from optimizers.validity import Axis, Box, Cases, Domain, Statement, fair_lrs, percent, steps_to, study
+from state import surfaces
 
 
 @dataclass(frozen=True)
@@ -122,8 +122,7 @@ def race(key: str) -> Race:
     hyper = {}
     for name in settings["opt"].split(","):
         opt = optimizers.get(name)
-        values = {p.name: p.default for p in opt.all_params}
-        values.update({k: v for k, v in suggested(land.suggested, name).items() if k in values})
+        values = surfaces.default_hyper(name, land)
         values.update({p.name: _value(p, settings[f"{name}.{p.name}"]) for p in opt.all_params
                        if f"{name}.{p.name}" in settings})
         hyper[name] = values

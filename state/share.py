@@ -1,5 +1,7 @@
 """The app's whole state as a record, and its share-link form.
 
+The surfaces by name are :mod:`state.surfaces`; a link's full address is :mod:`state.links`.
+
 ``encode(state)`` gives the query-string parameters; ``decode(query)`` reads
 them back, validating each value against the same :class:`~paramspec.Param`
 declarations the widgets use.  Anything unknown or invalid falls back to its
@@ -21,21 +23,16 @@ The custom surface carries its formula and bounds as surface parameters::
 """
 from __future__ import annotations
 
-import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field, replace
-from functools import lru_cache
-from urllib.parse import urlencode, urlsplit
 
 import landscapes
 import optimizers
-from landscapes import formula
 from optimizers import studies
-from optimizers.registry import suggested
 from paramspec import Param
-from state import lessons
+from state import lessons, surfaces
+from state.markdown import code, plain
 
-DEFAULT_SURFACE = "ravine"
 DEFAULT_OPTIMIZERS = ("gd", "momentum", "rmsprop", "adam")
 MAX_OPTIMIZERS = 6
 
@@ -60,27 +57,28 @@ TRAILS = Param("trails", 0, 0, STEPS.high, kind="int",
                help="Fading trails: the last this many steps of each path are bright, older ones faint "
                     "(0: full paths).")
 VIEW = (PRESENT, TRAILS)                              # written to the link only when not at their defaults
+# The analysis settings: the studies declare what they take (range, default, help); the link names them here.
+BASINS_RES = replace(studies.RESOLUTION, name="basins_res")
+SWEEP_MIN = replace(studies.SWEEP_MIN, name="sweep_min")
+SWEEP_MAX = replace(studies.SWEEP_MAX, name="sweep_max")
+SWEEP_POINTS = replace(studies.SWEEP_POINTS, name="sweep_n")
+FAIR = Param("fair", False, kind="bool",
+             help="Before racing, give each optimizer the learning rate with the best final loss on the sweep's "
+                  "grid (same start, steps and seed).")
+SPREAD_MODE = replace(studies.SPREAD_MODE, name="spread")
+CLOUD_SIZE = replace(studies.CLOUD_SIZE, name="cloud")
+CLOUD_RADIUS = replace(studies.CLOUD_RADIUS, name="cloud_radius")
+ANALYSIS_SETTINGS = (BASINS_RES, SWEEP_MIN, SWEEP_MAX, SWEEP_POINTS, FAIR, SPREAD_MODE, CLOUD_SIZE, CLOUD_RADIUS)
 ANALYSIS_VIEW = Param("analysis", "", kind="choice", choices=("", "basins", "sweep", "spread"),
                       help="The analysis on show (empty: the Analysis tab is closed).")
-ANALYSIS = studies.SETTINGS + (ANALYSIS_VIEW,)     # written to the link only when not at their defaults
-
-CUSTOM = "custom"        # the surface built from a formula the user types
-FORMULA = "formula"      # its text parameter, checked by landscapes.from_formula (the bounds are Params below)
-DEFAULT_FORMULA = "x**2 + 3*y**2 + 2*sin(3*x)"
-FORMULA_HELP = ("A function of x and y, e.g. (1 - x)**2 + 100*(y - x**2)**2. Allowed: numbers, x, y, pi, e, "
-                "+ - * / ** (or ^) and sin, cos, tan, exp, log, sqrt, abs, tanh, sinh, cosh, arctan.")
-CUSTOM_BOUNDS = tuple(
-    Param(name, default, -formula.MAX_BOUND, formula.MAX_BOUND, help=f"{text} of the plotted region.")
-    for name, default, text in (("xmin", -3.0, "Left edge"), ("xmax", 3.0, "Right edge"),
-                                ("ymin", -3.0, "Bottom edge"), ("ymax", 3.0, "Top edge"))
-)
+ANALYSIS = ANALYSIS_SETTINGS + (ANALYSIS_VIEW,)     # written to the link only when not at their defaults
 
 
 @dataclass(frozen=True)
 class AppState:
     """Everything the page shows is a function of this record."""
 
-    surface: str = DEFAULT_SURFACE
+    surface: str = surfaces.DEFAULT
     surface_params: dict[str, float | str] = field(default_factory=dict)   # the custom surface adds its formula
     optimizers: tuple[str, ...] = DEFAULT_OPTIMIZERS
     hyper: dict[str, dict[str, object]] = field(default_factory=dict)
@@ -93,59 +91,22 @@ class AppState:
     inspect: str = INSPECT.default              # type: ignore[assignment]
     inspect_step: int = INSPECT_STEP.default    # type: ignore[assignment]
     view3d: bool = VIEW3D.default               # type: ignore[assignment]
-    basins_res: int = studies.RESOLUTION.default          # type: ignore[assignment]
-    sweep_min: float = studies.SWEEP_MIN.default          # type: ignore[assignment]
-    sweep_max: float = studies.SWEEP_MAX.default          # type: ignore[assignment]
-    sweep_n: int = studies.SWEEP_POINTS.default           # type: ignore[assignment]
-    fair: bool = studies.FAIR.default                     # type: ignore[assignment]
-    spread: str = studies.SPREAD_MODE.default             # type: ignore[assignment]
-    cloud: int = studies.CLOUD_SIZE.default               # type: ignore[assignment]
-    cloud_radius: float = studies.CLOUD_RADIUS.default    # type: ignore[assignment]
+    basins_res: int = BASINS_RES.default          # type: ignore[assignment]
+    sweep_min: float = SWEEP_MIN.default          # type: ignore[assignment]
+    sweep_max: float = SWEEP_MAX.default          # type: ignore[assignment]
+    sweep_n: int = SWEEP_POINTS.default           # type: ignore[assignment]
+    fair: bool = FAIR.default                     # type: ignore[assignment]
+    spread: str = SPREAD_MODE.default             # type: ignore[assignment]
+    cloud: int = CLOUD_SIZE.default               # type: ignore[assignment]
+    cloud_radius: float = CLOUD_RADIUS.default    # type: ignore[assignment]
     analysis: str = ANALYSIS_VIEW.default                  # type: ignore[assignment]
     present: bool = PRESENT.default                        # type: ignore[assignment]
     trails: int = TRAILS.default                           # type: ignore[assignment]
 
 
-def surface_names() -> list[str]:
-    """Every surface the app offers: the built-in ones, then the custom formula."""
-    return [*landscapes.names(), CUSTOM]
-
-
-def surface_param_specs(surface: str) -> tuple[Param, ...]:
-    """The numeric parameters of ``surface`` (the custom surface's bounds; its formula is text)."""
-    return CUSTOM_BOUNDS if surface == CUSTOM else landscapes.spec(surface).params
-
-
-def surface_defaults(surface: str) -> dict[str, float | str]:
-    """Default parameters of ``surface``."""
-    defaults: dict[str, float | str] = {FORMULA: DEFAULT_FORMULA} if surface == CUSTOM else {}
-    return defaults | {p.name: p.default for p in surface_param_specs(surface)}  # type: ignore[misc]
-
-
-def build_landscape(surface: str, params: Mapping[str, float | str]) -> landscapes.Landscape:
-    """Surface ``surface`` with ``params``; ``ValueError`` (a message a person can act on) if they are invalid.
-
-    The one route to a surface for the page, its state and its tests: recent surfaces are kept, so
-    building the same one again costs a dictionary look-up.
-    """
-    return _landscape(surface, tuple(sorted(params.items())))
-
-
-@lru_cache(maxsize=32)
-def _landscape(surface: str, items: tuple[tuple[str, float | str], ...]) -> landscapes.Landscape:
-    if surface != CUSTOM:
-        return landscapes.get(surface, **dict(items))
-    values = dict(items)
-    text = values.pop(FORMULA, DEFAULT_FORMULA)
-    box = {p.name: p.validate(values.pop(p.name, p.default)) for p in CUSTOM_BOUNDS}
-    if values:
-        raise ValueError(f"Unknown parameter {', '.join(map(repr, values))} for the custom surface")
-    return landscapes.from_formula(str(text), bounds=((box["xmin"], box["xmax"]), (box["ymin"], box["ymax"])))
-
-
 def landscape_of(state: AppState) -> landscapes.Landscape:
     """The surface ``state`` shows."""
-    return build_landscape(state.surface, state.surface_params)
+    return surfaces.build(state.surface, state.surface_params)
 
 
 def start_of(state: AppState) -> tuple[float, float]:
@@ -156,19 +117,13 @@ def start_of(state: AppState) -> tuple[float, float]:
     return float(x), float(y)
 
 
-def default_hyper(name: str, landscape: landscapes.Landscape) -> dict[str, object]:
-    """An optimizer's hyperparameters: its own defaults overlaid with the surface's suggestions."""
-    opt = optimizers.get(name)
-    values = {p.name: p.default for p in opt.all_params}
-    values.update({k: v for k, v in suggested(landscape.suggested, name).items() if k in values})
-    return values
-
-
-def default_state(surface: str = DEFAULT_SURFACE) -> AppState:
-    params = surface_defaults(surface)
-    land = build_landscape(surface, params)
+def default_state(surface: str = surfaces.DEFAULT) -> AppState:
+    """The state of a first visit to ``surface``: its default parameters, the default optimizers at their settings
+    for it."""
+    params = surfaces.defaults(surface)
+    land = surfaces.build(surface, params)
     return AppState(surface=surface, surface_params=params,
-                    hyper={name: default_hyper(name, land) for name in DEFAULT_OPTIMIZERS})
+                    hyper={name: surfaces.default_hyper(name, land) for name in DEFAULT_OPTIMIZERS})
 
 
 def format_value(value: object) -> str:
@@ -202,25 +157,6 @@ def encode(state: AppState) -> dict[str, str]:
     return query
 
 
-def live_link(base_url: str, state: AppState) -> str:
-    """The share link of ``state`` on the live app at ``base_url``: an http(s) address with a host and no query or
-    fragment (where the app opens).  ``ValueError`` with a message a person can act on otherwise."""
-    base = base_url.strip()
-    example = "(e.g. https://optiscope.example.org/)."
-    try:
-        parts = urlsplit(base)
-        valid = parts.scheme in ("http", "https") and bool(parts.hostname) and parts.port != 0
-    except ValueError:                   # a port that is not a number
-        valid = False
-    if not valid or re.search(r"[\s<>\"'`\\]", base):
-        raise ValueError(f"Invalid app address {base!r}: give the address the app opens at, which starts with "
-                         f"http:// or https:// {example}")
-    if "?" in base or "#" in base:
-        raise ValueError(f"Invalid app address {base!r}: leave out the part from '?' or '#' on, since the link adds "
-                         f"the view's own {example}")
-    return f"{base}{'' if parts.path else '/'}?{urlencode(encode(state), safe=',')}"
-
-
 def decode(query: Mapping[str, str | list[str]]) -> tuple[AppState, list[str]]:
     """Read a share link back into an :class:`AppState`, with a warning per ignored parameter."""
     q = {k: (v[-1] if isinstance(v, list) and v else v) for k, v in query.items()}
@@ -232,24 +168,25 @@ def decode(query: Mapping[str, str | list[str]]) -> tuple[AppState, list[str]]:
         used.add(key)
         return q.get(key)
 
-    surface = take("surface") or DEFAULT_SURFACE
-    if surface not in surface_names():
-        warnings.append(f"Unknown surface {surface!r} in the link; showing {DEFAULT_SURFACE!r} instead.")
-        surface = DEFAULT_SURFACE
+    surface = take("surface") or surfaces.DEFAULT
+    if surface not in surfaces.names():
+        warnings.append(f"Unknown surface {surface!r} in the link; showing {surfaces.DEFAULT!r} instead.")
+        surface = surfaces.DEFAULT
     state = default_state(surface)
 
     params = dict(state.surface_params)
-    for p in surface_param_specs(surface):
+    for p in surfaces.param_specs(surface):
         params[p.name] = _read(p, take(p.name), warnings, p.default)
-    if surface == CUSTOM:
-        params[FORMULA] = take(FORMULA) or DEFAULT_FORMULA
+    if surface == surfaces.CUSTOM:
+        params[surfaces.FORMULA] = take(surfaces.FORMULA) or surfaces.DEFAULT_FORMULA
         try:
-            build_landscape(surface, params)
+            surfaces.build(surface, params)
         except ValueError as err:
-            warnings.append(f"The link's custom surface {code(str(params[FORMULA]))} (x from {params['xmin']:g} to "
-                            f"{params['xmax']:g}, y from {params['ymin']:g} to {params['ymax']:g}) was ignored: "
-                            f"{plain(str(err))} Showing the default formula {code(DEFAULT_FORMULA)} instead.")
-            params = surface_defaults(CUSTOM)
+            warnings.append(f"The link's custom surface {code(str(params[surfaces.FORMULA]))} (x from "
+                            f"{params['xmin']:g} to {params['xmax']:g}, y from {params['ymin']:g} to "
+                            f"{params['ymax']:g}) was ignored: {plain(str(err))} Showing the default formula "
+                            f"{code(surfaces.DEFAULT_FORMULA)} instead.")
+            params = surfaces.defaults(surfaces.CUSTOM)
     state = replace(state, surface_params=params)
     land = landscape_of(state)
 
@@ -268,7 +205,7 @@ def decode(query: Mapping[str, str | list[str]]) -> tuple[AppState, list[str]]:
 
     hyper = {}
     for name in chosen:
-        values = default_hyper(name, land)
+        values = surfaces.default_hyper(name, land)
         for p in optimizers.get(name).all_params:
             values[p.name] = _read(p, take(f"{name}.{p.name}"), warnings, values[p.name], prefix=f"{name}.")
         hyper[name] = values
@@ -291,21 +228,10 @@ def decode(query: Mapping[str, str | list[str]]) -> tuple[AppState, list[str]]:
         low, high = settings["sweep_min"], settings["sweep_max"]
         warnings.append(f"Link parameters 'sweep_min={low:g}' and 'sweep_max={high:g}' were ignored "
                         "(sweep_min must be smaller than sweep_max); using the default range.")
-        settings["sweep_min"], settings["sweep_max"] = studies.SWEEP_MIN.default, studies.SWEEP_MAX.default
+        settings["sweep_min"], settings["sweep_max"] = SWEEP_MIN.default, SWEEP_MAX.default
     for key in sorted(set(q) - used):
         warnings.append(f"Unknown link parameter {key!r} was ignored.")
     return replace(state, optimizers=chosen, hyper=hyper, start=start, **settings), warnings
-
-
-def plain(text: str) -> str:
-    """``text`` with every ASCII punctuation mark backslash-escaped, so Markdown shows it literally
-    (a formula's ``*`` and ``$`` would otherwise turn into emphasis and math)."""
-    return re.sub(r"([!-/:-@\[-`{-~])", r"\\\1", text)
-
-
-def code(text: str) -> str:
-    """``text`` as an inline code span (backticks inside it become quotes)."""
-    return "`" + text.replace("`", "'") + "`"
 
 
 def _read(p: Param, raw: str | None, warnings: list[str], fallback: object, prefix: str = "") -> object:

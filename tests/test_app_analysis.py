@@ -10,7 +10,7 @@ from streamlit.testing.v1 import AppTest
 
 import landscapes
 from optimizers import studies
-from state import share
+from state import share, surfaces
 from tests.apptest_page import open_app, open_tab, race_spec
 
 pytestmark = pytest.mark.app
@@ -57,12 +57,12 @@ def test_closed_analysis_tab_computes_nothing_and_stays_out_of_the_link():
 
 def test_analysis_settings_survive_closing_the_tab():
     at = open_app({"analysis": "sweep", "sweep_n": "7", "opt": "gd"})
-    at.number_input(key=studies.SWEEP_POINTS.name).set_value(9).run()
+    at.number_input(key=share.SWEEP_POINTS.name).set_value(9).run()
     open_tab(at, "Race")
     assert link(at)["sweep_n"] == "9"                               # kept while no widget of the tab is drawn
     open_tab(at, "Analysis")
     assert at.segmented_control(key="analysis").value == "sweep"
-    assert at.number_input(key=studies.SWEEP_POINTS.name).value == 9
+    assert at.number_input(key=share.SWEEP_POINTS.name).value == 9
 
 
 def test_basins_link_opens_the_tab_with_one_map_per_optimizer():
@@ -155,9 +155,9 @@ def test_custom_surface_from_the_selector():
     at = open_app({"opt": "adam"})
     at.selectbox(key="surface").select("custom").run()
     assert not at.exception
-    assert at.text_input(key="surface.formula").value == share.DEFAULT_FORMULA
+    assert at.text_input(key="surface.formula").value == surfaces.DEFAULT_FORMULA
     assert any(m.value.startswith("$f(x, y) =") and r"\sin" in m.value for m in at.sidebar.markdown)
-    assert link(at)["surface"] == "custom" and link(at)["formula"] == share.DEFAULT_FORMULA
+    assert link(at)["surface"] == "custom" and link(at)["formula"] == surfaces.DEFAULT_FORMULA
     at.text_input(key="surface.formula").input("(x - 1)**2 + 2*(y + 0.5)**2").run()
     assert not at.exception and not at.error
     assert link(at)["formula"] == "(x - 1)**2 + 2*(y + 0.5)**2"
@@ -171,7 +171,7 @@ def test_broken_formula_shows_an_error_and_keeps_the_page_working():
         assert not at.exception
         if message:
             assert message in text(at.error) and "default formula" in text(at.error)
-            assert link(at)["formula"] == share.DEFAULT_FORMULA        # the page runs the fallback
+            assert link(at)["formula"] == surfaces.DEFAULT_FORMULA        # the page runs the fallback
             assert race_spec(at)["runs"]["runs"]
     at.number_input(key="surface.xmin").set_value(5.0).run()           # xmin above xmax
     assert not at.exception
@@ -196,4 +196,4 @@ def test_custom_link_round_trips_and_broken_one_warns():
     at = open_app({"surface": "custom", "formula": "x ** ** 2"})
     assert not at.exception
     assert "`x ** ** 2`" in text(at.warning)
-    assert at.text_input(key="surface.formula").value == share.DEFAULT_FORMULA
+    assert at.text_input(key="surface.formula").value == surfaces.DEFAULT_FORMULA

@@ -12,7 +12,7 @@ from hypothesis import strategies as st
 
 from landscapes import get
 from optimizers import simulate
-from state import share
+from state import share, surfaces
 from viz.figures import (
     N_LEVELS,
     PALETTE,
@@ -144,7 +144,7 @@ def default_view_levels(surface: str, levels: str | None = None) -> np.ndarray:
     return levels_below(grid, land, np.concatenate(points))
 
 
-@pytest.mark.parametrize("surface", share.surface_names())
+@pytest.mark.parametrize("surface", surfaces.names())
 def test_the_median_moving_path_point_of_every_default_view_has_three_levels_below_it(surface):
     counts = default_view_levels(surface)
     assert counts.size > 10 and np.median(counts) >= 3, (surface, np.median(counts))

@@ -21,7 +21,7 @@ from optimizers.registry import family_of, suggested
 from optimizers.sampling import Sampling
 from optimizers.simulation import replay
 from optimizers.spec import DIAGNOSTICS, MomentArrow
-from state import export, share
+from state import export, share, surfaces
 from viz import inspector
 
 NAMES = optimizers.names()
@@ -92,7 +92,7 @@ def test_every_step_is_explained_and_inspected(rosen, name):
 def test_export_and_share_link(name):
     state = share.default_state("ravine")
     state = share.AppState(**{**state.__dict__, "optimizers": (name,),
-                              "hyper": {name: share.default_hyper(name, share.landscape_of(state))}})
+                              "hyper": {name: surfaces.default_hyper(name, share.landscape_of(state))}})
     decoded, warnings = share.decode(share.encode(state))
     assert warnings == [] and decoded == state
     land = share.landscape_of(state)

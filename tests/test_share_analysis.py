@@ -6,12 +6,12 @@ from urllib.parse import parse_qs, urlencode
 
 import pytest
 
-from state import share
+from state import markdown, share, surfaces
 
 
 def custom_state(text: str = "(1 - x)**2 + 100*(y - x^2)**2", **bounds: float) -> share.AppState:
-    state = share.default_state(share.CUSTOM)
-    return replace(state, surface_params={**state.surface_params, share.FORMULA: text, **bounds})
+    state = share.default_state(surfaces.CUSTOM)
+    return replace(state, surface_params={**state.surface_params, surfaces.FORMULA: text, **bounds})
 
 
 def test_default_link_has_no_analysis_parameters():
@@ -46,8 +46,8 @@ def test_custom_surface_round_trips_through_a_real_url():
 
 
 def test_link_messages_show_formulas_literally_in_markdown():
-    assert share.plain("x**2 + $y_1") == r"x\*\*2 \+ \$y\_1"
-    assert share.code("a`b") == "`a'b`"
+    assert markdown.plain("x**2 + $y_1") == r"x\*\*2 \+ \$y\_1"
+    assert markdown.code("a`b") == "`a'b`"
 
 
 def test_the_custom_landscape_is_built_once_per_formula_and_bounds():
@@ -65,8 +65,8 @@ def test_the_custom_landscape_is_built_once_per_formula_and_bounds():
 def test_broken_custom_surface_in_a_link_falls_back_to_the_default_formula(query, named):
     state, warnings = share.decode({"surface": "custom", **query})
     assert len(warnings) == 1, warnings
-    assert named in warnings[0] and f"default formula `{share.DEFAULT_FORMULA}`" in warnings[0]
-    assert state.surface == "custom" and state.surface_params == share.surface_defaults("custom")
+    assert named in warnings[0] and f"default formula `{surfaces.DEFAULT_FORMULA}`" in warnings[0]
+    assert state.surface == "custom" and state.surface_params == surfaces.defaults("custom")
     assert len(share.landscape_of(state).minima) >= 1
 
 

@@ -19,7 +19,7 @@ import pytest
 import optimizers
 import publish
 from optimizers import validity
-from state import claims, lessons, share
+from state import claims, lessons, links, share
 from tests.test_lessons import fair
 from ui import published
 from viz import static_page
@@ -203,14 +203,14 @@ def test_main_writes_the_site_and_says_where(tmp_path, capsys):
                                      "https://example.org/#top"])
 def test_live_link_refuses_what_is_not_an_app_address(address):
     with pytest.raises(ValueError, match="Invalid app address"):
-        share.live_link(address, share.default_state())
+        links.live_link(address, share.default_state())
 
 
 def test_live_link_carries_the_whole_state():
     state, _ = share.decode({"surface": "himmelblau", "opt": "adam,nag", "steps": "150", "layout": "overlay"})
-    link = share.live_link(" http://127.0.0.1:8501/ ", state)
+    link = links.live_link(" http://127.0.0.1:8501/ ", state)
     assert link.startswith("http://127.0.0.1:8501/?surface=himmelblau&")
-    assert share.live_link("http://127.0.0.1:8501", state).startswith("http://127.0.0.1:8501/?surface=himmelblau&")
+    assert links.live_link("http://127.0.0.1:8501", state).startswith("http://127.0.0.1:8501/?surface=himmelblau&")
     assert share.decode(dict(parse_qsl(urlsplit(link).query)))[0] == state
 
 

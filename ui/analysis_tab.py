@@ -148,7 +148,7 @@ def _basins(state: share.AppState, land: Landscape, names: list[str], labels: li
     st.markdown("Every start on a grid over the plot runs for the chosen number of steps; its square takes the "
                 "colour of the minimum it ends on. Sharp, ragged borders mean small changes of the start change "
                 "the outcome.")
-    p, r = studies.RESOLUTION, state.basins_res
+    p, r = share.BASINS_RES, state.basins_res
     left, right = st.columns([2, 3], vertical_alignment="bottom")
     left.select_slider("Starts per side", options=sorted(set(RESOLUTIONS) | {st.session_state[p.name]}),
                        key=p.name, help=p.help)
@@ -181,11 +181,11 @@ def _sweep(state: share.AppState, names: list[str], palette: list[str]) -> None:
     st.markdown("Each optimizer runs once per learning rate (all in one vectorized pass) from the same start, for "
                 "the same steps and seed. Too small and it crawls; too large and it oscillates, then diverges.")
     left, middle, right = st.columns(3)
-    for column, p, label in ((left, studies.SWEEP_MIN, "Smallest lr"), (middle, studies.SWEEP_MAX, "Largest lr")):
+    for column, p, label in ((left, share.SWEEP_MIN, "Smallest lr"), (middle, share.SWEEP_MAX, "Largest lr")):
         with column:
             st.select_slider(label, options=controls.log_options(p, st.session_state[p.name]), key=p.name,
                              format_func=controls.fmt, help=p.help)
-    p = studies.SWEEP_POINTS
+    p = share.SWEEP_POINTS
     right.number_input("Learning rates", min_value=int(p.low), max_value=int(p.high), step=1, key=p.name,
                        help=p.help)
     if not state.sweep_min < state.sweep_max:
@@ -224,15 +224,15 @@ def _spread(state: share.AppState, land: Landscape, names: list[str], labels: li
                 "to where you begin; copies of the start point that differ only in their random draws show the "
                 "spread that gradient noise or example sampling causes.")
     left, middle, right = st.columns(3)
-    p = studies.SPREAD_MODE
+    p = share.SPREAD_MODE
     left.radio("Runs differ in", p.choices, key=p.name, help=p.help, horizontal=True,
                format_func={"starts": "start point", "seeds": "random draws"}.get)
-    p = studies.CLOUD_SIZE
+    p = share.CLOUD_SIZE
     with middle:
         st.select_slider("Runs per optimizer", options=controls.log_options(p, st.session_state[p.name]), key=p.name,
                          help=p.help)
     if state.spread == "starts":
-        p = studies.CLOUD_RADIUS
+        p = share.CLOUD_RADIUS
         right.slider("Cloud radius", min_value=float(p.low), max_value=float(p.high), step=0.01, key=p.name,
                      help=p.help)
     items, start = runs.surface_items(state), share.start_of(state)

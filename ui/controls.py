@@ -20,10 +20,9 @@ import streamlit as st
 import landscapes
 import optimizers
 from landscapes import formula
-from optimizers import studies
 from optimizers.trajectory import last_step
 from paramspec import Param, fmt
-from state import share
+from state import markdown, share, surfaces
 from ui import runs
 from viz.click import start_from_click
 
@@ -116,7 +115,7 @@ def teaching_settings() -> dict[str, object]:
 def _load_analysis(state: share.AppState) -> None:
     """The analysis settings; a link that shows an analysis opens the Analysis tab on it."""
     ss = st.session_state
-    for p in studies.SETTINGS:
+    for p in share.ANALYSIS_SETTINGS:
         ss[p.name] = getattr(state, p.name)
     ss["analysis"] = state.analysis or ANALYSIS_VIEWS[0]
     if state.analysis:
@@ -126,7 +125,7 @@ def _load_analysis(state: share.AppState) -> None:
 def analysis_settings() -> dict[str, object]:
     """The analysis settings as AppState fields; ``analysis`` is empty while its tab is closed."""
     ss = st.session_state
-    values = {p.name: ss.get(p.name, p.default) for p in studies.SETTINGS}
+    values = {p.name: ss.get(p.name, p.default) for p in share.ANALYSIS_SETTINGS}
     values["analysis"] = ss.get("analysis", ANALYSIS_VIEWS[0]) if ss.get("tab") == ANALYSIS_TAB else ""
     return values
 
@@ -134,7 +133,7 @@ def analysis_settings() -> dict[str, object]:
 def _on_surface_change() -> None:
     """A new surface brings its own parameters, start and suggested learning rates."""
     fresh = share.default_state(st.session_state["surface"])
-    hyper = {name: share.default_hyper(name, share.landscape_of(fresh)) for name in st.session_state["opt"]}
+    hyper = {name: surfaces.default_hyper(name, share.landscape_of(fresh)) for name in st.session_state["opt"]}
     settings = {p.name: st.session_state[p.name] for p in share.SETTINGS} | analysis_settings() | teaching_settings()
     load_state(replace(fresh, optimizers=tuple(st.session_state["opt"]), hyper=hyper, **settings))
 
@@ -149,9 +148,9 @@ def sidebar() -> None:
     ss = st.session_state
     with st.sidebar:
         st.header("Surface")
-        st.selectbox("Surface", share.surface_names(), key="surface", on_change=_on_surface_change,
+        st.selectbox("Surface", surfaces.names(), key="surface", on_change=_on_surface_change,
                      format_func=_surface_title, label_visibility="collapsed")
-        if ss["surface"] == share.CUSTOM:
+        if ss["surface"] == surfaces.CUSTOM:
             _custom_surface()
         else:
             for p in landscapes.spec(ss["surface"]).params:
@@ -164,7 +163,7 @@ def sidebar() -> None:
         land = current_landscape()
         for name in ss["opt"]:
             opt = optimizers.get(name)
-            defaults = share.default_hyper(name, land)
+            defaults = surfaces.default_hyper(name, land)
             for p in opt.all_params:
                 ss.setdefault(hp_key(name, p.name), defaults[p.name])
             box = st.expander(opt.title, key=f"open.{name}", on_change="rerun")
@@ -193,7 +192,7 @@ def sidebar() -> None:
         st.number_input("seed", min_value=0, max_value=int(share.SEED.high), step=1, key="seed",
                         help=share.SEED.help)
         param_widget(share.TOLERANCE, "tol")
-        st.toggle("Fair race (tune each learning rate)", key=studies.FAIR.name, help=studies.FAIR.help)
+        st.toggle("Fair race (tune each learning rate)", key=share.FAIR.name, help=share.FAIR.help)
         st.radio("Layout", share.LAYOUT.choices, key="layout", horizontal=True, help=share.LAYOUT.help,
                  format_func=lambda v: {"side": "Side by side", "overlay": "Overlay"}[v])
         st.number_input("Fading trails (steps, 0: full paths)", min_value=0, max_value=int(share.TRAILS.high), step=5,
@@ -210,32 +209,33 @@ def surface_params() -> tuple[dict[str, float | str], str | None]:
     """The surface parameters the widgets hold, and ``None``; for a custom surface that cannot be built, its
     default parameters and the reason."""
     ss = st.session_state
-    params = {k: ss.get(f"surface.{k}", v) for k, v in share.surface_defaults(ss["surface"]).items()}
+    params = {k: ss.get(f"surface.{k}", v) for k, v in surfaces.defaults(ss["surface"]).items()}
     try:
         runs.landscape(ss["surface"], tuple(sorted(params.items())))
     except ValueError as err:
-        return share.surface_defaults(ss["surface"]), str(err)
+        return surfaces.defaults(ss["surface"]), str(err)
     return params, None
 
 
 @functools.cache
 def _surface_title(name: str) -> str:
     """The surface's name in the menu (building each surface to ask it costs more than the rest of the menu)."""
-    if name == share.CUSTOM:
+    if name == surfaces.CUSTOM:
         return "Custom formula"
     return landscapes.get(name).title if name != "ravine" else "Ravine (ill-conditioned)"
 
 
 def _custom_surface() -> None:
     """Formula, bounds and the formula as typeset, or what is wrong with it."""
-    st.text_input("f(x, y) =", key=f"surface.{share.FORMULA}", max_chars=formula.MAX_LENGTH, help=share.FORMULA_HELP)
+    st.text_input("f(x, y) =", key=f"surface.{surfaces.FORMULA}", max_chars=formula.MAX_LENGTH,
+                  help=surfaces.FORMULA_HELP)
     columns = st.columns(2)
-    for k, p in enumerate(share.CUSTOM_BOUNDS):
+    for k, p in enumerate(surfaces.CUSTOM_BOUNDS):
         columns[k % 2].number_input(p.name, min_value=p.low, max_value=p.high, key=f"surface.{p.name}", help=p.help,
                                     format="%.4g")
     _, error = surface_params()
     if error:
-        st.error(f"{share.plain(error)} The page shows the default formula until this is fixed.")
+        st.error(f"{markdown.plain(error)} The page shows the default formula until this is fixed.")
     else:
         st.markdown(f"${current_landscape().latex}$")     # inline math wraps in the narrow sidebar
 
@@ -258,7 +258,7 @@ def keep_settings() -> None:
     Streamlit forgets a widget's value when the widget is not drawn, unless the value is written back to its
     key first."""
     ss = st.session_state
-    keys = [p.name for p in share.TEACHING + studies.SETTINGS] + ["analysis"]
+    keys = [p.name for p in share.TEACHING + share.ANALYSIS_SETTINGS] + ["analysis"]
     keys += [hp_key(name, p.name) for name in ss.get("opt", ()) for p in optimizers.get(name).all_params]
     for key in keys:
         if key in ss:
@@ -290,7 +290,7 @@ def current_state() -> share.AppState:
     land = current_landscape()
     hyper = {}
     for name in ss["opt"]:
-        defaults = share.default_hyper(name, land)
+        defaults = surfaces.default_hyper(name, land)
         hyper[name] = {k: ss.get(hp_key(name, k), v) for k, v in defaults.items()}
     default_start = tuple(float(v) for v in land.start)
     start = (float(ss["start_x"]), float(ss["start_y"]))

@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import optimizers
 from optimizers import validity
-from state import claims, lessons, share
+from state import claims, lessons, links, share
 from state.share import AppState
 from ui import analysis_tab, runs, teaching
 from viz import figures, race_view, series
@@ -62,4 +62,4 @@ def content(state: AppState, race_state: AppState, trajs: dict[str, optimizers.T
         figures=tuple(fig.to_json() for fig in charts),
         table_html=runs.summary_table(runs.summary_rows(race_state, trajs)), table_note=runs.SUMMARY_NOTE,
         lesson=lesson, alerts=tuple(runs.divergence_alerts(fig_runs)), legend=tuple(runs.marker_legend(trajs)),
-        live_url=share.live_link(live_url, state) if live_url.strip() else "")
+        live_url=links.live_link(live_url, state) if live_url.strip() else "")

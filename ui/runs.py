@@ -18,7 +18,7 @@ import numpy as np
 import landscapes
 import optimizers
 from optimizers import metrics, studies
-from state import share
+from state import share, surfaces
 from state.share import AppState
 from ui.process import read_only, shared
 from viz import figures, race_view, series
@@ -31,8 +31,8 @@ RaceKey = tuple[str, Items, tuple[tuple[str, Items], ...], tuple[float, float], 
 
 
 def landscape(surface: str, params: Items) -> landscapes.Landscape:
-    """The surface, through the state's own cached route (:func:`state.share.build_landscape`)."""
-    return share.build_landscape(surface, dict(params))
+    """The surface, through the state's own cached route (:func:`state.surfaces.build`)."""
+    return surfaces.build(surface, dict(params))
 
 
 @shared(max_entries=32)

@@ -19,7 +19,7 @@ import streamlit as st
 
 import optimizers
 from optimizers import studies, theory
-from state import lessons, share
+from state import lessons, share, surfaces
 from ui import controls, runs, teaching
 from viz.theory import rate_map_figure
 
@@ -75,7 +75,7 @@ def _apply(query: dict[str, str]) -> None:
 @st.cache_data(max_entries=16, show_spinner="Measuring rates over the (γ, μ) grid…")
 def rate_grid(condition: float, angle: float) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """Learning rates, momenta and measured heavy-ball rates on the ravine: one vectorized ``simulate()``."""
-    land = share.build_landscape("ravine", {"condition": condition, "angle": angle})
+    land = surfaces.build("ravine", {"condition": condition, "angle": angle})
     L = theory.curvature(land).L
     lrs = np.linspace(4.0 / L / MAP_SIZE, 4.0 / L, MAP_SIZE)
     momenta = np.linspace(*MAP_MOMENTUM, MAP_SIZE)
