@@ -6,25 +6,23 @@ lesson's link, and how far each statement behind its why holds (:mod:`ui.checks`
 """
 from __future__ import annotations
 
-from urllib.parse import urlencode
-
 import streamlit as st
 
-from state import claims, lessons
+from state import claims, lessons, links
 from ui import checks, teaching
 
 BADGE = {"true": ":green-badge[true]", "false": ":red-badge[false]", "depends": ":orange-badge[depends]"}
 
 
-def render() -> checks.Pending:
-    """One bordered card per claim: verdict, claim, why, its lesson where it is about behaviour, and a placeholder
-    for each statement behind the why (returned, for :func:`ui.checks.fill` once the tab is drawn)."""
+def render(link_base: str) -> checks.Pending:
+    """One bordered card per claim: verdict, claim, why, its lesson where it is about behaviour (linked on the
+    page's address ``link_base``), and a placeholder for each statement behind the why (returned, for
+    :func:`ui.checks.fill` once the tab is drawn)."""
     st.subheader("Claims, checked")
     st.markdown("Statements that tutorials often repeat, each with its verdict and why. Where a claim is about "
                 "how an optimizer behaves, a lesson shows it, a test in `tests/test_claims.py` computes the "
                 "verdict with the same code that draws the figures, and each statement behind the why is checked "
                 "over a neighbourhood of settings, with the share of sampled runs where it holds.")
-    base = (st.context.url or "").split("?")[0]
     pending: checks.Pending = []
     for claim in teaching.card_grid(claims.CLAIMS):
         st.markdown(f"{BADGE[claim.verdict]} **“{claim.claim}”**")
@@ -34,6 +32,6 @@ def render() -> checks.Pending:
             with st.container(horizontal=True, vertical_alignment="center"):
                 st.button("Show me", key=f"claim_{claim.key}", on_click=teaching.apply_lesson,
                           args=(lesson.key,), help=f"Apply the lesson “{lesson.title}”")
-                st.markdown(f"Lesson: [{lesson.title}]({base}?{urlencode(lesson.query, safe=',')})")
+                st.markdown(f"Lesson: [{lesson.title}]({links.link(link_base, lesson.query)})")
         pending += checks.slots(claim.checks, f"claim_{claim.key}")
     return pending

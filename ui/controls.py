@@ -139,7 +139,7 @@ def _on_surface_change() -> None:
 
 
 def _on_reset_start() -> None:
-    x, y = share.landscape_of(current_state()).start
+    x, y = current_landscape().start
     st.session_state["start_x"], st.session_state["start_y"] = float(x), float(y)
 
 
@@ -163,9 +163,6 @@ def sidebar() -> None:
         land = current_landscape()
         for name in ss["opt"]:
             opt = optimizers.get(name)
-            defaults = surfaces.default_hyper(name, land)
-            for p in opt.all_params:
-                ss.setdefault(hp_key(name, p.name), defaults[p.name])
             box = st.expander(opt.title, key=f"open.{name}", on_change="rerun")
             if box.open is False:          # drawn only while open; closed, keep_settings keeps their values
                 continue
@@ -253,6 +250,16 @@ def leave_presenter() -> None:
     st.session_state[share.PRESENT.name] = False
 
 
+def fill_defaults() -> None:
+    """Give an optimizer just chosen its settings on this surface (its defaults, the surface's suggestions over
+    them), before the state is read from the widget keys, so the state, the link and the widgets agree."""
+    ss = st.session_state
+    for name in ss["opt"]:
+        if any(hp_key(name, p.name) not in ss for p in optimizers.get(name).all_params):
+            for key, value in surfaces.default_hyper(name, current_landscape()).items():
+                ss.setdefault(hp_key(name, key), value)
+
+
 def keep_settings() -> None:
     """Keep the settings of widgets not drawn in this run (tabs and optimizer settings closed, presenter mode):
     Streamlit forgets a widget's value when the widget is not drawn, unless the value is written back to its
@@ -283,15 +290,12 @@ def settle_inspector(state: share.AppState, trajs: dict[str, optimizers.Trajecto
 
 
 def current_state() -> share.AppState:
-    """The :class:`AppState` the widgets currently show."""
+    """The :class:`AppState` the widgets currently show (after :func:`fill_defaults`)."""
     ss = st.session_state
     surface = ss["surface"]
     params = surface_params()[0]
     land = current_landscape()
-    hyper = {}
-    for name in ss["opt"]:
-        defaults = surfaces.default_hyper(name, land)
-        hyper[name] = {k: ss.get(hp_key(name, k), v) for k, v in defaults.items()}
+    hyper = {name: {p.name: ss[hp_key(name, p.name)] for p in optimizers.get(name).all_params} for name in ss["opt"]}
     default_start = tuple(float(v) for v in land.start)
     start = (float(ss["start_x"]), float(ss["start_y"]))
     return share.AppState(surface=surface, surface_params=params, optimizers=tuple(ss["opt"]), hyper=hyper,

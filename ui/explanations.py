@@ -17,8 +17,9 @@ from ui import checks
 from ui import claims as claims_ui
 
 
-def render(state: share.AppState, land: Landscape) -> None:
-    """Draw the tab: sections for the chosen optimizers, the table of all of them, then the claims."""
+def render(state: share.AppState, land: Landscape, link_base: str) -> None:
+    """Draw the tab: sections for the chosen optimizers, the table of all of them, then the claims (their lessons
+    linked on the page's address ``link_base``)."""
     st.latex(land.latex)
     pending: checks.Pending = []
     for name in state.optimizers:
@@ -42,5 +43,5 @@ def render(state: share.AppState, land: Landscape) -> None:
                             "use it for": o.text.when}
                            for o in optimizers.OPTIMIZERS.values()]).set_index("optimizer"))
     st.caption("Choose an optimizer in the sidebar to see how far each statement in its row holds.")
-    pending += claims_ui.render()
+    pending += claims_ui.render(link_base)
     checks.fill(pending)

@@ -11,7 +11,6 @@ import itertools
 from collections.abc import Iterable, Iterator
 from dataclasses import replace
 from typing import TypeVar
-from urllib.parse import urlencode
 
 import numpy as np
 import streamlit as st
@@ -21,7 +20,7 @@ import optimizers
 from optimizers.explain import explain
 from optimizers.simulation import replay
 from optimizers.trajectory import StepRecord, last_step
-from state import lessons, share
+from state import lessons, links, share
 from ui import checks, controls, runs
 from viz import gif, inspector, series, surface3d
 from viz.figures import ContourGrid, Run
@@ -83,15 +82,14 @@ def card_grid(items: Iterable[T]) -> Iterator[T]:
             yield item
 
 
-def lessons_tab(state: share.AppState) -> None:
-    """The gallery: one card per lesson with its text, an Apply button, its link and how far each of its statements
-    holds (filled in once every card is drawn)."""
+def lessons_tab(state: share.AppState, link_base: str) -> None:
+    """The gallery: one card per lesson with its text, an Apply button, its link (on the page's address
+    ``link_base``) and how far each of its statements holds (filled in once every card is drawn)."""
     st.markdown("Each lesson sets the surface, the optimizers, their settings and the start so that one classic "
                 "behaviour shows up clearly; its text says what to watch. Every lesson is also a link, and "
                 "afterwards every control stays yours to change. Below each lesson, *is that always true?*: each "
                 "statement it makes is checked over a neighbourhood of its settings (sampled starts, angles, "
                 "condition numbers and learning rates), and the share of sampled runs where it holds is shown.")
-    base = (st.context.url or "").split("?")[0]
     pending: checks.Pending = []
     for lesson in card_grid(lessons.LESSONS):
         active = state.lesson == lesson.key
@@ -100,7 +98,7 @@ def lessons_tab(state: share.AppState) -> None:
         with st.container(horizontal=True, vertical_alignment="center"):
             st.button("Apply this lesson", key=f"lesson_{lesson.key}", on_click=apply_lesson,
                       args=(lesson.key,), type="primary" if active else "secondary")
-            st.markdown(f"[Lesson link]({base}?{urlencode(lesson.query, safe=',')})", width="content")
+            st.markdown(f"[Lesson link]({links.link(link_base, lesson.query)})", width="content")
         pending += checks.slots(lesson.checks, f"lesson_{lesson.key}")
     checks.fill(pending)
 
