@@ -10,11 +10,12 @@ of each statement's neighbourhood where it holds, which the page shows beside it
 from __future__ import annotations
 
 from dataclasses import dataclass
+from functools import partial
 
 import numpy as np
 
 from optimizers import behaviour, rules
-from optimizers.validity import Axis, Box, Cases, Domain, Statement, scaled
+from optimizers.validity import Axis, Band, Box, Cases, Domain, Statement, scaled
 from state import lessons
 
 VERDICTS = ("true", "false", "depends")
@@ -36,7 +37,7 @@ class Claim:
 
 def _stored_biased(c: Cases) -> np.ndarray:
     tr = c.run("adam", 1, lr=c["lr"], diagnostics=True)
-    g, m, eff = tr.grads[0], tr.moments[0], tr.eff_lr[0]
+    g, m, eff = tr.recorded("grads")[0], tr.recorded("moments")[0], tr.recorded("eff_lr")[0]
     root_v = (c["lr"][:, None] / (1 - 0.9) / eff - 1e-8) * np.sqrt(1 - 0.999)     # √v from γ/(1−β₁)/(√v/√(1−β₂)+ε)
     return np.all(np.isclose(m, 0.1 * g, rtol=1e-12) & np.isclose(root_v, np.sqrt(0.001) * np.abs(g), rtol=1e-6),
                   axis=-1)
@@ -63,6 +64,15 @@ RMSPROP_CRAWLS = Statement(
     _crawls)
 
 
+def _given(g: np.ndarray, p: np.ndarray) -> np.ndarray:
+    """The gradient ``g``, wherever it is asked for."""
+    return g
+
+
+def _no_surface(p: np.ndarray) -> np.ndarray:
+    raise AssertionError("AdaDelta's rule asks for the gradient only")
+
+
 def _impulse_weights(c: Cases) -> np.ndarray:
     """One gradient g₀, then zeros: AdaDelta's average of squared gradients keeps (1 − ρ)ρᵏ g₀² after k steps."""
     rho, g0, steps = c["rho"][:, None], 3.0, c.domain.steps
@@ -72,7 +82,7 @@ def _impulse_weights(c: Cases) -> np.ndarray:
     ok = np.ones(c.n, dtype=bool)
     for t in range(1, steps + 1):
         g = np.full((c.n, 2), g0 if t == 1 else 0.0)
-        state = rules.adadelta(theta, state, rules.Context(t, lambda p, g=g: g, None, None), hp).state
+        state = rules.adadelta(theta, state, rules.Context(t, partial(_given, g), _no_surface, _no_surface), hp).state
         weight = state.square_avg[:, 0] / g0**2
         ok &= np.isclose(weight, (1 - rho[:, 0]) * rho[:, 0] ** (t - 1), rtol=1e-12) & (weight > 0)
     return ok
@@ -101,7 +111,7 @@ MOMENTUM_SCALES = Statement(
 
 def _fixed_beta1(c: Cases) -> np.ndarray:
     tr = c.run("adam", lr=c["lr"], diagnostics=True)
-    m, g, eff = tr.moments, tr.grads, tr.eff_lr
+    m, g, eff = tr.recorded("moments"), tr.recorded("grads"), tr.recorded("eff_lr")
     recurrence = np.abs(m[1:] - (0.9 * m[:-1] + 0.1 * g[1:])) <= 1e-12 * (np.abs(0.9 * m[:-1]) + np.abs(0.1 * g[1:]))
     return np.all(recurrence, axis=(0, 2)) & (eff.max(axis=(0, 2)) > 3 * eff.min(axis=(0, 2)))
 
@@ -128,8 +138,16 @@ MINIBATCH_SAME_MINIMUM = Statement(
     _same_minimum)
 
 
-ESCAPE_HIGH = behaviour.MOMENTUM_ESCAPES_HIGH.domain.starts
-ESCAPE_LOW = behaviour.MOMENTUM_STAYS_LOW.domain.starts
+def _band(statement: Statement) -> Band:
+    """The band of heights ``statement``'s starts set off from (the escape statements sample a :class:`Band`)."""
+    starts = statement.domain.starts
+    if not isinstance(starts, Band):
+        raise TypeError(f"{statement.key} samples its starts from {starts!r}, not from a band of heights")
+    return starts
+
+
+ESCAPE_HIGH = _band(behaviour.MOMENTUM_ESCAPES_HIGH)
+ESCAPE_LOW = _band(behaviour.MOMENTUM_STAYS_LOW)
 
 
 CLAIMS: tuple[Claim, ...] = (

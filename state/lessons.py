@@ -23,6 +23,7 @@ import functools
 import math
 from collections.abc import Callable
 from dataclasses import dataclass
+from typing import Any
 
 import numpy as np
 
@@ -31,6 +32,7 @@ import optimizers
 from optimizers import behaviour, metrics, studies, theory
 from optimizers.trajectory import Trajectory
 from optimizers.validity import Axis, Box, Cases, Domain, Statement, fair_lrs, percent, steps_to, study
+from paramspec import Param
 from state import surfaces
 
 
@@ -85,7 +87,7 @@ class Race:
     steps: int
     seed: int
     tol: float
-    hyper: dict[str, dict[str, object]]
+    hyper: dict[str, surfaces.Hyper]
     fair: bool
 
     def lr(self, name: str) -> float:
@@ -108,7 +110,7 @@ class Race:
         return int(metrics.steps_to_tolerance(self.run(name), self.land.min_value, self.tol)[0])
 
 
-def _value(param: object, text: str) -> object:
+def _value(param: Param[Any], text: str) -> Any:
     return param.validate(text if param.kind in ("bool", "choice") else float(text))
 
 
@@ -126,14 +128,15 @@ def race(key: str) -> Race:
         values.update({p.name: _value(p, settings[f"{name}.{p.name}"]) for p in opt.all_params
                        if f"{name}.{p.name}" in settings})
         hyper[name] = values
-    start = tuple(float(v) for v in settings["start"].split(",")) if "start" in settings else tuple(land.start)
+    x, y = (float(v) for v in settings["start"].split(",")) if "start" in settings else land.start
+    start = (float(x), float(y))
     return Race(land, start, int(settings["steps"]), int(settings.get("seed", "0")), float(settings["tol"]), hyper,
                 settings.get("fair") == "true")
 
 
 # --- statements the lessons make beyond the registry's ----------------------------------------------------
 
-def _tuned_steps(c: Cases, name: str, tol: float, **hyper: object) -> np.ndarray:
+def _tuned_steps(c: Cases, name: str, tol: float, **hyper: Any) -> np.ndarray:
     lr = fair_lrs(c, name, tol=tol, **hyper)
     reached = steps_to(c, c.run(name, lr=np.nan_to_num(lr, nan=1e-4), diagnostics=False, **hyper), tol)
     return np.where((reached >= 0) & np.isfinite(lr), reached, np.inf)
@@ -155,7 +158,9 @@ ZIGZAG_SOONER = Statement(
 def _same_steps_turned(c: Cases) -> np.ndarray:
     same = np.ones(c.n, dtype=bool)
     flat = c.unturned()
-    for name, hyper in (("gd", {"lr": 1.8}), ("momentum", {"lr": 1.0, "momentum": 0.8}), ("newton", {})):
+    runs: tuple[tuple[str, dict[str, Any]], ...] = (("gd", {"lr": 1.8}), ("momentum", {"lr": 1.0, "momentum": 0.8}),
+                                                    ("newton", {}))
+    for name, hyper in runs:
         same &= steps_to(c, c.run(name, diagnostics=False, **hyper), 1e-3) == \
             steps_to(flat, flat.run(name, diagnostics=False, **hyper), 1e-3)
     return same
@@ -230,7 +235,8 @@ GD_HUNDREDS = Statement(
 
 def _noise_spread(c: Cases) -> np.ndarray:
     noise = {}
-    for name, hyper in (("minibatch", {"batch_size": 16}), ("sgd", {})):
+    runs: tuple[tuple[str, dict[str, Any]], ...] = (("minibatch", {"batch_size": 16}), ("sgd", {}))
+    for name, hyper in runs:
         tr = c.run(name, lr=c["lr"], diagnostics=True, **hyper)
         noise[name] = np.sum((tr.grads - c.land.grad(tr.points[:-1])) ** 2, axis=-1).mean(axis=0)
     return noise["minibatch"] < noise["sgd"] / 4

@@ -25,6 +25,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass, field, replace
+from typing import Any, TypeVar
 
 import landscapes
 import optimizers
@@ -32,6 +33,8 @@ from optimizers import studies
 from paramspec import Param
 from state import lessons, surfaces
 from state.markdown import code, plain
+
+V = TypeVar("V", bool, int, float, str)
 
 DEFAULT_OPTIMIZERS = ("gd", "momentum", "rmsprop", "adam")
 MAX_OPTIMIZERS = 6
@@ -43,20 +46,20 @@ LAYOUT = Param("layout", "side", kind="choice", choices=("side", "overlay"),
                help="Side by side: one panel per optimizer. Overlay: all paths on one panel.")
 TOLERANCE = Param("tol", 1e-6, 0.0, 1e3, low_open=True, log=True,
                   help="An optimizer has converged once its loss is within this much of the minimum value.")
-SETTINGS = (STEPS, SEED, LAYOUT, TOLERANCE)
+SETTINGS: tuple[Param[Any], ...] = (STEPS, SEED, LAYOUT, TOLERANCE)
 LESSON = Param("lesson", "", kind="choice", choices=("",) + lessons.KEYS,
                help="The lesson this view was started from (empty: none).")
 INSPECT = Param("inspect", "", kind="choice", choices=("", *optimizers.names()),
                 help="Optimizer shown in the step inspector (empty: the first chosen one).")
 INSPECT_STEP = Param("inspect_step", 1, 1, STEPS.high, kind="int", help="Step shown in the step inspector.")
 VIEW3D = Param("view3d", False, kind="bool", help="Also draw the surface in 3D with the paths lifted onto it.")
-TEACHING = (LESSON, INSPECT, INSPECT_STEP, VIEW3D)   # written to the link only when not at their defaults
+TEACHING: tuple[Param[Any], ...] = (LESSON, INSPECT, INSPECT_STEP, VIEW3D)   # in the link only when not default
 PRESENT = Param("present", False, kind="bool",
                 help="Presenter mode: no sidebar or settings, large type and a step counter; the race starts playing.")
 TRAILS = Param("trails", 0, 0, STEPS.high, kind="int",
                help="Fading trails: the last this many steps of each path are bright, older ones faint "
                     "(0: full paths).")
-VIEW = (PRESENT, TRAILS)                              # written to the link only when not at their defaults
+VIEW: tuple[Param[Any], ...] = (PRESENT, TRAILS)     # in the link only when not at their defaults
 # The analysis settings: the studies declare what they take (range, default, help); the link names them here.
 BASINS_RES = replace(studies.RESOLUTION, name="basins_res")
 SWEEP_MIN = replace(studies.SWEEP_MIN, name="sweep_min")
@@ -68,7 +71,8 @@ FAIR = Param("fair", False, kind="bool",
 SPREAD_MODE = replace(studies.SPREAD_MODE, name="spread")
 CLOUD_SIZE = replace(studies.CLOUD_SIZE, name="cloud")
 CLOUD_RADIUS = replace(studies.CLOUD_RADIUS, name="cloud_radius")
-ANALYSIS_SETTINGS = (BASINS_RES, SWEEP_MIN, SWEEP_MAX, SWEEP_POINTS, FAIR, SPREAD_MODE, CLOUD_SIZE, CLOUD_RADIUS)
+ANALYSIS_SETTINGS: tuple[Param[Any], ...] = (BASINS_RES, SWEEP_MIN, SWEEP_MAX, SWEEP_POINTS, FAIR, SPREAD_MODE,
+                                             CLOUD_SIZE, CLOUD_RADIUS)
 ANALYSIS_VIEW = Param("analysis", "", kind="choice", choices=("", "basins", "sweep", "spread"),
                       help="The analysis on show (empty: the Analysis tab is closed).")
 ANALYSIS = ANALYSIS_SETTINGS + (ANALYSIS_VIEW,)     # written to the link only when not at their defaults
@@ -81,27 +85,27 @@ class AppState:
     surface: str = surfaces.DEFAULT
     surface_params: dict[str, float | str] = field(default_factory=dict)   # the custom surface adds its formula
     optimizers: tuple[str, ...] = DEFAULT_OPTIMIZERS
-    hyper: dict[str, dict[str, object]] = field(default_factory=dict)
+    hyper: dict[str, surfaces.Hyper] = field(default_factory=dict)
     start: tuple[float, float] | None = None    # None: the surface's default start
-    steps: int = STEPS.default                  # type: ignore[assignment]
-    seed: int = SEED.default                    # type: ignore[assignment]
-    layout: str = LAYOUT.default                # type: ignore[assignment]
-    tol: float = TOLERANCE.default              # type: ignore[assignment]
-    lesson: str = LESSON.default                # type: ignore[assignment]
-    inspect: str = INSPECT.default              # type: ignore[assignment]
-    inspect_step: int = INSPECT_STEP.default    # type: ignore[assignment]
-    view3d: bool = VIEW3D.default               # type: ignore[assignment]
-    basins_res: int = BASINS_RES.default          # type: ignore[assignment]
-    sweep_min: float = SWEEP_MIN.default          # type: ignore[assignment]
-    sweep_max: float = SWEEP_MAX.default          # type: ignore[assignment]
-    sweep_n: int = SWEEP_POINTS.default           # type: ignore[assignment]
-    fair: bool = FAIR.default                     # type: ignore[assignment]
-    spread: str = SPREAD_MODE.default             # type: ignore[assignment]
-    cloud: int = CLOUD_SIZE.default               # type: ignore[assignment]
-    cloud_radius: float = CLOUD_RADIUS.default    # type: ignore[assignment]
-    analysis: str = ANALYSIS_VIEW.default                  # type: ignore[assignment]
-    present: bool = PRESENT.default                        # type: ignore[assignment]
-    trails: int = TRAILS.default                           # type: ignore[assignment]
+    steps: int = STEPS.default
+    seed: int = SEED.default
+    layout: str = LAYOUT.default
+    tol: float = TOLERANCE.default
+    lesson: str = LESSON.default
+    inspect: str = INSPECT.default
+    inspect_step: int = INSPECT_STEP.default
+    view3d: bool = VIEW3D.default
+    basins_res: int = BASINS_RES.default
+    sweep_min: float = SWEEP_MIN.default
+    sweep_max: float = SWEEP_MAX.default
+    sweep_n: int = SWEEP_POINTS.default
+    fair: bool = FAIR.default
+    spread: str = SPREAD_MODE.default
+    cloud: int = CLOUD_SIZE.default
+    cloud_radius: float = CLOUD_RADIUS.default
+    analysis: str = ANALYSIS_VIEW.default
+    present: bool = PRESENT.default
+    trails: int = TRAILS.default
 
 
 def landscape_of(state: AppState) -> landscapes.Landscape:
@@ -159,8 +163,8 @@ def encode(state: AppState) -> dict[str, str]:
 
 def decode(query: Mapping[str, str | list[str]]) -> tuple[AppState, list[str]]:
     """Read a share link back into an :class:`AppState`, with a warning per ignored parameter."""
-    q = {k: (v[-1] if isinstance(v, list) and v else v) for k, v in query.items()}
-    q = {k: v for k, v in q.items() if isinstance(v, str)}
+    last = {k: (v[-1] if isinstance(v, list) and v else v) for k, v in query.items()}
+    q = {k: v for k, v in last.items() if isinstance(v, str)}
     warnings: list[str] = []
     used: set[str] = set()
 
@@ -215,7 +219,8 @@ def decode(query: Mapping[str, str | list[str]]) -> tuple[AppState, list[str]]:
     if raw_start is not None:
         start = _read_start(raw_start, warnings)
 
-    settings = {p.name: _read(p, take(p.name), warnings, p.default) for p in SETTINGS + TEACHING + ANALYSIS + VIEW}
+    settings: dict[str, Any] = {p.name: _read(p, take(p.name), warnings, p.default)   # each of its field's type
+                                for p in SETTINGS + TEACHING + ANALYSIS + VIEW}
     if settings["inspect"] and settings["inspect"] not in chosen:
         warnings.append(f"Link parameter 'inspect={settings['inspect']}' was ignored (not one of the chosen "
                         f"optimizers); inspecting {chosen[0]!r}.")
@@ -234,7 +239,7 @@ def decode(query: Mapping[str, str | list[str]]) -> tuple[AppState, list[str]]:
     return replace(state, optimizers=chosen, hyper=hyper, start=start, **settings), warnings
 
 
-def _read(p: Param, raw: str | None, warnings: list[str], fallback: object, prefix: str = "") -> object:
+def _read(p: Param[V], raw: str | None, warnings: list[str], fallback: V, prefix: str = "") -> V:
     if raw is None:
         return fallback
     try:

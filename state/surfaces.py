@@ -10,12 +10,15 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from functools import lru_cache
+from typing import Any, cast
 
 import landscapes
 import optimizers
 from landscapes import formula
 from optimizers.registry import suggested
 from paramspec import Param
+
+Hyper = dict[str, Any]   # one optimizer's hyperparameters by name, each value of its Param's type (Param[Any])
 
 DEFAULT = "ravine"
 CUSTOM = "custom"        # the surface built from a formula the user types
@@ -43,7 +46,7 @@ def param_specs(surface: str) -> tuple[Param, ...]:
 def defaults(surface: str) -> dict[str, float | str]:
     """Default parameters of ``surface``."""
     values: dict[str, float | str] = {FORMULA: DEFAULT_FORMULA} if surface == CUSTOM else {}
-    return values | {p.name: p.default for p in param_specs(surface)}  # type: ignore[misc]
+    return values | {p.name: p.default for p in param_specs(surface)}
 
 
 def build(surface: str, params: Mapping[str, float | str]) -> landscapes.Landscape:
@@ -54,7 +57,7 @@ def build(surface: str, params: Mapping[str, float | str]) -> landscapes.Landsca
 @lru_cache(maxsize=32)
 def _landscape(surface: str, items: tuple[tuple[str, float | str], ...]) -> landscapes.Landscape:
     if surface != CUSTOM:
-        return landscapes.get(surface, **dict(items))
+        return landscapes.get(surface, **cast(dict[str, float], dict(items)))   # only the custom surface has text
     values = dict(items)
     text = values.pop(FORMULA, DEFAULT_FORMULA)
     box = {p.name: p.validate(values.pop(p.name, p.default)) for p in CUSTOM_BOUNDS}
@@ -63,7 +66,7 @@ def _landscape(surface: str, items: tuple[tuple[str, float | str], ...]) -> land
     return landscapes.from_formula(str(text), bounds=((box["xmin"], box["xmax"]), (box["ymin"], box["ymax"])))
 
 
-def default_hyper(name: str, landscape: landscapes.Landscape) -> dict[str, object]:
+def default_hyper(name: str, landscape: landscapes.Landscape) -> Hyper:
     """Optimizer ``name``'s hyperparameters on ``landscape``: its own defaults overlaid with the surface's
     suggestions."""
     opt = optimizers.get(name)

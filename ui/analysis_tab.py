@@ -130,7 +130,7 @@ def render(state: share.AppState, land: Landscape, colors: dict[str, str]) -> No
     """Draw the Analysis tab (only while it is open): the chosen view's settings and results.  The settings of
     the views not on show keep their values through ``controls.keep_settings``."""
     ss = st.session_state
-    st.segmented_control("Analysis", list(VIEWS), key="analysis", format_func=VIEWS.get, required=True,
+    st.segmented_control("Analysis", list(VIEWS), key="analysis", format_func=VIEWS.__getitem__, required=True,
                          label_visibility="collapsed")
     view = ss["analysis"]
     names = list(state.optimizers)
@@ -185,9 +185,9 @@ def _sweep(state: share.AppState, names: list[str], palette: list[str]) -> None:
         with column:
             st.select_slider(label, options=controls.log_options(p, st.session_state[p.name]), key=p.name,
                              format_func=controls.fmt, help=p.help)
-    p = share.SWEEP_POINTS
-    right.number_input("Learning rates", min_value=int(p.low), max_value=int(p.high), step=1, key=p.name,
-                       help=p.help)
+    fewest, most = controls.span(share.SWEEP_POINTS)
+    right.number_input("Learning rates", min_value=int(fewest), max_value=int(most), step=1,
+                       key=share.SWEEP_POINTS.name, help=share.SWEEP_POINTS.help)
     if not state.sweep_min < state.sweep_max:
         st.error("The smallest learning rate must be below the largest one.")
         return
@@ -224,17 +224,16 @@ def _spread(state: share.AppState, land: Landscape, names: list[str], labels: li
                 "to where you begin; copies of the start point that differ only in their random draws show the "
                 "spread that gradient noise or example sampling causes.")
     left, middle, right = st.columns(3)
-    p = share.SPREAD_MODE
-    left.radio("Runs differ in", p.choices, key=p.name, help=p.help, horizontal=True,
-               format_func={"starts": "start point", "seeds": "random draws"}.get)
-    p = share.CLOUD_SIZE
+    mode, size, radius = share.SPREAD_MODE, share.CLOUD_SIZE, share.CLOUD_RADIUS
+    left.radio("Runs differ in", mode.choices, key=mode.name, help=mode.help, horizontal=True,
+               format_func={"starts": "start point", "seeds": "random draws"}.__getitem__)
     with middle:
-        st.select_slider("Runs per optimizer", options=controls.log_options(p, st.session_state[p.name]), key=p.name,
-                         help=p.help)
+        st.select_slider("Runs per optimizer", options=controls.log_options(size, st.session_state[size.name]),
+                         key=size.name, help=size.help)
     if state.spread == "starts":
-        p = share.CLOUD_RADIUS
-        right.slider("Cloud radius", min_value=float(p.low), max_value=float(p.high), step=0.01, key=p.name,
-                     help=p.help)
+        low, high = controls.span(radius)
+        right.slider("Cloud radius", min_value=float(low), max_value=float(high), step=0.01, key=radius.name,
+                     help=radius.help)
     items, start = runs.surface_items(state), share.start_of(state)
     results = [spread(state.surface, items, n, _hyper(state, n), start, state.steps, state.seed, state.spread,
                       state.cloud, state.cloud_radius) for n in names]

@@ -40,11 +40,10 @@ def fill(pending: Pending) -> None:
     """Run each placeholder's study (once per process) and draw its line, and its map when it has one."""
     for statement, where, slot in pending:
         result = validity.study(statement)
-        picture = validity.picture_study(statement)
+        picture, spec = validity.picture_study(statement), statement.picture
         with slot.container():
             st.caption(line(statement, result))
-            if picture is not None:
-                spec = statement.picture
+            if picture is not None and spec is not None:       # a study has a picture only when its statement asks
                 st.plotly_chart(holds_map(picture, spec.x, spec.y, statement.domain, spec.outline), width="stretch",
                                 key=f"map_{where}_{statement.key}")
                 st.caption(MAP_NOTE)

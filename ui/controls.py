@@ -14,6 +14,7 @@ from __future__ import annotations
 import functools
 import math
 from dataclasses import replace
+from typing import Any
 
 import streamlit as st
 
@@ -38,13 +39,20 @@ def hp_key(opt: str, param: str) -> str:
     return f"hp.{opt}.{param}"
 
 
-def log_options(p: Param, current: float) -> list[float | int]:
+def span(p: Param[Any]) -> tuple[float, float]:
+    """The range a numeric widget of ``p`` covers: its declared bounds (a slider needs both)."""
+    if p.low is None or p.high is None:
+        raise ValueError(f"Invalid widget for {p.name}: it declares no range ({p.range_text()})")
+    return p.low, p.high
+
+
+def log_options(p: Param[Any], current: float) -> list[float]:
     """Nice values spread evenly in log scale over the declared range, plus ``current``."""
-    high = p.high
+    lowest, high = span(p)
     if p.kind == "int":
-        values = {2**k for k in range(0, int(math.log2(high)) + 1) if p.low <= 2**k <= high} | {int(high)}
+        values = {2**k for k in range(0, int(math.log2(high)) + 1) if lowest <= 2**k <= high} | {int(high)}
         return sorted(values | {int(current)})
-    low = p.low if p.low else high * 1e-6
+    low = lowest if lowest else high * 1e-6
     decades = math.log10(high / low)
     mantissas = (1, 2, 5) if decades > 6 else (1, 1.5, 2, 3, 5, 7)
     values = {float(f"{m * 10.0**e:.3g}") for e in range(math.floor(math.log10(low)), math.ceil(math.log10(high)) + 1)
@@ -53,7 +61,7 @@ def log_options(p: Param, current: float) -> list[float | int]:
     return sorted(values | {float(current)})
 
 
-def param_widget(p: Param, key: str) -> None:
+def param_widget(p: Param[Any], key: str) -> None:
     """Draw the widget that ``p`` declares, bound to ``st.session_state[key]``."""
     label = p.name
     if p.kind == "bool":
@@ -67,10 +75,12 @@ def param_widget(p: Param, key: str) -> None:
         options = sorted(set(FRACTION_GRID) | {float(st.session_state[key])})
         st.select_slider(label, options=options, key=key, format_func=fmt, help=p.help)
     elif p.kind == "int":
-        st.number_input(label, min_value=int(p.low), max_value=int(p.high), step=1, key=key, help=p.help)
+        low, high = span(p)
+        st.number_input(label, min_value=int(low), max_value=int(high), step=1, key=key, help=p.help)
     else:
-        step = 10.0 ** math.floor(math.log10((p.high - p.low) / 100))
-        st.slider(label, min_value=float(p.low), max_value=float(p.high), step=step, key=key, help=p.help,
+        low, high = span(p)
+        step = 10.0 ** math.floor(math.log10((high - low) / 100))
+        st.slider(label, min_value=float(low), max_value=float(high), step=step, key=key, help=p.help,
                   format="%.0f" if step >= 1 else f"%.{-int(math.log10(step))}f")
 
 
@@ -103,7 +113,7 @@ def _load_teaching(state: share.AppState) -> None:
         ss["tab"] = INSPECTOR_TAB
 
 
-def teaching_settings() -> dict[str, object]:
+def teaching_settings() -> dict[str, Any]:
     """The teaching settings as AppState fields; ``inspect`` is empty while the Inspector tab is closed."""
     ss = st.session_state
     values = {p.name: ss.get(p.name, p.default) for p in share.TEACHING}
@@ -122,7 +132,7 @@ def _load_analysis(state: share.AppState) -> None:
         ss["tab"] = ANALYSIS_TAB
 
 
-def analysis_settings() -> dict[str, object]:
+def analysis_settings() -> dict[str, Any]:
     """The analysis settings as AppState fields; ``analysis`` is empty while its tab is closed."""
     ss = st.session_state
     values = {p.name: ss.get(p.name, p.default) for p in share.ANALYSIS_SETTINGS}
@@ -185,15 +195,16 @@ def sidebar() -> None:
         right.number_input("start y", min_value=-1e6, max_value=1e6, key="start_y", format="%.4g",
                            help=f"The surface is drawn for {ymin:g} ≤ y ≤ {ymax:g}.")
         st.button("Reset start", on_click=_on_reset_start, help="Back to the surface's default start point.")
-        st.slider("steps", int(share.STEPS.low), int(share.STEPS.high), key="steps", help=share.STEPS.help)
-        st.number_input("seed", min_value=0, max_value=int(share.SEED.high), step=1, key="seed",
+        fewest, most = span(share.STEPS)
+        st.slider("steps", int(fewest), int(most), key="steps", help=share.STEPS.help)
+        st.number_input("seed", min_value=0, max_value=int(span(share.SEED)[1]), step=1, key="seed",
                         help=share.SEED.help)
         param_widget(share.TOLERANCE, "tol")
         st.toggle("Fair race (tune each learning rate)", key=share.FAIR.name, help=share.FAIR.help)
         st.radio("Layout", share.LAYOUT.choices, key="layout", horizontal=True, help=share.LAYOUT.help,
                  format_func=lambda v: {"side": "Side by side", "overlay": "Overlay"}[v])
-        st.number_input("Fading trails (steps, 0: full paths)", min_value=0, max_value=int(share.TRAILS.high), step=5,
-                        key=share.TRAILS.name, help=share.TRAILS.help)
+        st.number_input("Fading trails (steps, 0: full paths)", min_value=0, max_value=int(span(share.TRAILS)[1]),
+                        step=5, key=share.TRAILS.name, help=share.TRAILS.help)
         st.toggle("Presenter mode", key=share.PRESENT.name, help=share.PRESENT.help)
 
 
@@ -281,7 +292,7 @@ def settle_inspector(state: share.AppState, trajs: dict[str, optimizers.Trajecto
     ss = st.session_state
     if not state.optimizers:
         return state
-    name = ss.get("inspect") if ss.get("inspect") in state.optimizers else state.optimizers[0]
+    name: str = ss["inspect"] if ss.get("inspect") in state.optimizers else state.optimizers[0]
     tr = trajs[name]
     last = last_step(int(tr.diverged_at[0]), tr.steps)
     step = int(min(max(ss.get("inspect_step", 1), 1), max(last, 1)))

@@ -13,7 +13,7 @@ from __future__ import annotations
 import functools
 import gc
 from collections.abc import Callable
-from typing import TypeVar
+from typing import TypeVar, cast
 
 import numpy as np
 import streamlit as st
@@ -32,7 +32,7 @@ def shared(max_entries: int) -> Callable[[F], F]:
     """
     def decorate(fn: F) -> F:
         computed = st.cache_resource(max_entries=max_entries, show_spinner=False)(fn)
-        return functools.wraps(fn)(functools.lru_cache(maxsize=max_entries)(computed))   # type: ignore[return-value]
+        return cast(F, functools.wraps(fn)(functools.lru_cache(maxsize=max_entries)(computed)))   # same signature
     return decorate
 
 

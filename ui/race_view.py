@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import functools
 import hashlib
+from collections.abc import Callable
 
 import streamlit as st
 import streamlit.components.v1 as components
@@ -41,7 +42,7 @@ def assets() -> dict[str, str]:
     static = components.declare_component("race_view_static", path=str(STATIC))
 
     def url(name: str) -> str:
-        return f"component/{static.name}/{name}?v={_version(static.abspath + '/' + name)}"
+        return f"component/{static.name}/{name}?v={_version(str(STATIC / name))}"
 
     return {"plotly": url(PLOTLY_JS.name), "race": url("race.js"), "css": url("race.css")}
 
@@ -59,7 +60,7 @@ def figure(figure_json: str, *, key: str) -> None:
     _view(key=key, data={"kind": "figure", "assets": assets(), "figure": figure_json})
 
 
-def race(surface: dict, runs: dict, *, key: str, on_start) -> None:
+def race(surface: dict, runs: dict, *, key: str, on_start: Callable[[], None]) -> None:
     """Draw the race: ``surface`` and ``runs`` are :mod:`viz.race_view` payloads; ``on_start`` is the callback
     for a click on a panel (it reads ``st.session_state[key].start``, an ``[x, y]`` pair)."""
     with st.container(gap=None):

@@ -12,6 +12,7 @@ from __future__ import annotations
 import html
 from collections.abc import Callable
 from dataclasses import dataclass, replace
+from typing import Any
 
 import numpy as np
 
@@ -24,7 +25,7 @@ from ui.process import read_only, shared
 from viz import figures, race_view, series
 from viz.figures import PALETTE, ContourGrid, MarkerSeries, Run, contour_grid
 
-Items = tuple[tuple[str, object], ...]
+Items = tuple[tuple[str, Any], ...]   # a mapping as a hashable cache key: surface parameters or hyperparameters
 # What a race is a function of: surface, surface items, ((optimizer, hyper items), ...) in the order chosen (which
 # gives the colours), start, steps, seed.
 RaceKey = tuple[str, Items, tuple[tuple[str, Items], ...], tuple[float, float], int, int]
@@ -158,7 +159,7 @@ def trajectories(state: AppState, simulate: Callable[..., optimizers.Trajectory]
             for name in state.optimizers}
 
 
-def label(name: str, hyper: dict[str, object]) -> str:
+def label(name: str, hyper: surfaces.Hyper) -> str:
     """Panel label: the optimizer's title and its learning rate."""
     return f"{optimizers.get(name).title} (lr={hyper['lr']:g})"
 

@@ -23,10 +23,9 @@ PALETTE: tuple[str, ...] = (
     "#E69F00", "#56B4E9", "#009E73", "#CC79A7", "#D55E00", "#F0E442", "#0072B2",
     "#44AA99", "#AA4499", "#DDCC77", "#999933", "#882255",
 )
-COLORSCALE = [  # calm slate ramp, dark valleys to pale peaks, brightening fast at the low end
-    [0.0, "#0f172a"], [0.1, "#1e293b"], [0.25, "#334155"], [0.45, "#475569"], [0.7, "#94a3b8"],
-    [1.0, "#e2e8f0"],
-]
+COLORSCALE: tuple[tuple[float, str], ...] = (  # calm slate ramp, dark valleys to pale peaks, bright fast at the low end
+    (0.0, "#0f172a"), (0.1, "#1e293b"), (0.25, "#334155"), (0.45, "#475569"), (0.7, "#94a3b8"), (1.0, "#e2e8f0"),
+)
 N_LEVELS = 24             # at most this many level lines
 LOG_DECADES = 8           # log levels reach at most this many decades below the 99th percentile of f − f*
 MAX_FRAMES = 100  # frames of the server-drawn animations (3D view, GIF)

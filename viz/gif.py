@@ -78,19 +78,19 @@ def race_gif(landscape: Landscape, grid: ContourGrid, runs: list[Run], size: tup
     def pix(p: Array) -> Array:
         return np.column_stack([(p[:, 0] - x0) * scale, (y1 - p[:, 1]) * scale])
 
-    font = ImageFont.load_default(size=max(12, height // 30))
-    title_font = ImageFont.load_default(size=max(14, height // 22))
+    text_size, title_size = max(12, height // 30), max(14, height // 22)
+    font, title_font = ImageFont.load_default(size=text_size), ImageFont.load_default(size=title_size)
     canvas = Image.new("RGB", size, "white")
     draw = ImageDraw.Draw(canvas)
     text_x = left + pw + 2 * MARGIN
     draw.text((text_x, top), landscape.title, fill=TEXT, font=title_font)
-    row = title_font.size * 2 + 8
+    row = title_size * 2 + 8
     for k, run in enumerate(runs):
-        y = top + row + k * (font.size * 2)
-        draw.line([(text_x, y + font.size // 2), (text_x + 28, y + font.size // 2)], fill=_rgb(run.color), width=5)
+        y = top + row + k * (text_size * 2)
+        draw.line([(text_x, y + text_size // 2), (text_x + 28, y + text_size // 2)], fill=_rgb(run.color), width=5)
         draw.text((text_x + 38, y), run.title, fill=TEXT, font=font)
-    step_y = top + row + len(runs) * (font.size * 2) + font.size
-    draw.text((text_x, height - MARGIN - font.size), "Optiscope", fill=MUTED, font=font)
+    step_y = top + row + len(runs) * (text_size * 2) + text_size
+    draw.text((text_x, height - MARGIN - text_size), "Optiscope", fill=MUTED, font=font)
 
     pixels = [pix(run.points) for run in runs]
     steps = max(run.steps for run in runs)
