@@ -11,6 +11,7 @@ import pytest
 from streamlit.testing.v1 import AppTest
 
 import landscapes
+from state import share
 from tests.apptest_page import open_app, open_settings, open_tab, race_spec
 
 pytestmark = pytest.mark.app
@@ -57,6 +58,21 @@ def test_add_and_remove_optimizers():
     assert not at.exception
     assert panels(race_spec(at)) == 3
     assert [e.label for e in at.sidebar.expander] == ["RMSprop", "Adam", "Nesterov accelerated gradient"]
+
+
+def test_a_newly_chosen_optimizer_has_its_settings_in_the_widgets_and_the_link_of_that_rerun():
+    """Its settings are filled in before the link is written (ui.page.build), with the values a link naming it
+    decodes to, not later by the sidebar."""
+    at = open_app()
+    at.multiselect(key="opt").select("nag").run()
+    assert not at.exception
+    decoded, _ = share.decode({"opt": "gd,momentum,rmsprop,adam,nag"})
+    link = {k: (v[-1] if isinstance(v, list) else v) for k, v in at.query_params.items()}
+    for name, value in decoded.hyper["nag"].items():
+        assert at.session_state[f"hp.nag.{name}"] == value
+        if f"nag.{name}" in link:
+            assert link[f"nag.{name}"] == share.format_value(value)
+    assert link["nag.lr"] == share.format_value(decoded.hyper["nag"]["lr"])
 
 
 def test_overlay_layout_draws_one_panel():
