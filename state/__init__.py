@@ -1,1 +1,2 @@
-"""App state and its share-link codec (no Streamlit imports here)."""
+"""The app's state and its share link, the surfaces by name, the lessons and claims, the exports (no Streamlit or
+Plotly here: ``.importlinter`` checks it)."""
