@@ -75,7 +75,8 @@ def lr_grid(low: float, high: float, n: int) -> Array:
     """
     low, high, n = SWEEP_MIN.validate(low), SWEEP_MAX.validate(high), SWEEP_POINTS.validate(n)
     if not low < high:
-        raise ValueError(f"Invalid sweep range: sweep_min ({low:g}) must be smaller than sweep_max ({high:g})")
+        raise ValueError(f"Invalid sweep range: {SWEEP_MIN.name} ({low:g}) must be smaller than {SWEEP_MAX.name} "
+                         f"({high:g})")
     return np.unique([float(f"{lr:.3g}") for lr in np.geomspace(low, high, n)])
 
 
