@@ -66,6 +66,9 @@ from streamlit.proto.WidgetStates_pb2 import WidgetState
 
 ROOT = Path(__file__).resolve().parents[1]
 MINIMAL_PAGE = "benchmarks/minimal_contour_page.py"
+# The floor runs with Streamlit's own defaults, not the settings the app's .streamlit/config.toml gives every
+# page started from the repository (it turns off the collection after every run).
+FLOOR_FLAGS = ("--runner.postScriptGC=true",)
 # What the frontend reports about the browser (ClientState.context_info), as headless Chromium at 1440 px sends it.
 CONTEXT = {"timezone": "UTC", "timezone_offset": 0, "locale": "en-US", "is_embedded": False, "color_scheme": "light"}
 SINGLE_VISITS = 10                          # visits one at a time per page, before the waves
@@ -390,11 +393,12 @@ def free_port() -> int:
 
 
 @contextmanager
-def server(script: str, port: int) -> Iterator[tuple[str, int]]:
-    """``streamlit run script`` on ``port``, started as ``bench_browser.py`` starts it; yields its URL and pid."""
+def server(script: str, port: int, flags: tuple[str, ...] = ()) -> Iterator[tuple[str, int]]:
+    """``streamlit run script`` on ``port`` (plus ``flags``), started as ``bench_browser.py`` starts it; yields its URL
+    and pid."""
     proc = subprocess.Popen([sys.executable, "-m", "streamlit", "run", script, "--server.headless=true",
                              f"--server.port={port}", "--server.address=127.0.0.1", "--server.fileWatcherType=none",
-                             "--browser.gatherUsageStats=false"], cwd=ROOT, stdout=subprocess.DEVNULL,
+                             "--browser.gatherUsageStats=false", *flags], cwd=ROOT, stdout=subprocess.DEVNULL,
                             stderr=subprocess.DEVNULL)
     url = f"http://127.0.0.1:{port}/"
     try:
@@ -566,7 +570,8 @@ def main() -> None:
         asyncio.run(bench(targets, *run))
         return
     ports = (args.port, args.port + 1) if args.port else (free_port(), free_port())
-    with server("app.py", ports[0]) as (app, app_pid), server(MINIMAL_PAGE, ports[1]) as (minimal, minimal_pid):
+    with server("app.py", ports[0]) as (app, app_pid), \
+            server(MINIMAL_PAGE, ports[1], FLOOR_FLAGS) as (minimal, minimal_pid):
         query = f"?{args.query.lstrip('?')}" if args.query else ""
         asyncio.run(bench([Target("Optiscope", app + query, [app_pid]), Target("minimal", minimal, [minimal_pid])],
                           *run))
