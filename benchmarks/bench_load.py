@@ -552,6 +552,8 @@ def main() -> None:
     parser.add_argument("--pid", type=int, action="append", default=[], help="a server process to sample (repeat)")
     parser.add_argument("--server-port", type=int, action="append", default=[],
                         help="a local port a server process listens on, e.g. each replica's (repeat)")
+    parser.add_argument("--against-server-port", type=int, action="append", default=[],
+                        help="with --against: a local port one of its server processes listens on (repeat)")
     parser.add_argument("--port", type=int, default=0, help="without --url: the first of two ports for the servers "
                                                             "it starts (default: free ports)")
     parser.add_argument("--timeout", type=float, default=600.0, help="seconds one session may take (default 600)")
@@ -563,7 +565,7 @@ def main() -> None:
     if args.url:
         targets = [Target(args.url, args.url, _pids(args.url, args.pid, args.server_port))]
         if args.against:
-            targets.append(Target(args.against, args.against, _pids(args.against, [], [])))
+            targets.append(Target(args.against, args.against, _pids(args.against, [], args.against_server_port)))
         if len(targets) == 2:
             targets = [Target("page", args.url, targets[0].pids), Target("floor", args.against, targets[1].pids)]
             print(f"page: {args.url}\nfloor: {args.against}")
