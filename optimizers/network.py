@@ -33,7 +33,7 @@ from optimizers import planes
 from optimizers.planes import Grid, Plane, Projection
 from optimizers.registry import OPTIMIZERS
 from optimizers.registry import suggested as resolve_suggested
-from optimizers.sampling import Sampling
+from optimizers.sampling import SEED, Sampling
 from optimizers.simulation import simulate_batched
 from optimizers.trajectory import Trajectory, last_point
 from paramspec import Param, validate_all
@@ -46,17 +46,24 @@ Array = np.ndarray
 # thread (threadpoolctl restores the setting on return; other threads of the process are not affected).
 one_blas_thread = threadpool_limits.wrap(limits=1, user_api="blas")
 
+RESOLUTION = Param("resolution", 80, 20, 200, kind="int", help="Grid points along each axis of the contour.")
+PLANE_CENTRES = ("end", "start")     # choose_plane's centre for a random or Hessian plane: a run's end, the start
+
 TRAIN_PARAMS: tuple[Param, ...] = (
     Param("batch_size", 0, 0, 500, kind="int",
           help="Examples per step, the same for every optimizer; 0 = the full data set (full-batch training)."),
     Param("init", "pytorch", kind="choice", choices=INITS,
           help="How the initial weights are drawn: PyTorch's nn.Linear default, Glorot (for tanh) or He (for ReLU)."),
     Param("init_seed", 0, 0, 2**31 - 1, kind="int", help="Seed of the initial weights, shared by every optimizer."),
-    Param("seed", 0, 0, 2**32 - 1, kind="int", help="Seed of the mini-batch order, shared by every optimizer."),
+    SEED,            # the mini-batch order, shared by every optimizer, and a random plane's directions
     Param("plane", "pca", kind="choice", choices=planes.PLANES,
           help="The plane the race is drawn on: the principal directions of all paths, two filter-normalised "
                "random directions, or the Hessian's extreme eigenvectors."),
-    Param("resolution", 80, 20, 200, kind="int", help="Grid points along each axis of the contour."),
+    Param("plane_at", "end", kind="choice", choices=PLANE_CENTRES,
+          help="Where a random or Hessian plane passes through: the final weights of the first run that did not "
+               "diverge (where Li et al. centre their pictures), or the common initial weights. A PCA plane always "
+               "passes through the initial weights."),
+    RESOLUTION,
 )
 
 # Settings that train the default network (moons, 2 → 8 → 1, tanh, full batch) visibly in 300 steps.
@@ -128,23 +135,28 @@ def valid_points(trajectory: Trajectory) -> Array:
 
 
 @one_blas_thread
-def choose_plane(net: NetworkLandscape, runs: Mapping[str, Trajectory], kind: str = "pca", *,
+def choose_plane(net: NetworkLandscape, runs: Mapping[str, Trajectory], kind: str = "pca", *, at: str = "end",
                  center: Array | None = None, seed: int = 0) -> tuple[Plane, tuple[str, ...]]:
     """The plane of ``kind`` for these runs, and the runs that did not diverge (all if every one did).
 
     ``pca``: through the common start (every path begins on the plane), fitted to the valid points of
     the runs that did not diverge (all runs if every one did), so one run escaping to huge weights does
     not flatten the others into a dot.  ``random`` and
-    ``hessian``: through ``center`` (default: the final weights of the first run that did not diverge,
-    where Li et al. centre their pictures), directions drawn from ``seed``.
+    ``hessian``: through ``center`` if given, else as ``at`` says (:data:`PLANE_CENTRES`): ``"end"``, the final
+    weights of the first run that did not diverge (where Li et al. centre their pictures), or ``"start"``, the
+    common initial weights; directions drawn from ``seed``.
     """
     if kind not in planes.PLANES:
         raise ValueError(f"Invalid plane: {kind!r} (allowed: plane is one of {', '.join(planes.PLANES)})")
+    if at not in PLANE_CENTRES:
+        raise ValueError(f"Invalid plane_at: {at!r} (allowed: plane_at is one of {', '.join(PLANE_CENTRES)})")
     healthy = tuple(name for name, tr in runs.items() if tr.diverged_at[0] < 0) or tuple(runs)
+    start = next(iter(runs.values())).points[0, 0]
     if kind == "pca":
-        start = next(iter(runs.values())).points[0, 0]
         return planes.pca_plane(np.concatenate([valid_points(runs[name]) for name in healthy]), start), healthy
-    origin = valid_points(runs[healthy[0]])[-1] if center is None else np.asarray(center, dtype=np.float64)
+    if center is None:
+        center = start if at == "start" else valid_points(runs[healthy[0]])[-1]
+    origin = np.asarray(center, dtype=np.float64)
     if kind == "random":
         return planes.random_plane(net, origin, seed), healthy
     return planes.hessian_plane(net, origin, seed), healthy
@@ -171,5 +183,5 @@ def race(net: NetworkLandscape, runs: Mapping[str, Mapping[str, object]], steps:
     seed = cast(int, s["seed"])
     trajectories = train(net, runs, steps, batch_size=cast(int, s["batch_size"]), seed=seed,
                          init=cast(str, s["init"]), init_seed=cast(int, s["init_seed"]))
-    plane, fitted = choose_plane(net, trajectories, cast(str, s["plane"]), seed=seed)
+    plane, fitted = choose_plane(net, trajectories, cast(str, s["plane"]), at=cast(str, s["plane_at"]), seed=seed)
     return trajectories, on_plane(net, plane, trajectories, cast(int, s["resolution"]), fitted)

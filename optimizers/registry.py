@@ -745,6 +745,10 @@ ENTRIES: tuple[Optimizer, ...] = (
             when="Hidden-layer weight matrices of transformers (with AdamW for embeddings and biases).",
             reference="Jordan et al. (2024), 'Muon: an optimizer for hidden layers in neural networks'; "
                       "torch.optim.Muon (its Newton–Schulz runs in bfloat16, this one in float64).",
+            network="On a network Muon runs as practitioners use it: the rule above acts on each hidden layer's "
+                    "weight matrix as a whole (width × 2 for the first, width × width for a second), where "
+                    "Newton–Schulz equalises real singular values, and the biases and the output layer train with "
+                    "AdamW (its own settings: adamw_lr and the rest).",
         ),
         view=View(
             shown=(Shown("grad", "g_t", r"\nabla f(\theta_{t-1})"),
@@ -753,6 +757,7 @@ ENTRIES: tuple[Optimizer, ...] = (
                    Shown("update_length", r"\lVert O_t \rVert", r"\text{length after Newton–Schulz}")),
             series=(Series("update_length", "‖O_t‖, the update's length before γ"),), moment_arrow=MomentArrow.NONE,
         ),
+        network_title="Muon (hidden matrices; AdamW for the rest)",
     ),
 )
 

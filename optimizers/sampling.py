@@ -1,4 +1,5 @@
-"""Where a step's gradient comes from: the entry's :class:`Sampling` and the two hyperparameters it brings.
+"""Where a step's gradient comes from: the entry's :class:`Sampling`, the two hyperparameters it brings, and the
+seed every random draw of a run comes from (:data:`SEED`, one declaration for a surface's runs and a network's).
 
 A sampled method declares :data:`BATCH_SIZE` and :data:`NOISE` among its parameters: on a dataset surface a
 step averages the gradient over ``batch_size`` real examples; on an analytic surface, which has no examples, it
@@ -31,6 +32,9 @@ BATCH_SIZE = Param("batch_size", 16, 1, 4096, kind="int", log=True,
 NOISE = Param("noise", 1.0, 0.0, 100.0,
               help="Standard deviation of the Gaussian noise added to each gradient coordinate "
                    "on analytic surfaces (divided by √batch_size). Dataset surfaces sample real examples.")
+SEED = Param("seed", 0, 0, 2**31 - 1, kind="int",
+             help="Seed of the random generator: the gradient noise and the order examples are sampled in (in "
+                  "network mode, the mini-batches every optimizer shares and a random plane's directions).")
 
 
 def batch_of(sampling: Sampling, hp: Mapping[str, Any]) -> int:

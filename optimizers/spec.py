@@ -97,6 +97,7 @@ class Text:
     cons: str
     when: str
     reference: str
+    network: str = ""          # how it acts on a network's weights, where that differs from a surface (network mode)
 
 
 @dataclass(frozen=True)
@@ -122,6 +123,11 @@ class Optimizer:
     maths: Maths
     text: Text
     view: View = View()
+    network_title: str = ""                    # its name in network mode, where its title speaks of a surface
+
+    def title_in(self, network: bool) -> str:
+        """Its name on the page: :attr:`network_title` in network mode where the entry declares one, else its title."""
+        return self.network_title if network and self.network_title else self.title
 
     @property
     def params(self) -> tuple[Param[Any], ...]:

@@ -10,14 +10,17 @@ from state.share import AppState, encode
 
 
 def to_csv(trajs: dict[str, Trajectory]) -> str:
-    """One row per optimizer and step: position, full-data loss and whether the run had diverged."""
+    """One row per optimizer and step: position (``x``, ``y`` on a surface; a network's weights ``w1`` … ``wd`` in
+    torch's ``parameters_to_vector`` order), full-data loss and whether the run had diverged."""
     out = io.StringIO()
     writer = csv.writer(out, lineterminator="\n")
-    writer.writerow(["optimizer", "step", "x", "y", "loss", "diverged"])
+    dim = next(iter(trajs.values())).points.shape[-1] if trajs else 2
+    coords = ["x", "y"] if dim == 2 else [f"w{k}" for k in range(1, dim + 1)]
+    writer.writerow(["optimizer", "step", *coords, "loss", "diverged"])
     for name, tr in trajs.items():
         diverged_at = int(tr.diverged_at[0])
-        for step, ((x, y), loss) in enumerate(zip(tr.points[:, 0], tr.loss[:, 0], strict=True)):
-            writer.writerow([name, step, repr(float(x)), repr(float(y)), repr(float(loss)),
+        for step, (point, loss) in enumerate(zip(tr.points[:, 0], tr.loss[:, 0], strict=True)):
+            writer.writerow([name, step, *(repr(float(v)) for v in point), repr(float(loss)),
                              int(0 <= diverged_at <= step)])
     return out.getvalue()
 

@@ -33,6 +33,7 @@ from optimizers.network_validity import NetCase, NetDomain, NetStatement
 from optimizers.trajectory import Trajectory
 from optimizers.validity import Axis
 from paramspec import Param
+from state import surfaces
 
 MODE = {"mode": "network"}
 TARGET = network_report.TARGET.name
@@ -74,13 +75,11 @@ def _value(param: Param, text: str) -> object:
 
 
 def hyper_for(name: str, settings: Mapping[str, str]) -> dict[str, object]:
-    """Optimizer ``name``'s hyperparameters in network mode: its own defaults, network mode's suggestions over them,
-    the link's ``name.param`` values over those."""
-    opt = optimizers.get(name)
-    params = opt.params_for(True)
-    values: dict[str, object] = {p.name: p.default for p in params}
-    values.update({k: v for k, v in network.suggested(name).items() if k in values})
-    values.update({p.name: _value(p, settings[f"{name}.{p.name}"]) for p in params if f"{name}.{p.name}" in settings})
+    """Optimizer ``name``'s hyperparameters in network mode: its own defaults, network mode's suggestions over them
+    (:func:`state.surfaces.network_hyper`), the link's ``name.param`` values over those."""
+    values: dict[str, object] = surfaces.network_hyper(name)
+    values.update({p.name: _value(p, settings[f"{name}.{p.name}"]) for p in optimizers.get(name).params_for(True)
+                   if f"{name}.{p.name}" in settings})
     return values
 
 

@@ -4,7 +4,8 @@
 surfaces, so building the same one again costs a dictionary look-up.  The custom surface is a formula in ``x`` and
 ``y`` (checked by :func:`landscapes.from_formula`) and four bounds, declared here as :class:`~paramspec.Param`
 records like every other surface parameter.  :func:`default_hyper` gives an optimizer's settings on a surface: its
-own defaults with the surface's suggestions over them.
+own defaults with the surface's suggestions over them.  Network mode's model is built the same way
+(:func:`build_network`), and :func:`network_hyper` gives an optimizer's settings there.
 """
 from __future__ import annotations
 
@@ -14,7 +15,9 @@ from typing import Any, cast
 
 import landscapes
 import optimizers
-from landscapes import formula
+from landscapes import formula, networks
+from landscapes.networks import NetworkLandscape
+from optimizers import network
 from optimizers.registry import suggested
 from paramspec import Param
 
@@ -72,4 +75,24 @@ def default_hyper(name: str, landscape: landscapes.Landscape) -> Hyper:
     opt = optimizers.get(name)
     values = {p.name: p.default for p in opt.all_params}
     values.update({k: v for k, v in suggested(landscape.suggested, name).items() if k in values})
+    return values
+
+
+def build_network(params: Mapping[str, object]) -> NetworkLandscape:
+    """Network mode's data set and model for ``params`` (:data:`landscapes.networks.PARAMS` by name; ``ValueError``
+    names an invalid one), kept like the surfaces, so building the same one again costs a dictionary look-up."""
+    return _network(tuple(sorted(params.items())))
+
+
+@lru_cache(maxsize=16)
+def _network(items: tuple[tuple[str, object], ...]) -> NetworkLandscape:
+    return networks.get(**dict(items))
+
+
+def network_hyper(name: str) -> Hyper:
+    """Optimizer ``name``'s hyperparameters in network mode: its own defaults, with the settings only a network has
+    (Muon's AdamW part), overlaid with network mode's suggestions (:func:`optimizers.network.suggested`)."""
+    opt = optimizers.get(name)
+    values = {p.name: p.default for p in opt.params_for(True)}
+    values.update({k: v for k, v in network.suggested(name).items() if k in values})
     return values

@@ -108,18 +108,20 @@ def axis_titles(plane: Plane) -> tuple[str, str]:
     return "α: random direction 1 (filter-normalised)", "β: random direction 2"
 
 
-def plane_description(plane: Plane, centre: str) -> str:
+def plane_description(plane: Plane, centre: str | None) -> str:
     """One sentence on how the plane was chosen; ``centre`` names the run whose final weights a random or Hessian
-    plane passes through (the first that did not diverge, :func:`optimizers.network.choose_plane`)."""
+    plane passes through (the first that did not diverge, :func:`optimizers.network.choose_plane`), ``None`` when
+    it passes through the common initial weights."""
     if plane.kind == "pca":
         return ("The plane passes through the common initial weights along the two directions in which all the "
                 "paths together moved most (principal component analysis of every path's weights).")
+    where = "the common initial weights" if centre is None else f"the final weights of {centre}"
     if plane.kind == "hessian":
-        return (f"The plane passes through the final weights of {centre} along the Hessian's eigenvectors of the "
-                "largest and the smallest eigenvalue there (found by the Lanczos iteration); a negative smallest "
-                "eigenvalue shows the point is a saddle.")
-    return (f"The plane passes through the final weights of {centre} along two random directions, each neuron's part "
-            "scaled to that neuron's weights (filter normalisation, Li et al. 2018).")
+        return (f"The plane passes through {where} along the Hessian's eigenvectors of the largest and the smallest "
+                "eigenvalue there (found by the Lanczos iteration); a negative smallest eigenvalue shows the point "
+                "is a saddle.")
+    return (f"The plane passes through {where} along two random directions, each neuron's part scaled to that "
+            "neuron's weights (filter normalisation, Li et al. 2018).")
 
 
 def surface_payload(view: NetworkView, contour: ContourGrid | None = None) -> dict:
@@ -364,9 +366,11 @@ def _size(payload: dict) -> int:
 @one_blas_thread
 def build(net: NetworkLandscape, trajs: Mapping[str, Trajectory], view: NetworkView, labels: Mapping[str, str],
           colors: Mapping[str, str], *, layout: str = "overlay", present: bool = False, trails: int = 0,
-          target: float = float(network_report.TARGET.default), budget: int = PAYLOAD_BUDGET) -> NetworkPage:
+          target: float = float(network_report.TARGET.default), budget: int = PAYLOAD_BUDGET,
+          plane_at: str = "end") -> NetworkPage:
     """The payloads, charts, table and words of one network race (``trajs`` and ``view`` from
-    :func:`optimizers.network.race`); ``labels`` and ``colors`` per optimizer.  The decision boundaries get what the
+    :func:`optimizers.network.race`); ``labels`` and ``colors`` per optimizer; ``plane_at`` where a random or Hessian
+    plane was centred (:data:`optimizers.network.PLANE_CENTRES`).  The decision boundaries get what the
     surface and the paths leave of ``budget`` bytes (at least :data:`MIN_KEYFRAMES` keyframes)."""
     names = list(trajs)
     runs = figure_runs(trajs, view, labels, colors)
@@ -389,7 +393,7 @@ def build(net: NetworkLandscape, trajs: Mapping[str, Trajectory], view: NetworkV
         surface=surface, runs=sent,
         figures=tuple((key, fig.to_json()) for key, fig in figures),
         rows=summary_rows(runs, trajs, accuracy, trust, target), trust=trust,
-        description=plane_description(view.plane, labels[(view.fitted or names)[0]]),
+        description=plane_description(view.plane, None if plane_at == "start" else labels[(view.fitted or names)[0]]),
         alerts=tuple(divergence_alerts(runs)))
 
 
