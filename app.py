@@ -10,6 +10,7 @@ from ui import (
     analysis_tab,
     controls,
     explanations,
+    network_tab,
     page,
     presenter,
     process,
@@ -32,7 +33,8 @@ if view.state.present:
     st.stop()
 
 st.title("Optiscope")
-st.caption("Pick a loss surface and some optimizers, press ▶ Play, and watch how each one finds its way down.")
+st.caption("Pick a loss surface, or a small network to train, and some optimizers, press ▶ Play, and watch how each "
+           "one finds its way down.")
 page.show_warnings(view)
 
 race, lessons, inspector, analysis, explain, share = st.tabs(
@@ -52,10 +54,16 @@ if lessons.open is not False:
         teaching.lessons_tab(view.state, view.link_base)
         theory_lab.render(view.state)
 
-if view.state.optimizers and inspector.open is not False:
+if view.land is None and inspector.open is not False:          # network mode: what these 2-D tabs would need
+    with inspector:
+        network_tab.not_here(controls.INSPECTOR_TAB)
+if view.land is None and analysis.open is not False:
+    with analysis:
+        network_tab.not_here(controls.ANALYSIS_TAB)
+if view.land is not None and view.state.optimizers and inspector.open is not False:
     with inspector:
         teaching.inspector_tab(view.race_state, view.land, view.trajs, view.colors)
-if view.state.optimizers and analysis.open is not False:
+if view.land is not None and view.state.optimizers and analysis.open is not False:
     with analysis:
         analysis_tab.render(view.race_state, view.land, view.colors)
 

@@ -16,16 +16,26 @@ from state import share
 from ui import checks
 from ui import claims as claims_ui
 
+NETWORK = ("In network mode θ is the vector of all the network's weights, f(θ) its mean cross-entropy on the "
+           "training points, and g its gradient over the step's mini-batch (backpropagation). Every rule below is "
+           "the same rule as on a surface, applied to all the weights at once.")
 
-def render(state: share.AppState, land: Landscape, link_base: str) -> None:
-    """Draw the tab: sections for the chosen optimizers, the table of all of them, then the claims (their lessons
-    linked on the page's address ``link_base``)."""
-    st.latex(land.latex)
+
+def render(state: share.AppState, land: Landscape | None, link_base: str) -> None:
+    """Draw the tab: the surface's formula (``land``; ``None`` in network mode, which says what θ is), sections for
+    the chosen optimizers, the table of all of them, then the claims (their lessons linked on the page's address
+    ``link_base``)."""
+    if land is None:
+        st.markdown(f"**{share.network_of(state).title}**. {NETWORK}")
+    else:
+        st.latex(land.latex)
     pending: checks.Pending = []
     for name in state.optimizers:
         opt = optimizers.get(name)
-        st.subheader(opt.title)
+        st.subheader(opt.title_in(state.is_network))
         st.markdown(opt.text.intuition)
+        if state.is_network and opt.text.network:
+            st.markdown(opt.text.network)
         for line in opt.maths.equations:
             st.latex(line)
         schedule = state.hyper[name]["schedule"]

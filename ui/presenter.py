@@ -13,11 +13,11 @@ CSS = """<style>
 
 
 def render(page: Page) -> None:
-    """The surface's title, a way out, the race, and the sidebar drawn hidden (so its widgets keep their values).
-    The style goes first, before the sidebar is drawn, so the sidebar never shows."""
+    """The surface's (or network's) title, a way out, the race, and the sidebar drawn hidden (so its widgets keep
+    their values).  The style goes first, before the sidebar is drawn, so the sidebar never shows."""
     st.html(CSS)
     with st.container(horizontal=True, vertical_alignment="center"):
-        st.markdown(f"**{page.land.title}**")
+        st.markdown(f"**{page.subject.title}**")
         st.button("Leave presenter mode", key="present_exit", on_click=controls.leave_presenter, type="tertiary")
     show_warnings(page)
     race_tab.race(page)

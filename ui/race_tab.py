@@ -1,10 +1,11 @@
 """The Race tab: the race view with its lesson and fair-race notes above it, and beneath it (drawn after the
-sidebar, so a change's new paths leave the server first) the 3D view, the charts and the summary table."""
+sidebar, so a change's new paths leave the server first) the 3D view, the charts and the summary table.  In network
+mode the race is on a plane through the network's weights, drawn by :mod:`ui.network_tab`."""
 from __future__ import annotations
 
 import streamlit as st
 
-from ui import analysis_tab, controls, runs, teaching
+from ui import analysis_tab, controls, network_tab, runs, teaching
 from ui import race_view as race_ui
 from ui.page import Page
 
@@ -14,6 +15,9 @@ KEYS_HELP = ("Click anywhere on a panel to start every optimizer from there. Wit
 
 def race(page: Page) -> None:
     """The race panels, with an alert per run that diverged."""
+    if page.state.is_network:
+        network_tab.race(page)
+        return
     if not page.fig_runs:
         st.info("Choose at least one optimizer in the sidebar.")
         return
@@ -24,21 +28,27 @@ def race(page: Page) -> None:
 
 
 def top(page: Page) -> None:
-    """The active lesson, the surface, the fair race's rates and the race."""
+    """The active lesson, the surface (or network), the fair race's rates and the race."""
     teaching.lesson_banner(page.state)
-    st.markdown(f"**{page.land.title}** — {page.land.description}")
+    if page.state.is_network:
+        network_tab.top(page)
+        return
+    st.markdown(f"**{page.surface.title}** — {page.surface.description}")
     analysis_tab.fair_note(page.state, page.tuned_lrs)
     race(page)
 
 
 def details(page: Page) -> None:
     """How to use the race, what its extra markers are, the 3D view, the charts and the summary table."""
+    if page.state.is_network:
+        network_tab.details(page)
+        return
     if not page.fig_runs:
         return
     st.caption(KEYS_HELP)
     for line in runs.marker_legend(page.trajs):
         st.caption(line)
-    teaching.view3d(page.land, page.grid, page.fig_runs)
+    teaching.view3d(page.surface, page.grid, page.fig_runs)
     charts = runs.charts(page.race_state)
     left, right = st.columns(2)
     with left:

@@ -63,7 +63,12 @@ def simulate(surface: str, params: Items, optimizer: str, hyper: Items, start: t
 
 def colors(state: AppState) -> dict[str, str]:
     """One palette colour per chosen optimizer, in the order they were chosen."""
-    return {name: PALETTE[i % len(PALETTE)] for i, name in enumerate(state.optimizers)}
+    return colors_of(state.optimizers)
+
+
+def colors_of(names: tuple[str, ...]) -> dict[str, str]:
+    """One palette colour per optimizer of ``names``, in that order."""
+    return {name: PALETTE[i % len(PALETTE)] for i, name in enumerate(names)}
 
 
 @shared(max_entries=32)
@@ -159,9 +164,9 @@ def trajectories(state: AppState, simulate: Callable[..., optimizers.Trajectory]
             for name in state.optimizers}
 
 
-def label(name: str, hyper: surfaces.Hyper) -> str:
-    """Panel label: the optimizer's title and its learning rate."""
-    return f"{optimizers.get(name).title} (lr={hyper['lr']:g})"
+def label(name: str, hyper: surfaces.Hyper, network: bool = False) -> str:
+    """Panel label: the optimizer's title (in network mode, its network title) and its learning rate."""
+    return f"{optimizers.get(name).title_in(network)} (lr={hyper['lr']:g})"
 
 
 def figure_runs(state: AppState, trajs: dict[str, optimizers.Trajectory], colors: dict[str, str]) -> list[Run]:

@@ -38,14 +38,24 @@ def render(page: Page) -> None:
             st.error(markdown.plain(f"{err} Until then the page has no link to the live app."))
             live = ""
     embed = st.checkbox("Race only (for an iframe on a slide)", key="publish_embed")
-    st.download_button("Published page (HTML)",
-                       lambda: static_page.page_html(published.content(state, page.race_state, page.trajs,
-                                                                       live_url=live), embed=embed),
-                       f"optiscope_{state.lesson or state.surface}.html", "text/html", type="primary")
+    network_race = page.network
+
+    def content() -> static_page.PageContent:
+        if network_race is not None:
+            return published.network_content(state, network_race, live_url=live)
+        return published.content(state, page.race_state, page.trajs, live_url=live)
+
+    st.download_button("Published page (HTML)", lambda: static_page.page_html(content(), embed=embed),
+                       f"optiscope_{state.lesson or ('network' if state.is_network else state.surface)}.html",
+                       "text/html", type="primary")
     st.subheader("Export")
     c1, c2 = st.columns(2)
     c1.download_button("Trajectories (CSV)", lambda: export.to_csv(page.trajs), "optiscope_trajectories.csv",
                        "text/csv", width="stretch")
     c2.download_button("Trajectories (JSON)", lambda: export.to_json(page.race_state, page.trajs),
                        "optiscope_trajectories.json", "application/json", width="stretch")
-    teaching.slides_button(page.land, page.grid, page.fig_runs)
+    if page.land is not None:
+        teaching.slides_button(page.land, page.grid, page.fig_runs)
+    else:
+        st.caption("The animation for slides (GIF) draws a surface. For a network race on a slide, download the "
+                   "published page with *Race only* and show it in an iframe.")

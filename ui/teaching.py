@@ -14,13 +14,14 @@ from typing import TypeVar
 
 import numpy as np
 import streamlit as st
+from streamlit.delta_generator import DeltaGenerator
 
 import landscapes
 import optimizers
 from optimizers.explain import explain
 from optimizers.simulation import replay
 from optimizers.trajectory import StepRecord, last_step
-from state import lessons, links, share
+from state import lessons, links, network_lessons, share
 from ui import checks, controls, runs
 from viz import gif, inspector, series, surface3d
 from viz.figures import ContourGrid, Run
@@ -32,9 +33,14 @@ RACE_TAB, LESSONS_TAB = "Race", "Lessons"
 
 # --- lessons ---------------------------------------------------------------------------------------
 
+def lesson_of(key: str) -> lessons.Lesson | network_lessons.NetworkLesson:
+    """The lesson ``key`` names: on a surface, or in network mode."""
+    return network_lessons.get(key) if key in network_lessons.KEYS else lessons.get(key)
+
+
 def apply_lesson(key: str) -> None:
     """Load lesson ``key`` into the widgets (keeping the 3D toggle) and show the race."""
-    state, _ = share.decode(lessons.get(key).query)
+    state, _ = share.decode(lesson_of(key).query)
     ss = st.session_state
     controls.load_state(replace(state, view3d=bool(ss.get("view3d", False))))
     ss["link_warnings"] = []
@@ -47,13 +53,13 @@ def _end_lesson() -> None:
 
 def _core(state: share.AppState) -> tuple:
     """What a lesson sets: everything but the teaching and analysis settings."""
-    return (state.surface, state.surface_params, state.optimizers, state.hyper, share.start_of(state), state.steps,
-            state.seed, state.layout, state.tol)
+    return (state.mode, state.network, state.surface, state.surface_params, state.optimizers, state.hyper,
+            share.start_of(state), state.steps, state.seed, state.layout, state.tol)
 
 
 def lesson_changed(state: share.AppState) -> bool:
     """Whether ``state`` (which has a lesson) no longer has its lesson's settings, so may no longer show it."""
-    original, _ = share.decode(lessons.get(state.lesson).query)
+    original, _ = share.decode(lesson_of(state.lesson).query)
     return _core(original) != _core(state)
 
 
@@ -61,7 +67,7 @@ def lesson_banner(state: share.AppState) -> None:
     """The active lesson's text above the race, and a way back to its settings once they were changed."""
     if not state.lesson:
         return
-    lesson = lessons.get(state.lesson)
+    lesson = lesson_of(state.lesson)
     st.info(f"**Lesson: {lesson.title}.** {lesson.watch}")
     changed = lesson_changed(state)
     if changed:
@@ -82,25 +88,74 @@ def card_grid(items: Iterable[T]) -> Iterator[T]:
             yield item
 
 
+SURFACE_LESSONS = ("On a 2-D surface", "Each lesson sets the surface, the optimizers, their settings and the start so "
+                   "that one classic behaviour shows up clearly; its text says what to watch. Every lesson is also a "
+                   "link, and afterwards every control stays yours to change. Below each lesson, *is that always "
+                   "true?*: each statement it makes is checked over a neighbourhood of its settings (sampled starts, "
+                   "angles, condition numbers and learning rates), and the share of sampled runs where it holds is "
+                   "shown.")
+NETWORK_LESSONS = ("Training a network", "Does what the surfaces teach carry over when a real (small) network trains? "
+                   "Each lesson trains one on a 2-D data set with a few optimizers from the same weights and says "
+                   "what to watch: some show the 2-D intuition carrying over, others show where it breaks, and why. "
+                   "Each statement is checked on fresh data sets and initial weights.")
+
+
 def lessons_tab(state: share.AppState, link_base: str) -> None:
-    """The gallery: one card per lesson with its text, an Apply button, its link (on the page's address
-    ``link_base``) and how far each of its statements holds (filled in once every card is drawn)."""
-    st.markdown("Each lesson sets the surface, the optimizers, their settings and the start so that one classic "
-                "behaviour shows up clearly; its text says what to watch. Every lesson is also a link, and "
-                "afterwards every control stays yours to change. Below each lesson, *is that always true?*: each "
-                "statement it makes is checked over a neighbourhood of its settings (sampled starts, angles, "
-                "condition numbers and learning rates), and the share of sampled runs where it holds is shown.")
+    """The gallery: the lessons of the mode on show first, then the other mode's, one card per lesson with its text,
+    an Apply button, its link (on the page's address ``link_base``) and how far each of its statements holds (texts
+    that quote measured numbers and the checks are filled in once every card is drawn)."""
     pending: checks.Pending = []
-    for lesson in card_grid(lessons.LESSONS):
-        active = state.lesson == lesson.key
-        st.markdown(f"**{lesson.title}**" + (" · *active*" if active else ""))
-        st.markdown(lesson.watch)
-        with st.container(horizontal=True, vertical_alignment="center"):
-            st.button("Apply this lesson", key=f"lesson_{lesson.key}", on_click=apply_lesson,
-                      args=(lesson.key,), type="primary" if active else "secondary")
-            st.markdown(f"[Lesson link]({links.link(link_base, lesson.query)})", width="content")
-        pending += checks.slots(lesson.checks, f"lesson_{lesson.key}")
+    texts: list[tuple[network_lessons.NetworkLesson, DeltaGenerator]] = []
+    sections = [_surface_lessons, _network_lessons]
+    for section in sections[::-1] if state.is_network else sections:
+        section(state, link_base, pending, texts)
+    for lesson, slot in texts:                   # network lessons quote numbers measured on first use
+        slot.markdown(lesson.watch)
     checks.fill(pending)
+
+
+def _title(state: share.AppState, lesson: lessons.Lesson | network_lessons.NetworkLesson, badge: str = "") -> None:
+    """A lesson card's title, marked when it is the active lesson."""
+    st.markdown(f"**{lesson.title}**" + (" · *active*" if state.lesson == lesson.key else "") + badge)
+
+
+def _buttons(state: share.AppState, link_base: str, lesson: lessons.Lesson | network_lessons.NetworkLesson) -> None:
+    """A lesson card's Apply button and link."""
+    with st.container(horizontal=True, vertical_alignment="center"):
+        st.button("Apply this lesson", key=f"lesson_{lesson.key}", on_click=apply_lesson,
+                  args=(lesson.key,), type="primary" if state.lesson == lesson.key else "secondary")
+        st.markdown(f"[Lesson link]({links.link(link_base, lesson.query)})", width="content")
+
+
+def _surface_lessons(state: share.AppState, link_base: str, pending: checks.Pending,
+                     texts: list[tuple[network_lessons.NetworkLesson, DeltaGenerator]]) -> None:
+    title, intro = SURFACE_LESSONS
+    st.subheader(title)
+    st.markdown(intro)
+    for lesson in card_grid(lessons.LESSONS):
+        _title(state, lesson)
+        st.markdown(lesson.watch)
+        _buttons(state, link_base, lesson)
+        pending += checks.slots(lesson.checks, f"lesson_{lesson.key}")
+
+
+def _network_lessons(state: share.AppState, link_base: str, pending: checks.Pending,
+                     texts: list[tuple[network_lessons.NetworkLesson, DeltaGenerator]]) -> None:
+    title, intro = NETWORK_LESSONS
+    st.subheader(title)
+    st.markdown(intro)
+    for lesson in card_grid(network_lessons.LESSONS):
+        badge = "" if not lesson.checks else (" · *carries over from 2-D*" if lesson.carries_over
+                                              else " · *does not carry over*")
+        _title(state, lesson, badge)
+        slot = st.empty()
+        if isinstance(lesson.text, str):
+            slot.markdown(lesson.text)
+        else:
+            slot.caption(f"⏳ Training this lesson's networks to quote what they measure ({lesson.title}).")
+            texts.append((lesson, slot))
+        _buttons(state, link_base, lesson)
+        pending += checks.slots(lesson.checks, f"lesson_{lesson.key}")
 
 
 # --- step inspector ------------------------------------------------------------------------------------

@@ -31,8 +31,8 @@ THEORY = {name: q for name in optimizers.names() if (q := optimizers.get(name).m
 
 
 def setup_state(state: share.AppState) -> share.AppState:
-    """The ravine to analyse: the current one, else the theory lesson's."""
-    return state if state.surface == "ravine" else share.decode(lessons.get("theory").query)[0]
+    """The ravine to analyse: the current one, else (another surface, or network mode) the theory lesson's."""
+    return state if state.surface == "ravine" and not state.is_network else share.decode(lessons.get("theory").query)[0]
 
 
 def tunings(c: theory.Curvature) -> dict[str, theory.Tuning]:
