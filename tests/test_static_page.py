@@ -18,8 +18,8 @@ import pytest
 
 import optimizers
 import publish
-from optimizers import validity
-from state import claims, lessons, links, share
+from optimizers import network, network_validity, validity
+from state import claims, lessons, links, network_lessons, share
 from tests.test_lessons import fair
 from ui import published
 from viz import static_page
@@ -70,15 +70,15 @@ def bare_site(tmp_path_factory: pytest.TempPathFactory) -> Path:
 def test_index_links_one_page_per_lesson_with_its_title_and_first_sentence(site):
     index = (site / "index.html").read_text()
     hrefs = re.findall(r'<li><a href="([^"]+)">', index)
-    assert hrefs == [f"{key}.html" for key in lessons.KEYS]
-    for lesson in lessons.LESSONS:
+    assert hrefs == [f"{key}.html" for key in (*lessons.KEYS, *network_lessons.KEYS)]
+    for lesson in (*lessons.LESSONS, *network_lessons.LESSONS):
         assert (site / f"{lesson.key}.html").is_file()
         assert f">{html.escape(lesson.title)}</a>" in index
         line = publish.first_sentence(lesson.watch)
         assert lesson.watch.startswith(line) and line.endswith((".", "!", "?"))
         assert f"<p>{html.escape(line)}</p>" in index
     pages = sorted(p.name for p in site.glob("*.html"))
-    assert pages == sorted(["index.html", *(f"{key}.html" for key in lessons.KEYS)])
+    assert pages == sorted(["index.html", *(f"{key}.html" for key in (*lessons.KEYS, *network_lessons.KEYS))])
 
 
 def test_first_sentence_stops_at_the_first_full_stop_before_a_capital():
@@ -144,6 +144,34 @@ def test_a_lesson_page_shows_its_text_its_claims_and_the_lessons_own_runs(site):
     assert len(re.findall(r'<div data-figure="\d+"></div>', text)) == len(data["figures"])
 
 
+def test_a_network_lesson_page_shows_its_text_how_far_it_holds_the_trust_sentence_and_its_own_training(site):
+    key = "net_ravine"
+    text = (site / f"{key}.html").read_text()
+    lesson = network_lessons.get(key)
+    assert f"<h1>{html.escape(lesson.title)}</h1>" in text and html.escape(lesson.watch) in text
+    for statement in lesson.checks:
+        result = network_validity.study(statement)
+        assert f"<strong>{html.escape(statement.says)}</strong> — {html.escape(network_validity.describe(result))}" \
+            in text
+    assert "How far to trust this picture" in text
+    state, warnings = share.decode(lesson.query)
+    assert warnings == []
+    net = share.network_of(state)
+    trajs = network.train(net, state.hyper, state.steps, batch_size=state.network["batch_size"], seed=state.seed,
+                          init=state.network["init"], init_seed=state.network["init_seed"])
+    data = page_data(text)
+    assert data["runs"]["network"]["sizes"] == list(net.layout.sizes)
+    keys = data["runs"]["network"]["steps"]
+    for run, (name, tr) in zip(data["runs"]["runs"], trajs.items(), strict=True):
+        assert run["label"].startswith(optimizers.get(name).title_in(True))
+        weights = f32(run["boundary"]["w"]).reshape(len(keys), net.dim)
+        np.testing.assert_array_equal(weights, tr.points[keys, 0].astype(np.float32))
+        assert f"<td>{tr.loss[-1, 0]:.4g}</td>" in text                    # its final loss in the summary table
+    links_ = re.findall(r'<p class="op-live"><a href="([^"]+)">', text)
+    opened, _ = share.decode(dict(parse_qsl(urlsplit(html.unescape(links_[0])).query)))
+    assert opened == state
+
+
 def test_a_diverging_run_is_named_above_the_race(site):
     text = (site / "lr_edge.html").read_text()
     _, trajs = reference_runs("lr_edge")
@@ -192,7 +220,8 @@ def test_bad_input_is_refused_with_a_clear_message(tmp_path, capsys):
 def test_main_writes_the_site_and_says_where(tmp_path, capsys):
     assert publish.main([str(tmp_path / "out")]) == 0
     said = capsys.readouterr().out
-    assert f"Wrote {len(lessons.LESSONS)} lesson pages" in said and str(tmp_path / "out" / "index.html") in said
+    assert f"Wrote {len(lessons.LESSONS) + len(network_lessons.LESSONS)} lesson pages" in said
+    assert str(tmp_path / "out" / "index.html") in said
 
 
 # --- the live app's address ------------------------------------------------------------------------------

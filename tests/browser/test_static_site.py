@@ -11,7 +11,7 @@ from urllib.parse import urlencode
 import pytest
 
 import publish
-from state import lessons
+from state import lessons, network_lessons
 from tests.browser.race import VIEW, race, step
 from ui import published
 from viz import static_page
@@ -84,11 +84,27 @@ def test_lesson_page_draws_and_plays_from_file_with_no_network(browser, site, ke
     page.context.close()
 
 
+@pytest.mark.parametrize("key", ["net_ravine", "net_random_plane"])
+def test_network_lesson_page_draws_its_boundaries_and_plays_from_file(browser, site, key):
+    page = offline_page(browser)
+    page.goto((site / f"{key}.html").as_uri())
+    plays(page)
+    lesson = network_lessons.get(key)
+    chosen = lesson.query["opt"].split(",")
+    assert page.locator(".race-boundary canvas").count() == len(chosen)
+    page.wait_for_function("() => [...document.querySelectorAll('[data-figure]')].every(el => el._fullLayout)")
+    assert page.locator("[data-figure]").count() == 5                  # loss, accuracy, plane loss, distance, spectrum
+    assert page.locator(".op-table table tr").count() == 1 + len(chosen)
+    assert page.get_by_text(lesson.title, exact=True).first.is_visible()
+    assert page.problems == []
+    page.context.close()
+
+
 def test_index_links_every_page_and_its_links_open_them(browser, site):
     page = offline_page(browser)
     page.goto((site / "index.html").as_uri())
     hrefs = page.locator(".op-lessons a").evaluate_all("links => links.map(a => a.getAttribute('href'))")
-    assert hrefs == [f"{key}.html" for key in lessons.KEYS]
+    assert hrefs == [f"{key}.html" for key in (*lessons.KEYS, *network_lessons.KEYS)]
     page.get_by_role("link", name=lessons.get("zigzag").title).click()
     race(page)
     assert page.url.endswith("/zigzag.html")
@@ -100,7 +116,7 @@ def test_index_links_every_page_and_its_links_open_them(browser, site):
 
 def test_embed_fits_a_slide_with_no_scroll_bars_for_every_lesson(browser, site):
     page = offline_page(browser, SLIDE)
-    for key in lessons.KEYS:
+    for key in (*lessons.KEYS, *network_lessons.KEYS):
         page.goto((site / f"{key}.html").as_uri() + "?embed")
         race(page)
         box = page.evaluate(OVERFLOW)

@@ -741,27 +741,44 @@
 
   /** Draw ``fig`` (a plotly figure as JSON: {data, layout}) in ``el``, filling its width: the charts beside the
    *  race, in the app (view_mount.js) and on a published page alike.  Its title is broken into lines that fit that
-   *  width, again whenever the width changes, and pushes the plot down as far as its lines need. */
+   *  width, again whenever the width changes, and the top margin grows by the lines it adds (see titleMargin).  The
+   *  margin is set, not left to the title's automargin: after an automargin redraw plotly can leave the traces
+   *  where the axes were before it, drawn off their own tick labels. */
   function figure(el, fig) {
     const layout = fig.layout, title = layout.title && layout.title.text ? layout.title : null;
     const font = (layout.font && layout.font.size) || 12;                  // plotly's title: 1.4 times the font
-    el.optiscopeTitle = title && {text: title.text, x: title.x || 0,
+    const top = (layout.margin && layout.margin.t) || 40;
+    el.optiscopeTitle = title && {text: title.text, x: title.x || 0, top,
                                   size: (title.font && title.font.size) || Math.round(1.4 * font)};
     if (title) {
-      Object.assign(title, {text: fitFigureTitle(el), automargin: true, yref: 'paper', y: 1, yanchor: 'bottom',
-                            pad: Object.assign({b: 8}, title.pad)});
+      const fitted = fitFigureTitle(el);
+      const extra = titleMargin(el, fitted) - top;
+      Object.assign(title, {text: fitted, automargin: false, yref: 'paper', y: 1, yanchor: 'bottom',
+                            pad: Object.assign({}, title.pad, {b: 8 + extra})});
+      layout.margin = Object.assign({}, layout.margin, {t: top + extra});
     }
     if (!el.optiscopeResize) {
       el.optiscopeWidth = el.clientWidth;
       el.optiscopeResize = new ResizeObserver(() => {
         if (!el.optiscopeTitle || !el._fullLayout || Math.abs(el.clientWidth - el.optiscopeWidth) < 2) return;
         el.optiscopeWidth = el.clientWidth;
-        window.Plotly.relayout(el, {'title.text': fitFigureTitle(el)});
+        const fitted = fitFigureTitle(el), margin = titleMargin(el, fitted);
+        window.Plotly.relayout(el, {'title.text': fitted, 'margin.t': margin,
+                                    'title.pad.b': 8 + margin - el.optiscopeTitle.top});
       });
       el.optiscopeResize.observe(el);
     }
     return window.Plotly.react(el, fig.data, Object.assign(layout, {autosize: true}),
                                {displayModeBar: false, responsive: true});
+  }
+
+  /** The top margin of the figure in ``el`` for its title broken as ``fitted``: the figure's own margin for one
+   *  line, and a line's height more for each further line (a ``<sup>`` line is 0.7 times as high).  Plotly sets a
+   *  title's first line on its anchor and the others below it, so the title's bottom pad grows by as much. */
+  function titleMargin(el, fitted) {
+    const {top, size} = el.optiscopeTitle;
+    const extra = fitted.split('<br>').slice(1).reduce((sum, line) => sum + (line.startsWith('<sup>') ? 0.7 : 1), 0);
+    return Math.ceil(top + extra * 1.3 * size);
   }
 
   /** The title of the figure in ``el`` broken to fit the width right of where it starts (``x``, a share of it). */
