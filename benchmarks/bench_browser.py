@@ -9,7 +9,10 @@ nothing else) with the same flags, warms both with one visit, then prints, for t
 - time from that key press until the race shows the new paths (N presses, each to a new value: best and median);
 - playback rate (drawn steps per second, counted over 1.5 s of play);
 - console errors during Play, Pause mid-play, scrubbing the step slider and stepping;
-- the narrowest race panel (plot area) at 390 px wide.
+- the narrowest race panel (plot area) at 390 px wide;
+- network mode (``?mode=network``: four optimizers train the default network, 300 steps): its first drawing, and
+  the bytes and key-press-to-paths time of one more step (every run retrains, the plane and its grid are
+  recomputed: the slowest change the mode has) and of one optimizer's learning rate (that run alone retrains).
 
 It recognises both the client-side race view (``[data-testid="race-view"]``) and the older Plotly-frames
 figure (``.st-key-race_chart``), so the same script measures before and after.
@@ -138,9 +141,10 @@ def pause_button(page):
     return page.locator(".st-key-race_chart").get_by_text("Pause", exact=False).first
 
 
-def interactions(browser, url: str, presses: int) -> dict[str, object]:
-    """Websocket bytes and latency of a steps change (``presses`` of them), playback rate, and console errors
-    while playing."""
+def interactions(browser, url: str, presses: int, slider: str = ".st-key-steps", expander: str = "",
+                 play: bool = True) -> dict[str, object]:
+    """Websocket bytes and latency of a change of the slider ``slider`` (``presses`` of them; in the sidebar's
+    settings ``expander``, opened first, if given), playback rate, and console errors while playing."""
     context = browser.new_context(viewport=LAPTOP)
     page = context.new_page()
     received: list[int] = []
@@ -152,12 +156,16 @@ def interactions(browser, url: str, presses: int) -> dict[str, object]:
     page.wait_for_function(DRAWN, polling="raf", timeout=60_000)
     settle(page, 1500)
 
+    if expander:
+        page.locator('[data-testid="stSidebar"] [data-testid="stExpander"] summary').get_by_text(
+            expander, exact=True).click()
+        settle(page, 1200)
     results: dict[str, object] = {}
     latencies, sizes = [], []
     for _ in range(presses):
         page.evaluate(WATCH)
         received.clear()
-        page.locator('.st-key-steps input[type="range"]').focus()
+        page.locator(f'{slider} input[type="range"]').focus()
         page.keyboard.press("ArrowRight")
         page.wait_for_function("() => window.__bench.drawn !== null", polling="raf", timeout=30_000)
         latencies.append(page.evaluate("window.__bench.drawn - window.__bench.key") / 1000)
@@ -165,6 +173,9 @@ def interactions(browser, url: str, presses: int) -> dict[str, object]:
         sizes.append(sum(received))
     results["change bytes"] = min(sizes)
     results["change latency"] = latencies
+    if not play:
+        context.close()
+        return results
 
     errors.clear()
     view = page.locator('[data-testid="race-view"]')
@@ -230,6 +241,22 @@ def main() -> None:
         print(f"console errors during Play, Pause mid-play, scrub, step: {len(r['errors'])} (target 0)"
               + "".join(f"\n    {e[:160]}" for e in r["errors"]))
         print(f"smallest race panel at 390 px wide: {phone_panel(browser, app):.0f} px (target >= 300 px)")
+        network = app + "/?mode=network"
+        first_drawing(browser, network)                                      # warm: the default network's cache
+        drawn = [first_drawing(browser, network) for _ in range(args.repeats)]
+        print(f"network mode, first drawing, fresh page, warm server: best {min(drawn):.2f} s (median "
+              f"{statistics.median(drawn):.2f}); ratio to the minimal page best/best {min(drawn) / min(floor):.2f}x")
+        r = interactions(browser, network, args.repeats)
+        latency = r["change latency"]
+        print(f"network mode, steps +1 (all runs retrain, new plane): {r['change bytes']:,} B over the websocket "
+              f"(target <= 150 kB); key press -> new paths drawn: best {min(latency):.2f} s, median "
+              f"{statistics.median(latency):.2f} s of {len(latency)} (target <= 0.35 s); console errors "
+              f"{len(r['errors'])}" + "".join(f"\n    {e[:160]}" for e in r["errors"]))
+        r = interactions(browser, network, args.repeats, slider=".st-key-hp-adam-lr", expander="Adam", play=False)
+        latency = r["change latency"]
+        print(f"network mode, Adam's learning rate one notch up (Adam retrains, new plane): {r['change bytes']:,} B; "
+              f"key press -> new paths drawn: best {min(latency):.2f} s, median {statistics.median(latency):.2f} s "
+              f"of {len(latency)} (target <= 0.35 s)")
         browser.close()
 
 

@@ -161,11 +161,12 @@ def test_the_race_tab_shows_the_trust_sentence_charts_and_table():
     at = open_app(NETWORK)
     trust = [box.value for box in (*at.success, *at.warning, *at.error) if TRUST in box.value]
     assert len(trust) == 1 and "% of the paths' movement" in trust[0]
-    figures = [json.loads(e.proto.json) for e in at.get("bidi_component")
-               if e.proto.component_name == "optiscope_race_view"]
-    titles = [json.loads(f["figure"])["layout"].get("title", {}).get("text", "") for f in figures
-              if f.get("kind") == "figure"]
-    assert len(titles) == 5 and all(titles)                  # loss, accuracy, plane loss, distance, spectrum
+    grids = [data for e in at.get("bidi_component") if e.proto.component_name == "optiscope_race_view"
+             for data in (json.loads(e.proto.json),) if data.get("kind") == "figures"]
+    assert len(grids) == 1                                   # one element for all the charts
+    assert grids[0]["names"] == ["loss", "accuracy", "plane_loss", "distance", "spectrum"]
+    titles = [json.loads(fig)["layout"].get("title", {}).get("text", "") for fig in grids[0]["figures"]]
+    assert len(titles) == 5 and all(titles)
     table = next(m.value for m in at.markdown if "<table" in m.value)
     for column in ("final loss", "accuracy"):
         assert column in table

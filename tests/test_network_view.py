@@ -306,17 +306,28 @@ def test_charts_draw_what_was_measured(net, race, page):
         return np.frombuffer(base64.b64decode(y["bdata"]), dtype=y["dtype"]) if isinstance(y, dict) else np.array(y)
 
     lines = [t for t in figures["loss"]["data"] if t["mode"] == "lines"]
-    np.testing.assert_allclose(ys(lines[1]), trajs["momentum"].loss[:, 0], rtol=1e-6)
-    assert lines[1]["x0"] == 0 and lines[1]["dx"] == 1
+    np.testing.assert_allclose(ys(lines[1]), trajs["momentum"].loss[::2, 0], rtol=1e-6)   # 300 steps: every 2nd
+    assert lines[1]["x0"] == 0 and lines[1]["dx"] == 2
     acc = [t for t in figures["accuracy"]["data"] if t["mode"] == "lines"]
-    np.testing.assert_allclose(ys(acc[2]), network_report.accuracy_series(net, trajs["adam"]), rtol=1e-6)
+    np.testing.assert_allclose(ys(acc[2]), network_report.accuracy_series(net, trajs["adam"])[::2], rtol=1e-6)
     dashed = [t for t in figures["plane_loss"]["data"] if t["line"]["dash"] == "dash"]
-    np.testing.assert_allclose(ys(dashed[0]), view.projections["gd"].plane_loss[:, 0], rtol=1e-6)
+    np.testing.assert_allclose(ys(dashed[0]), view.projections["gd"].plane_loss[::2, 0], rtol=1e-6)
     dist = [t for t in figures["distance"]["data"] if t["mode"] == "lines"]
-    np.testing.assert_allclose(ys(dist[2]), view.projections["adam"].distance[:, 0], rtol=1e-5, atol=1e-6)
+    np.testing.assert_allclose(ys(dist[2]), view.projections["adam"].distance[::2, 0], rtol=1e-5, atol=1e-6)
     drawn, hidden = figures["spectrum"]["data"]
     np.testing.assert_allclose(ys(drawn), view.plane.explained, rtol=1e-5)
     assert drawn["name"] == "drawn by the plane" and len(ys(hidden)) == 8
+
+
+def test_a_long_run_is_charted_every_few_steps(net):
+    assert vn.CHART_INTERVALS == 150
+    assert [vn.chart_stride(n) for n in (1, 150, 151, 300, 301, 500, 2000)] == [1, 1, 2, 2, 3, 4, 14]
+    trajs, view = network.race(net, {"gd": network.suggested("gd")}, 500, resolution=20)
+    built = vn.build(net, trajs, view, *labels_of(trajs))
+    line = json.loads(dict(built.figures)["loss"])["data"][0]
+    y = np.frombuffer(base64.b64decode(line["y"]["bdata"]), dtype=line["y"]["dtype"])
+    assert (line["x0"], line["dx"], len(y)) == (0, 4, 126)
+    np.testing.assert_allclose(y, trajs["gd"].loss[::4, 0], rtol=1e-6)          # steps 0, 4, …, 500
 
 
 def test_summary_rows_state_the_measured_numbers(net, race, page):
@@ -346,12 +357,12 @@ def test_build_takes_the_layout_and_presenter_options(net, race):
 def test_payload_bytes_add_up_and_the_boundaries_take_what_the_budget_leaves(net, race, page):
     sizes = vn.payload_bytes(page)
     assert sizes["surface"] == len(json.dumps(page.surface, separators=(",", ":")))
+    assert sizes["charts"] == sum(len(json.dumps(fig)) for _, fig in page.figures)     # as strings inside JSON
     assert sizes["total"] == sizes["surface"] + sizes["runs"] + sizes["charts"]
-    assert sizes["surface"] + sizes["runs"] <= vn.PAYLOAD_BUDGET
+    assert sizes["total"] <= vn.PAYLOAD_BUDGET
     keys = len(page.runs["network"]["steps"])
     one_more = 3 * (net.dim + 1) * 16 / 3                      # three runs' weights and accuracy at one keyframe
-    assert keys == len(vn.shown_steps(300)) or sizes["surface"] + sizes["runs"] + one_more > vn.PAYLOAD_BUDGET - \
-        vn.PAYLOAD_SLACK
+    assert keys == len(vn.shown_steps(300)) or sizes["total"] + one_more > vn.PAYLOAD_BUDGET - vn.PAYLOAD_SLACK
     small = vn.build(net, *race, *labels_of(race[0]), budget=100_000)
     assert len(small.runs["network"]["steps"]) < keys
 

@@ -34,6 +34,13 @@ from viz import network as network_view
 from viz.figures import Run
 
 Items = runs.Items
+# One change sends the race's payloads and the charts, and with them the rest: the component's script, which travels
+# with the race's element and the charts' (about 5 kB each), the texts beside them (the table, the trust sentence,
+# alerts), the sidebar's widgets (Streamlit sends small elements again on every rerun: about 60 frames, 15 kB) and
+# the messages' framing.  The payloads and charts get what the rest leaves of the 150 kB a change may take (measured
+# over the websocket by benchmarks/bench_browser.py).
+CHANGE_BYTES = 150_000
+REST_BYTES = 34_000
 # What the training of every run shares: the model's settings, steps, batch size, init, init seed, seed.
 TrainKey = tuple[Items, int, int, str, int, int]
 RaceKey = tuple[TrainKey, tuple[tuple[str, Items], ...]]   # ... and each chosen optimizer with its settings, in order
@@ -116,7 +123,7 @@ def labels(key: RaceKey) -> dict[str, str]:
 
 
 def page_of(key: PlaneKey, trajs: dict[str, optimizers.Trajectory], view: NetworkView, layout: str, present: bool,
-            trails: int, target: float, budget: int = network_view.PAYLOAD_BUDGET) -> network_view.NetworkPage:
+            trails: int, target: float, budget: int = CHANGE_BYTES - REST_BYTES) -> network_view.NetworkPage:
     """``viz.network.build`` of a race, computed afresh (:func:`shown` is the page's shared form)."""
     race, _, at, _ = key
     return network_view.build(model(race[0]), trajs, view, labels(race), runs.colors_of(tuple(trajs)),
@@ -148,9 +155,9 @@ def figure_runs(key: RaceKey, trajs: dict[str, optimizers.Trajectory], view: Net
     return network_view.figure_runs(trajs, view, labels(key), runs.colors_of(tuple(trajs)))
 
 
-def fresh(state: AppState, budget: int = network_view.PAYLOAD_BUDGET) -> NetworkRace:
+def fresh(state: AppState, budget: int = CHANGE_BYTES - REST_BYTES) -> NetworkRace:
     """``state``'s network race computed afresh, with no server and no cache (a published page); ``budget``: the
-    race payloads' bytes (``viz.network.build``)."""
+    bytes of the race's payloads and charts (``viz.network.build``)."""
     key = plane_key(state)
     train_settings, chosen = key[0]
     trajs = {name: train(train_settings, name, hyper) for name, hyper in chosen}

@@ -16,7 +16,6 @@ from ui.page import Page
 KEYS_HELP = ("Every optimizer starts from the same initial weights (set by init and init_seed), so there is no start "
              "to click. With the race focused: Space plays or pauses, ← and → step, Home and End jump to the start "
              "or the end; the panels under the race follow the step.")
-CHARTS = (("loss", "accuracy"), ("plane_loss", "distance"), ("spectrum",))   # viz.network.build's figures, by row
 TRUST_BOX = dict(zip(LEVELS, (st.success, st.warning, st.error), strict=True))   # faithful, approximate, misleading
 # Why the 2-D tabs have nothing to show in network mode, by tab.
 NOT_HERE = {
@@ -67,11 +66,7 @@ def details(page: Page) -> None:
     shown = page.network.shown
     st.caption(KEYS_HELP)
     st.caption(shown.legend)
-    figures = dict(shown.figures)
-    for row in CHARTS:
-        for column, key in zip(st.columns(2), row, strict=False):
-            with column:
-                race_ui.figure(figures[key], key=f"network_chart_{key}")
+    race_ui.figures(shown.figures, key="network_charts")      # one element: its script is sent once, not five times
     st.markdown(runs.summary_table(shown.rows), unsafe_allow_html=True)
     st.caption(f"{shown.note} Learning rates start from values suggested for network mode; every one can be "
                "changed in the sidebar.")

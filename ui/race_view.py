@@ -15,7 +15,7 @@ from __future__ import annotations
 
 import functools
 import hashlib
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 
 import streamlit as st
 import streamlit.components.v1 as components
@@ -58,6 +58,13 @@ def figure(figure_json: str, *, key: str) -> None:
     the race, so a page showing both loads plotly.js once, not twice (``st.plotly_chart`` brings its own copy).
     On a page with a race it is drawn once the race has drawn."""
     _view(key=key, data={"kind": "figure", "assets": assets(), "figure": figure_json})
+
+
+def figures(named: Sequence[tuple[str, str]], *, key: str) -> None:
+    """Several plain figures, ``(name, plotly JSON)`` pairs, in one grid of two columns (one on a phone), each in a
+    cell carrying ``data-chart="<name>"``: one element, so the component's script is sent once for all of them."""
+    _view(key=key, data={"kind": "figures", "assets": assets(), "figures": [fig for _, fig in named],
+                         "names": [name for name, _ in named]})
 
 
 def race(surface: dict, runs: dict, *, key: str, on_start: Callable[[], None]) -> None:

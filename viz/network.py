@@ -24,8 +24,8 @@ plane through weight space with the same ``race.js`` and the same controls as a 
   (torch's ``parameters_to_vector`` order) and the training accuracy there.  The browser evaluates each network
   on a grid and draws the boundary of the last keyframe at or before the step shown, naming that step.
   Keyframes are as many as a byte budget allows (at least :data:`MIN_KEYFRAMES`), mostly spaced geometrically
-  (the boundary moves most in the first steps; :func:`keyframes`); :func:`build` gives them what the surface and
-  the paths leave of :data:`PAYLOAD_BUDGET`.
+  (the boundary moves most in the first steps; :func:`keyframes`); :func:`build` gives them what the surface, the
+  paths and the charts leave of :data:`PAYLOAD_BUDGET`.
 
 - charts beside the race (plotly figures): training loss and accuracy over the steps; each run's true loss
   against the loss the plane shows under its path; each path's distance from the plane; how much of the paths'
@@ -67,13 +67,14 @@ from viz.race_view import _b64, _digest
 Array = np.ndarray
 
 MAX_SHOWN = 300               # race.js's MAX_SHOWN: a longer run plays MAX_SHOWN + 1 evenly spaced steps
-PAYLOAD_BUDGET = 150_000      # bytes of JSON one change sends the race: the surface and runs payloads together
+PAYLOAD_BUDGET = 150_000      # bytes of JSON one change sends: the race's surface and runs payloads and the charts
 PAYLOAD_SLACK = 4_000         # ... less about what the boundaries' own fields add (the data, the keyframe steps)
 BOUNDARY_BUDGET = 48_000      # bytes (base64) runs_payload gives the decision boundaries unless told (build: the rest)
 MIN_KEYFRAMES = 4             # ... but at least this many keyframes, whatever the network's size
 LOG_DECADES = 8               # the contour's log levels reach at most this many decades below its 99th percentile
 DATA_MARGIN = 0.12            # the boundary panels show the data's box grown by this share on each side
 CHART_HEIGHT = 360
+CHART_INTERVALS = 150         # a chart's curve has at most this many intervals (chart_stride)
 LOSS_LABEL = "training loss (log scale)"
 
 
@@ -229,7 +230,8 @@ def _curves(runs: list[Run], curves: list[Array], *, dash: str = "solid", suffix
         y = np.asarray(curve, dtype=np.float64)
         y = f32(np.maximum(y, floor) if floor is not None else y)
         shown = run.end + 1 if run.diverged_at >= 0 else len(y)
-        data.append({"type": "scatter", "x0": 0, "dx": 1, "y": y[:shown], "mode": "lines",       # x: the step
+        stride = chart_stride(len(y) - 1)
+        data.append({"type": "scatter", "x0": 0, "dx": stride, "y": y[:shown:stride], "mode": "lines",  # x: step
                      "name": run.title + suffix, "legendgroup": run.label, "showlegend": legend,
                      "line": {"color": run.color, "width": 2, "dash": dash},
                      "hovertemplate": "step %{x}: %{y:.4g}<extra>%{fullData.name}</extra>"})
@@ -241,6 +243,13 @@ def _curves(runs: list[Run], curves: list[Array], *, dash: str = "solid", suffix
                                     "line": {"color": "black", "width": 1}},
                          "hovertemplate": "diverged at step %{x}<extra>%{fullData.name}</extra>"})
     return data
+
+
+def chart_stride(steps: int) -> int:
+    """Every how many steps a chart draws a point: each step up to :data:`CHART_INTERVALS` steps, then the fewest
+    whole steps apart that keep a curve within ``CHART_INTERVALS + 1`` points (about 3 px apart on a chart beside
+    the race), so that the charts leave the decision boundaries their share of a change's bytes."""
+    return max(1, -(-steps // CHART_INTERVALS))
 
 
 def _figure(data: list[dict], layout: dict) -> go.Figure:
@@ -363,6 +372,11 @@ def _size(payload: dict) -> int:
     return len(json.dumps(payload, separators=(",", ":")))
 
 
+def _charts_size(figures: tuple[tuple[str, str], ...]) -> int:
+    """Bytes the charts take where they are sent: each figure's JSON as a string inside the page's JSON (escaped)."""
+    return sum(len(json.dumps(fig)) for _, fig in figures)
+
+
 @one_blas_thread
 def build(net: NetworkLandscape, trajs: Mapping[str, Trajectory], view: NetworkView, labels: Mapping[str, str],
           colors: Mapping[str, str], *, layout: str = "overlay", present: bool = False, trails: int = 0,
@@ -371,27 +385,28 @@ def build(net: NetworkLandscape, trajs: Mapping[str, Trajectory], view: NetworkV
     """The payloads, charts, table and words of one network race (``trajs`` and ``view`` from
     :func:`optimizers.network.race`); ``labels`` and ``colors`` per optimizer; ``plane_at`` where a random or Hessian
     plane was centred (:data:`optimizers.network.PLANE_CENTRES`).  The decision boundaries get what the
-    surface and the paths leave of ``budget`` bytes (at least :data:`MIN_KEYFRAMES` keyframes)."""
+    surface, the paths and the charts leave of ``budget`` bytes (at least :data:`MIN_KEYFRAMES` keyframes)."""
     names = list(trajs)
     runs = figure_runs(trajs, view, labels, colors)
     accuracy = {name: network_report.accuracy_series(net, tr) for name, tr in trajs.items()}
     trust = network_report.trust(view, trajs, labels)
     surface = surface_payload(view)
-    spare = budget - _size(surface) - _size(race_view.runs_payload(runs, layout, present, trails)) - PAYLOAD_SLACK
-    sent = runs_payload(net, trajs, runs, accuracy, layout, present, trails, max(spare, 0))
-    for _ in range(3):                          # the boundaries' own fields took more than the slack: fewer keyframes
-        over = _size(surface) + _size(sent) - budget
-        if over <= 0 or len(sent["network"]["steps"]) <= MIN_KEYFRAMES:
-            break
-        spare -= over
-        sent = runs_payload(net, trajs, runs, accuracy, layout, present, trails, max(spare, 0))
     figures = (("loss", loss_figure(runs)), ("accuracy", accuracy_figure(runs, accuracy, names)),
                ("plane_loss", plane_loss_figure(runs, view, names)), ("distance", distance_figure(runs, view, names)),
                ("spectrum", spectrum_figure(network_report.movement_spectrum(trajs, view.fitted), view.plane,
                                             trust.captured)))
+    charts = tuple((key, fig.to_json()) for key, fig in figures)
+    fixed = _size(surface) + _charts_size(charts)
+    spare = budget - fixed - _size(race_view.runs_payload(runs, layout, present, trails)) - PAYLOAD_SLACK
+    sent = runs_payload(net, trajs, runs, accuracy, layout, present, trails, max(spare, 0))
+    for _ in range(3):                          # the boundaries' own fields took more than the slack: fewer keyframes
+        over = fixed + _size(sent) - budget
+        if over <= 0 or len(sent["network"]["steps"]) <= MIN_KEYFRAMES:
+            break
+        spare -= over
+        sent = runs_payload(net, trajs, runs, accuracy, layout, present, trails, max(spare, 0))
     return NetworkPage(
-        surface=surface, runs=sent,
-        figures=tuple((key, fig.to_json()) for key, fig in figures),
+        surface=surface, runs=sent, figures=charts,
         rows=summary_rows(runs, trajs, accuracy, trust, target), trust=trust,
         description=plane_description(view.plane, None if plane_at == "start" else labels[(view.fitted or names)[0]]),
         alerts=tuple(divergence_alerts(runs)))
@@ -399,7 +414,6 @@ def build(net: NetworkLandscape, trajs: Mapping[str, Trajectory], view: NetworkV
 
 def payload_bytes(page: NetworkPage) -> dict[str, int]:
     """The JSON size in bytes of what a change sends: the two payloads and the charts."""
-    sizes = {"surface": _size(page.surface), "runs": _size(page.runs),
-             "charts": sum(len(fig) for _, fig in page.figures)}
+    sizes = {"surface": _size(page.surface), "runs": _size(page.runs), "charts": _charts_size(page.figures)}
     return {**sizes, "total": sum(sizes.values())}
 

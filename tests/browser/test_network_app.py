@@ -67,7 +67,7 @@ def test_the_mode_switch_in_the_sidebar_enters_network_mode(open_app):
 
 
 # The spectrum chart's markers (where plotly drew them) against where its y axis puts their values, in px.
-MARKERS = """() => { const gd = document.querySelector('.st-key-network_chart_spectrum .js-plotly-plot');
+MARKERS = """() => { const gd = document.querySelector('[data-chart="spectrum"] .js-plotly-plot');
   const ya = gd._fullLayout.yaxis, box = gd.getBoundingClientRect();
   const drawn = [...gd.querySelectorAll('.scatterlayer .trace:first-child .point')].map((p) => {
     const r = p.getBoundingClientRect(); return r.top + r.height / 2 - box.top; });
@@ -79,7 +79,7 @@ def test_a_chart_with_a_two_line_title_draws_its_data_on_its_axes(open_app):
     """The spectrum's title takes two lines at 1440 px: the plot moves down for it, and its markers with it."""
     page = open_app("mode=network")
     race(page)
-    page.wait_for_function("() => !!document.querySelector('.st-key-network_chart_spectrum .gtitle')")
+    page.wait_for_function("() => !!document.querySelector('[data-chart=\"spectrum\"] .gtitle')")
     measured = page.evaluate(MARKERS)
     assert len(measured["drawn"]) == 2                                    # the plane's two directions
     for drawn, axis in zip(measured["drawn"], measured["axis"], strict=True):

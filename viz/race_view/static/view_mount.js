@@ -3,7 +3,9 @@
 //       downloads and compiles while the server still runs the script and the page renders the sidebar);
 //   {assets: {plotly, race, css}, surface: <surface id>, runs: <runs payload>}: mounts the race view (race.js)
 //       and feeds it each rerun's paths; the surface comes from the surface component's store;
-//   {kind: 'figure', assets, figure: <plotly figure JSON string>}: draws one plain figure with Plotly.react.
+//   {kind: 'figure', assets, figure: <plotly figure JSON string>}: draws one plain figure with Plotly.react;
+//   {kind: 'figures', assets, figures: [<plotly figure JSON string>, ...], names: [...]}: draws several in one grid
+//       (two columns, one on a phone): one element for a set of charts sends this file once, not once a chart.
 // plotly.js, race.js and race.css are served by the app itself (see ui/race_view.py).
 const g = window;
 g.__optiscopeViews = g.__optiscopeViews || new WeakMap();
@@ -55,6 +57,24 @@ function figure(data, parentElement) {
   }, 0));
 }
 
+function figures(data, parentElement) {
+  let grid = parentElement.querySelector(':scope > .optiscope-figures');
+  if (!grid) {
+    grid = Object.assign(document.createElement('div'), {className: 'optiscope-figures'});
+    parentElement.append(grid);
+  }
+  while (grid.children.length > data.figures.length) grid.lastElementChild.remove();
+  data.figures.forEach((fig, k) => {
+    let cell = grid.children[k];
+    if (!cell) {
+      cell = document.createElement('div');
+      grid.append(cell);
+    }
+    cell.dataset.chart = data.names[k];
+    figure({assets: data.assets, figure: fig}, cell);
+  });
+}
+
 function feed(view) {
   const {race, data} = view;
   race.setRuns(data.runs);
@@ -70,6 +90,7 @@ export default function ({data, parentElement, setTriggerValue}) {
     return undefined;
   }
   if (data.kind === 'figure') { figure(data, parentElement); return undefined; }
+  if (data.kind === 'figures') { figures(data, parentElement); return undefined; }
   let view = g.__optiscopeViews.get(parentElement);
   if (!view) {
     const root = document.createElement('div');
