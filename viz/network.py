@@ -278,7 +278,7 @@ def accuracy_figure(runs: list[Run], accuracy: Mapping[str, Array], names: list[
 def plane_loss_figure(runs: list[Run], view: NetworkView, names: list[str]) -> go.Figure:
     """Each run's true training loss (solid) beside the loss the plane shows at its projected point (dashed): where
     they part, the contour under the path is not the loss the network has."""
-    true = _curves(runs, [run.loss for run in runs], floor=LOSS_FLOOR, suffix=": true loss")
+    true = _curves(runs, [run.loss for run in runs], floor=LOSS_FLOOR)   # the title says: solid
     shown = _curves(runs, [view.projections[name].plane_loss[:, 0] for name in names], dash="dash",
                     suffix=": loss on the plane", legend=False, floor=LOSS_FLOOR)
     return _figure(true + shown, _layout("True training loss (solid) and the loss the contour shows under the "
@@ -290,7 +290,7 @@ def distance_figure(runs: list[Run], view: NetworkView, names: list[str]) -> go.
     """Each path's distance from the plane over the steps (Euclidean, in weight space)."""
     return _figure(_curves(runs, [view.projections[name].distance[:, 0] for name in names]),
                    _layout("Each path's distance from the plane (in weight space)",
-                           {"title": {"text": "‖θ − nearest point of the plane‖"}, "rangemode": "tozero"}))
+                           {"title": {"text": "distance from the plane"}, "rangemode": "tozero"}))
 
 
 def spectrum_figure(spectrum: Array, plane: Plane, held: float) -> go.Figure:
