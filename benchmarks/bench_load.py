@@ -115,6 +115,9 @@ def widget_state(element: Element) -> WidgetState | None:
     elif kind == "multiselect":
         values = widget.raw_values if widget.set_value else [_option(widget.options, i) for i in widget.default]
         state.string_array_value.data.extend(values)
+    elif kind == "button_group":                 # segmented control, pills: the chosen options' labels
+        values = widget.raw_values if widget.set_value else [widget.options[i].content for i in widget.default]
+        state.string_array_value.data.extend(values)
     elif kind == "slider" and widget.type == Slider.SELECT_SLIDER:
         values = widget.raw_value if widget.set_value else [_option(widget.options, i) for i in widget.default]
         state.string_array_value.data.extend(values)
