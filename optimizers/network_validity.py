@@ -16,7 +16,6 @@ Nothing runs at import.
 """
 from __future__ import annotations
 
-import threading
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from typing import cast
@@ -26,6 +25,7 @@ import numpy as np
 from landscapes import networks
 from landscapes.networks import NetworkLandscape
 from optimizers import network
+from optimizers.once import Once
 from optimizers.trajectory import Trajectory
 from optimizers.validity import Axis, percent
 
@@ -136,19 +136,13 @@ def measure(statement: NetStatement) -> NetStudy:
     return NetStudy(statement.domain, values, holds)
 
 
-_CACHE: dict[str, NetStudy] = {}
-_LOCK = threading.Lock()
+STUDIES = Once(measure, key=lambda statement: statement.key)
 
 
 def study(statement: NetStatement) -> NetStudy:
-    """:func:`measure`, once per process (per statement: the cache is bounded by the declarations)."""
-    with _LOCK:
-        done = _CACHE.get(statement.key)
-    if done is None:
-        done = measure(statement)          # outside the lock: another statement's study need not wait
-        with _LOCK:
-            done = _CACHE.setdefault(statement.key, done)
-    return done
+    """:func:`measure`, once per process (per statement: the cache is bounded by the declarations), also when many
+    sessions ask at once."""
+    return STUDIES(statement)
 
 
 def describe(result: NetStudy) -> str:

@@ -21,7 +21,6 @@ statement, so the cache is bounded by the declarations).
 """
 from __future__ import annotations
 
-import threading
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field, replace
 from typing import Any
@@ -32,6 +31,7 @@ import landscapes
 from landscapes.analytic import RAVINE_START, ravine_point, ravines
 from landscapes.base import Landscape
 from optimizers import metrics, studies
+from optimizers.once import Once
 from optimizers.simulation import simulate
 from optimizers.trajectory import Trajectory, valid
 
@@ -373,30 +373,25 @@ def measure(statement: Statement, domain: Domain | None = None, check: Callable[
     return Study(cases.domain, cases.values, holds)
 
 
-_CACHE: dict[tuple[str, str], Study] = {}
-_LOCK = threading.Lock()
+def _measure(statement: Statement, kind: str, domain: Domain, check: Callable[[Cases], Array] | None = None) -> Study:
+    """:func:`measure`; ``kind`` ("domain" or "picture") only names the study in the cache's key."""
+    return measure(statement, domain, check)
 
 
-def _cached(statement: Statement, kind: str, domain: Domain, check: Callable[[Cases], Array] | None = None) -> Study:
-    key = (statement.key, kind)
-    with _LOCK:
-        done = _CACHE.get(key)
-    if done is None:
-        done = measure(statement, domain, check)   # outside the lock: another statement's study need not wait
-        with _LOCK:
-            done = _CACHE.setdefault(key, done)
-    return done
+# One study per statement and kind (the cache is bounded by the declarations); sessions asking for the same one at
+# once wait for one computation, and another statement's study need not wait.
+STUDIES = Once(_measure, key=lambda statement, kind, *_: (statement.key, kind))
 
 
 def study(statement: Statement) -> Study:
     """:func:`measure` over the statement's domain, once per process."""
-    return _cached(statement, "domain", statement.domain)
+    return STUDIES(statement, "domain", statement.domain)
 
 
 def picture_study(statement: Statement) -> Study | None:
     """:func:`measure` over the statement's picture domain (wider than its own), once per process."""
     picture = statement.picture
-    return None if picture is None else _cached(statement, "picture", picture.domain, picture.check)
+    return None if picture is None else STUDIES(statement, "picture", picture.domain, picture.check)
 
 
 def describe(result: Study, share: bool = False) -> str:

@@ -19,7 +19,6 @@ method it uses an exact stand-in and says so: heavy ball with momentum 0 is plai
 """
 from __future__ import annotations
 
-import functools
 import math
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -30,6 +29,7 @@ import numpy as np
 import landscapes
 import optimizers
 from optimizers import behaviour, metrics, studies, theory
+from optimizers.once import once
 from optimizers.trajectory import Trajectory
 from optimizers.validity import Axis, Box, Cases, Domain, Statement, fair_lrs, percent, steps_to, study
 from paramspec import Param
@@ -57,7 +57,7 @@ class Lesson:
         return {"lesson": self.key, **self.settings}
 
 
-@functools.cache
+@once
 def _measured(text: Callable[[], str]) -> str:
     return text()
 
@@ -114,7 +114,7 @@ def _value(param: Param[Any], text: str) -> Any:
     return param.validate(text if param.kind in ("bool", "choice") else float(text))
 
 
-@functools.cache
+@once
 def race(key: str) -> Race:
     """The runs of lesson ``key`` (``tests/test_lessons.py`` checks they are what ``share.decode`` gives)."""
     settings = get(key).settings

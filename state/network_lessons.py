@@ -30,6 +30,7 @@ from landscapes.networks import NetworkLandscape
 from optimizers import network, network_report, planes
 from optimizers.network import NetworkView
 from optimizers.network_validity import NetCase, NetDomain, NetStatement
+from optimizers.once import once
 from optimizers.trajectory import Trajectory
 from optimizers.validity import Axis
 from paramspec import Param
@@ -62,7 +63,7 @@ class NetworkLesson:
         return {"lesson": self.key, **self.settings}
 
 
-@functools.cache
+@once
 def _measured(text: Callable[[], str]) -> str:
     return text()
 
@@ -123,7 +124,7 @@ class LessonRace:
         return network.on_plane(self.net, plane, self.runs, cast(int, self.train["resolution"]), fitted)
 
 
-@functools.cache
+@once
 def race(key: str) -> LessonRace:
     """The race of lesson ``key``, from its link's settings as the page reads them."""
     settings = get(key).settings

@@ -5,8 +5,9 @@ what a class waits for.  Two things here keep that cost to what is particular to
 
 - :func:`shared`: results every visitor of the same link needs (payloads, figure JSON, tables) are built once per
   process and handed out as the same object, not as pickled copies (``st.cache_data``) or rebuilt per session.
-- :func:`freeze_long_lived`: Streamlit collects garbage after every script run (``runner.postScriptGC``), and a full
-  collection walks every object the process holds; frozen objects are left out of it.
+- :func:`freeze_long_lived`: a full garbage collection walks every object the process holds; frozen objects are left
+  out of it.  (Streamlit forces one after every script run unless ``runner.postScriptGC`` is off, as
+  ``.streamlit/config.toml`` sets it; Python's own collector still runs.)
 """
 from __future__ import annotations
 
@@ -48,9 +49,10 @@ def freeze_long_lived() -> None:
     """Move every object alive now (the imported modules: numpy, plotly, sympy, Streamlit, ...) to the collector's
     permanent generation, once per process.
 
-    Streamlit runs a full ``gc.collect()`` after every script run; with about 180,000 long-lived objects in this
-    process that was most of a session's server time (about 100 ms a run, more than the script itself).  Frozen,
-    they are skipped, and each collection walks only what the sessions made (Python docs, ``gc.freeze``).  Called
+    With Streamlit's default ``runner.postScriptGC`` a full ``gc.collect()`` follows every script run; with about
+    180,000 long-lived objects in this process that was most of a session's server time (about 100 ms a run, more
+    than the script itself).  Frozen, they are skipped by it and by Python's own full collections, which walk only
+    what the sessions made (Python docs, ``gc.freeze``).  Called
     first thing on the page, after a collection, so what gets frozen is what the process keeps: its modules, and
     the little the first session held then.
     """
