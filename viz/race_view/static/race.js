@@ -391,9 +391,12 @@
       const font = present ? 18 : narrow ? 12 : 13;
       const titleSize = font + (present ? 2 : 0);
       const titleH = side ? titleLines * 1.3 * titleSize + 6 : 12;     // the panel titles, titleLines lines each
+      // Overlaid on a phone, the legend (one entry a line: the runs, start, minimum) stands above the plot; room is
+      // made for it, or plotly would take it from the plot, which the equal axis scale then narrows as well.
+      const legendH = !side && narrow ? (p.runs.length + 1 + (this.surface.minima.length ? 1 : 0)) * 1.45 * font + 8 : 0;
       const barH = fill ? 56 : 0;                      // the colour bar under the panels: bar, tick labels, gap
       const named = fill && this.surface.axes ? 14 : 0;   // a long axis title (network mode) sits above the bar
-      const margin = {l: narrow ? 40 : 56, r: narrow || fill ? 8 : 24, t: side ? 8 : (present ? 16 : 8),
+      const margin = {l: narrow ? 40 : 56, r: narrow || fill ? 8 : 24, t: side ? 8 : (present ? 16 : 8) + legendH,
                       b: (present ? 84 : fill ? 64 : 44) + named + barH};
       const bar = narrow || fill ? 0 : 70;             // room for the colour bar at the right
       const gapX = fill ? 16 : 48;                     // room for the next panel's y tick labels, if it has any
@@ -503,7 +506,7 @@
         traces.push({type: 'contour', x: s.lines.x, y: s.lines.y, z: s.lines.z, autocontour: false, showscale: false,
                      contours: Object.assign({coloring: 'none'}, s.levels),
                      line: {width: 0.5, color: 'rgba(255,255,255,0.35)'},
-                     xaxis: xa, yaxis: ya, name: 'levels', hoverinfo: 'skip'});
+                     xaxis: xa, yaxis: ya, name: 'levels', hoverinfo: 'skip', showlegend: false});
         if (s.minima.length) {
           traces.push({type: 'scatter', mode: 'markers', name: 'minimum', showlegend: !side && i === 0,
                        x: s.minima.map((m) => m[0]), y: s.minima.map((m) => m[1]), xaxis: xa, yaxis: ya,
