@@ -22,7 +22,7 @@ from __future__ import annotations
 import math
 from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, Generic, TypeVar
 
 import numpy as np
 
@@ -35,16 +35,18 @@ from optimizers.validity import Axis, Box, Cases, Domain, Statement, fair_lrs, p
 from paramspec import Param
 from state import surfaces
 
+S = TypeVar("S")
+
 
 @dataclass(frozen=True)
-class Lesson:
-    """A preset, what to watch in it, and the statements about behaviour its text makes."""
+class Preset(Generic[S]):
+    """A preset, what to watch in it, and the statements about behaviour its text makes (``S``: their kind)."""
 
     key: str                       # the value of ``lesson=`` in a share link
     title: str
     text: str | Callable[[], str]  # two or three sentences on what the figures show (a function if it measures)
     settings: dict[str, str]       # share-link parameters, without ``lesson``
-    checks: tuple[Statement, ...] = ()
+    checks: tuple[S, ...] = ()
 
     @property
     def watch(self) -> str:
@@ -60,6 +62,11 @@ class Lesson:
 @once
 def _measured(text: Callable[[], str]) -> str:
     return text()
+
+
+@dataclass(frozen=True)
+class Lesson(Preset[Statement]):
+    """A lesson on a 2-D surface."""
 
 
 def _g(x: float) -> str:

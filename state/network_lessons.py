@@ -18,7 +18,7 @@ this module trains nothing.
 from __future__ import annotations
 
 import functools
-from collections.abc import Callable, Mapping
+from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import cast
 
@@ -35,37 +35,17 @@ from optimizers.trajectory import Trajectory
 from optimizers.validity import Axis
 from paramspec import Param
 from state import surfaces
+from state.lessons import Preset
 
 MODE = {"mode": "network"}
 TARGET = network_report.TARGET.name
 
 
 @dataclass(frozen=True)
-class NetworkLesson:
-    """A network-mode preset, what to watch in it, and the statements its text makes (:class:`state.lessons.Lesson`'s
-    shape)."""
+class NetworkLesson(Preset[NetStatement]):
+    """A network-mode lesson: a preset, what to watch in it, and the statements its text makes."""
 
-    key: str                       # the value of ``lesson=`` in a share link
-    title: str
-    text: str | Callable[[], str]  # what the figures show (a function if it quotes measured numbers)
-    settings: dict[str, str]       # share-link parameters, without ``lesson``
-    checks: tuple[NetStatement, ...] = ()
     carries_over: bool = True      # does the 2-D intuition carry over (True) or not (False, and the text says why)
-
-    @property
-    def watch(self) -> str:
-        """The lesson's words, with the numbers they quote measured (once per process)."""
-        return self.text if isinstance(self.text, str) else _measured(self.text)
-
-    @property
-    def query(self) -> dict[str, str]:
-        """The full share-link query of the lesson."""
-        return {"lesson": self.key, **self.settings}
-
-
-@once
-def _measured(text: Callable[[], str]) -> str:
-    return text()
 
 
 # --- a lesson's race, as the page runs it ----------------------------------------------------------------------

@@ -92,6 +92,5 @@ def test_key_function_and_clear():
 
 def test_the_page_s_once_per_process_results_use_it():
     """The studies and the lessons' measured texts and races are the caches many sessions hit at once."""
-    assert isinstance(STUDIES, Once)
-    for module in (lessons, network_lessons):
-        assert isinstance(module._measured, Once) and isinstance(module.race, Once)
+    assert isinstance(STUDIES, Once) and isinstance(lessons._measured, Once)
+    assert isinstance(lessons.race, Once) and isinstance(network_lessons.race, Once)
