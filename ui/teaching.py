@@ -8,7 +8,7 @@ lesson is ``share.decode(lesson.query)`` then ``controls.load_state``, the same 
 from __future__ import annotations
 
 import itertools
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import replace
 from typing import TypeVar
 
@@ -26,6 +26,8 @@ from ui import checks, controls, runs
 from viz import gif, inspector, series, surface3d
 from viz.figures import ContourGrid, Run
 
+AnyLesson = lessons.Lesson | network_lessons.NetworkLesson
+
 T = TypeVar("T")
 
 RACE_TAB, LESSONS_TAB = "Race", "Lessons"
@@ -33,7 +35,7 @@ RACE_TAB, LESSONS_TAB = "Race", "Lessons"
 
 # --- lessons ---------------------------------------------------------------------------------------
 
-def lesson_of(key: str) -> lessons.Lesson | network_lessons.NetworkLesson:
+def lesson_of(key: str) -> AnyLesson:
     """The lesson ``key`` names: on a surface, or in network mode."""
     return network_lessons.get(key) if key in network_lessons.KEYS else lessons.get(key)
 
@@ -105,57 +107,46 @@ def lessons_tab(state: share.AppState, link_base: str) -> None:
     an Apply button, its link (on the page's address ``link_base``) and how far each of its statements holds (texts
     that quote measured numbers and the checks are filled in once every card is drawn)."""
     pending: checks.Pending = []
-    texts: list[tuple[network_lessons.NetworkLesson, DeltaGenerator]] = []
-    sections = [_surface_lessons, _network_lessons]
-    for section in sections[::-1] if state.is_network else sections:
-        section(state, link_base, pending, texts)
-    for lesson, slot in texts:                   # network lessons quote numbers measured on first use
+    texts: list[tuple[AnyLesson, DeltaGenerator]] = []
+    sections: list[tuple[tuple[str, str], Sequence[AnyLesson], str]] = [
+        (SURFACE_LESSONS, lessons.LESSONS, "Running this lesson's optimizers"),
+                (NETWORK_LESSONS, network_lessons.LESSONS, "Training this lesson's networks")]
+    for (title, intro), presets, measuring in sections[::-1] if state.is_network else sections:
+        st.subheader(title)
+        st.markdown(intro)
+        for lesson in card_grid(presets):
+            _title(state, lesson, _badge(lesson))
+            slot = st.empty()
+            if isinstance(lesson.text, str):
+                slot.markdown(lesson.text)
+            else:
+                slot.caption(f"⏳ {measuring} to quote what they measure ({lesson.title}).")
+                texts.append((lesson, slot))
+            _buttons(state, link_base, lesson)
+            pending += checks.slots(lesson.checks, f"lesson_{lesson.key}")
+    for lesson, slot in texts:                   # texts that quote numbers measured on first use
         slot.markdown(lesson.watch)
     checks.fill(pending)
 
 
-def _title(state: share.AppState, lesson: lessons.Lesson | network_lessons.NetworkLesson, badge: str = "") -> None:
+def _title(state: share.AppState, lesson: AnyLesson, badge: str = "") -> None:
     """A lesson card's title, marked when it is the active lesson."""
     st.markdown(f"**{lesson.title}**" + (" · *active*" if state.lesson == lesson.key else "") + badge)
 
 
-def _buttons(state: share.AppState, link_base: str, lesson: lessons.Lesson | network_lessons.NetworkLesson) -> None:
+def _badge(lesson: AnyLesson) -> str:
+    """A checked network lesson says whether the 2-D intuition carries over."""
+    if not isinstance(lesson, network_lessons.NetworkLesson) or not lesson.checks:
+        return ""
+    return " · *carries over from 2-D*" if lesson.carries_over else " · *does not carry over*"
+
+
+def _buttons(state: share.AppState, link_base: str, lesson: AnyLesson) -> None:
     """A lesson card's Apply button and link."""
     with st.container(horizontal=True, vertical_alignment="center"):
         st.button("Apply this lesson", key=f"lesson_{lesson.key}", on_click=apply_lesson,
                   args=(lesson.key,), type="primary" if state.lesson == lesson.key else "secondary")
         st.markdown(f"[Lesson link]({links.link(link_base, lesson.query)})", width="content")
-
-
-def _surface_lessons(state: share.AppState, link_base: str, pending: checks.Pending,
-                     texts: list[tuple[network_lessons.NetworkLesson, DeltaGenerator]]) -> None:
-    title, intro = SURFACE_LESSONS
-    st.subheader(title)
-    st.markdown(intro)
-    for lesson in card_grid(lessons.LESSONS):
-        _title(state, lesson)
-        st.markdown(lesson.watch)
-        _buttons(state, link_base, lesson)
-        pending += checks.slots(lesson.checks, f"lesson_{lesson.key}")
-
-
-def _network_lessons(state: share.AppState, link_base: str, pending: checks.Pending,
-                     texts: list[tuple[network_lessons.NetworkLesson, DeltaGenerator]]) -> None:
-    title, intro = NETWORK_LESSONS
-    st.subheader(title)
-    st.markdown(intro)
-    for lesson in card_grid(network_lessons.LESSONS):
-        badge = "" if not lesson.checks else (" · *carries over from 2-D*" if lesson.carries_over
-                                              else " · *does not carry over*")
-        _title(state, lesson, badge)
-        slot = st.empty()
-        if isinstance(lesson.text, str):
-            slot.markdown(lesson.text)
-        else:
-            slot.caption(f"⏳ Training this lesson's networks to quote what they measure ({lesson.title}).")
-            texts.append((lesson, slot))
-        _buttons(state, link_base, lesson)
-        pending += checks.slots(lesson.checks, f"lesson_{lesson.key}")
 
 
 # --- step inspector ------------------------------------------------------------------------------------
