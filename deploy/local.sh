@@ -25,6 +25,9 @@ set -euo pipefail
 
 say() { printf '[local.sh] %s\n' "$*"; }
 die() { printf '[local.sh] ERROR: %s\n' "$*" >&2; exit 1; }
+# record FILE VALUE: write VALUE to FILE in one step (a new file renamed over the old), so that a reader never
+# finds it empty or half-written while a restarted process's pid replaces the old one.
+record() { printf '%s\n' "$2" >"$1.new" && mv -f "$1.new" "$1"; }
 
 [ $# -eq 2 ] || die "usage: $0 N PORT   (N app processes, behind HAProxy on PORT)"
 N=$1
@@ -151,7 +154,7 @@ start_app() {                           # start_app I: (re)start app I on its po
         >>"$RUN_DIR/app$((i + 1)).log" 2>&1 </dev/null &
     APP_PIDS[i]=$!
     APP_STARTED[i]=$(date +%s)
-    echo "${APP_PIDS[$i]}" >"$RUN_DIR/app$((i + 1)).pid"
+    record "$RUN_DIR/app$((i + 1)).pid" "${APP_PIDS[$i]}"
 }
 
 healthy() {                             # healthy URL...: every URL answers 200
@@ -168,7 +171,7 @@ read -r -a APP_PORTS <<<"$(free_ports "$N")"
 : >"$RUN_DIR/servers.cfg"
 echo "backend app" >>"$RUN_DIR/servers.cfg"
 for i in $(seq 0 $((N - 1))); do
-    echo "${APP_PORTS[$i]}" >"$RUN_DIR/app$((i + 1)).port"
+    record "$RUN_DIR/app$((i + 1)).port" "${APP_PORTS[$i]}"
     echo "    server app$((i + 1)) 127.0.0.1:${APP_PORTS[$i]} cookie app$((i + 1))" >>"$RUN_DIR/servers.cfg"
     start_app "$i"
 done
@@ -195,7 +198,7 @@ done
 OPTISCOPE_BIND="${OPTISCOPE_ADDRESS:-}:$PORT" "$HAPROXY" -db -f "$REPO/deploy/haproxy.cfg" \
     -f "$RUN_DIR/servers.cfg" </dev/null &
 HAPROXY_PID=$!
-echo "$HAPROXY_PID" >"$RUN_DIR/haproxy.pid"
+record "$RUN_DIR/haproxy.pid" "$HAPROXY_PID"
 deadline=$(($(date +%s) + 30))
 until healthy "http://127.0.0.1:$PORT/_stcore/health"; do
     kill -0 "$HAPROXY_PID" 2>/dev/null || { HAPROXY_PID=""; die "HAProxy exited (is port $PORT free?)"; }
